@@ -1,0 +1,86 @@
+"""Detection by content: every parser scores the file's first bytes; the best one wins.
+
+Extensions are at most a tie-breaker inside a parser's own score, never the decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.api import Detection, Parser
+from parsers.errors import BinaryInput, EmptyInput, UnknownParser, UnsupportedFormat
+from parsers.registry import Registry
+from parsers.text import describe_head
+
+#: Below this confidence a parser is not trusted to read a file on its own.
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    parser: Parser
+    detection: Detection
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "parser": self.parser.name,
+            "format": self.detection.format or self.parser.name,
+            "confidence": round(self.detection.confidence, 3),
+            "evidence": list(self.detection.evidence),
+            "media_type": self.detection.media_type,
+        }
+
+
+def rank(registry: Registry, head: bytes, filename: str | None) -> list[Candidate]:
+    """All parsers' scores for this file, best first (ties by parser name)."""
+    results: list[Candidate] = []
+    for parser in registry.parsers:
+        try:
+            detection = parser.detect(head, filename)
+        except Exception as exc:  # a plugin's detect must not break detection for all
+            detection = Detection.no(f"detect() raised {type(exc).__name__}: {exc}")
+        results.append(Candidate(parser, detection))
+    results.sort(key=lambda c: (-c.detection.confidence, c.parser.name))
+    return results
+
+
+def choose(
+    registry: Registry, head: bytes, filename: str | None, format_name: str | None = None
+) -> Candidate:
+    """The parser to use: the one named by ``format_name``, else the best-scoring one."""
+    if not head:
+        raise EmptyInput("The file is empty (0 bytes). Check that the right file was sent.")
+    if format_name:
+        parser = registry.get(format_name)
+        if parser is None:
+            raise UnknownParser(
+                f"No parser is called {format_name!r}. Known: {', '.join(registry.names)}.",
+                known=registry.names,
+            )
+        try:
+            detection = parser.detect(head, filename)
+        except Exception:
+            detection = Detection.no()
+        evidence = ("chosen by format=", *detection.evidence)
+        return Candidate(
+            parser,
+            Detection(1.0, evidence, detection.format or parser.name, detection.media_type),
+        )
+    ranked = rank(registry, head, filename)
+    if ranked and ranked[0].detection.confidence >= MIN_CONFIDENCE:
+        return ranked[0]
+    seen = describe_head(head)
+    nearest = [c.describe() for c in ranked[:3] if c.detection.confidence > 0]
+    if seen["binary"]:
+        raise BinaryInput(
+            "The file is binary data (" + seen["kind"] + "), not an election result file. "
+            "Send the EML (XML), CSV or spreadsheet export of the count.",
+            seen=seen,
+            candidates=nearest,
+        )
+    raise UnsupportedFormat(
+        "No parser recognises this file. It starts with: " + repr(seen["text"][:120]),
+        seen=seen,
+        candidates=nearest,
+    )

@@ -1,0 +1,212 @@
+"""One exception tree for everything that can go wrong with an input.
+
+Every error that an input can cause is a :class:`TelnormError`. Each class carries a stable
+``code`` (the last segment of the RFC 9457 problem ``type``), the HTTP ``status`` the service
+answers with, a short ``title`` and a message written for a clerk, plus an optional
+``location`` (``{"line": .., "column": ..}``, ``{"sheet": .., "cell": ..}``, ``{"xpath": ..}``).
+
+The service turns these into ``application/problem+json`` documents; the CLI prints the message
+and exits non-zero. Anything that is *not* a ``TelnormError`` is a bug in telnorm, never the
+caller's fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+Location = dict[str, Any]
+
+#: Base of every problem ``type`` URI. Relative, so it resolves against the service that
+#: answered; ``GET /problems/{code}`` documents each one.
+PROBLEM_BASE = "/problems/"
+
+
+class TelnormError(Exception):
+    """Base of every error an input can cause."""
+
+    code: ClassVar[str] = "input-error"
+    status: ClassVar[int] = 422
+    title: ClassVar[str] = "The file could not be processed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.extra = extra
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.code
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        """The RFC 9457 problem document for this error."""
+        problem: dict[str, Any] = {
+            "type": self.type_uri,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.message,
+            "code": self.code,
+        }
+        if instance:
+            problem["instance"] = instance
+        if self.location:
+            problem["location"] = self.location
+        problem.update(self.extra)
+        return problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross the process-pool boundary; keep keyword arguments when pickled.
+        return (_rebuild, (type(self), self.message, self.location, self.extra))
+
+
+def _rebuild(
+    cls: type[TelnormError], message: str, location: Location | None, extra: dict[str, Any]
+) -> TelnormError:
+    return cls(message, location=location, **extra)
+
+
+# --- the request itself ----------------------------------------------------------------
+
+
+class RequestError(TelnormError):
+    """The request is malformed (missing part, bad option)."""
+
+    code = "bad-request"
+    status = 400
+    title = "The request is not valid"
+
+
+class EmptyInput(TelnormError):
+    code = "empty-input"
+    status = 400
+    title = "The file is empty"
+
+
+class InputTooLarge(TelnormError):
+    code = "input-too-large"
+    status = 413
+    title = "The file is larger than this service accepts"
+
+
+class LimitExceeded(TelnormError):
+    """A structural limit (depth, elements, rows, cells, zip ratio, time) was crossed."""
+
+    code = "limit-exceeded"
+    status = 422
+    title = "The file exceeds a processing limit"
+
+
+class ParseTimeout(LimitExceeded):
+    code = "parse-timeout"
+    title = "Reading the file took too long"
+
+
+# --- what the file is ------------------------------------------------------------------
+
+
+class UnsupportedFormat(TelnormError):
+    """No parser recognises the file."""
+
+    code = "unsupported-format"
+    status = 415
+    title = "The file's format is not recognised"
+
+
+class BinaryInput(UnsupportedFormat):
+    code = "binary-input"
+    title = "The file is binary data, not an election result"
+
+
+class UnknownParser(TelnormError):
+    code = "unknown-format"
+    status = 400
+    title = "The requested format is not known"
+
+
+class NotACount(TelnormError):
+    """A recognised election document that does not hold counted votes (520, 230b, 110a)."""
+
+    code = "not-a-count"
+    status = 422
+    title = "The file is an election document, but not a count"
+
+
+class NotEML(TelnormError):
+    """Well-formed XML that is not EML_NL."""
+
+    code = "not-eml"
+    status = 422
+    title = "The XML file is not an EML_NL election document"
+
+
+# --- what is inside --------------------------------------------------------------------
+
+
+class MalformedInput(TelnormError):
+    """The file is damaged or breaks its own format's grammar."""
+
+    code = "malformed-input"
+    status = 422
+    title = "The file is damaged or incomplete"
+
+
+class MalformedXML(MalformedInput):
+    code = "malformed-xml"
+    title = "The XML is not well-formed (damaged or incomplete)"
+
+
+class UnsafeXML(TelnormError):
+    """DOCTYPE, entity declarations or external references: refused before any expansion."""
+
+    code = "forbidden-doctype"
+    status = 422
+    title = "The XML declares a DOCTYPE or entities, which are refused for safety"
+
+
+class InvalidValue(MalformedInput):
+    """A value (a count, an id) cannot be read as what its place requires."""
+
+    code = "invalid-value"
+    title = "A value in the file cannot be read"
+
+
+class StructureError(MalformedInput):
+    """Required structure is missing (no authority, a selection before any list, ...)."""
+
+    code = "invalid-structure"
+    title = "The file lacks a part every count must have"
+
+
+class ContextFileError(TelnormError):
+    """A context file (candidate list, election definition) is unusable or does not match."""
+
+    code = "invalid-context-file"
+    status = 422
+    title = "A supplied context file cannot be used"
+
+
+ALL_ERRORS: tuple[type[TelnormError], ...] = (
+    TelnormError,
+    RequestError,
+    EmptyInput,
+    InputTooLarge,
+    LimitExceeded,
+    ParseTimeout,
+    UnsupportedFormat,
+    BinaryInput,
+    UnknownParser,
+    NotACount,
+    NotEML,
+    MalformedInput,
+    MalformedXML,
+    UnsafeXML,
+    InvalidValue,
+    StructureError,
+    ContextFileError,
+)

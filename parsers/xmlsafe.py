@@ -1,0 +1,139 @@
+"""Streaming XML that is safe to point at any upload.
+
+Every XML read in telnorm goes through :func:`safe_iterparse`:
+
+* lxml with ``resolve_entities=False, no_network=True, huge_tree=False``;
+* any DOCTYPE is refused before the first element is handed out, so no entity of a
+  billion-laughs or external-entity file is ever expanded (lxml reports the DOCTYPE as soon as
+  it has read the root's start tag, which comes after every declaration);
+* depth and element-count limits, counted as the stream goes;
+* syntax errors become :class:`~parsers.errors.MalformedXML` with the line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+from lxml import etree
+
+from parsers.api import Limits
+from parsers.errors import LimitExceeded, MalformedXML, UnsafeXML
+
+_ENTITY_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def refuse_doctype_in_head(head: bytes) -> None:
+    """Cheap pre-check on the first bytes: a DOCTYPE or ENTITY declaration is refused.
+
+    Handles UTF-16 by also looking for the markers with NULs interleaved.
+    """
+    for marker in _ENTITY_MARKERS:
+        wide_le = b"".join(bytes([c, 0]) for c in marker)
+        wide_be = b"".join(bytes([0, c]) for c in marker)
+        if marker in head or wide_le in head or wide_be in head:
+            raise UnsafeXML(
+                "The file declares a DOCTYPE or entities. Election files never need one, and "
+                "they can be used to read files from the server or exhaust its memory, so "
+                "telnorm refuses them. Export the file again without a DOCTYPE.",
+            )
+
+
+def safe_iterparse(
+    stream: IO[bytes],
+    limits: Limits,
+    events: tuple[str, ...] = ("start", "end"),
+) -> Iterator[tuple[str, etree._Element]]:
+    """Yield ``(event, element)`` like :func:`lxml.etree.iterparse`, safely.
+
+    The caller clears elements it has finished with; this function only guards the stream.
+    """
+    wanted_start = "start" in events
+    parser_events = tuple(sorted({*events, "start", "end"}))
+    iterator = etree.iterparse(
+        stream,
+        events=parser_events,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=False,
+    )
+    depth = 0
+    elements = 0
+    checked_doctype = False
+    max_depth = limits.max_xml_depth
+    max_elements = limits.max_xml_elements
+    try:
+        for event, element in iterator:
+            if event == "start":
+                if not checked_doctype:
+                    checked_doctype = True
+                    docinfo = element.getroottree().docinfo
+                    if docinfo.doctype or docinfo.internalDTD is not None:
+                        raise UnsafeXML(
+                            "The file declares a DOCTYPE. Election files never need one, "
+                            "and it can be used to read files from the server or exhaust "
+                            "its memory, so telnorm refuses it.",
+                            location={"line": element.sourceline or 1},
+                        )
+                depth += 1
+                elements += 1
+                if depth > max_depth:
+                    raise LimitExceeded(
+                        f"The XML is nested more than {max_depth} levels deep; election "
+                        "files are never that deep.",
+                        location={"line": element.sourceline},
+                    )
+                if elements > max_elements:
+                    raise LimitExceeded(
+                        f"The XML has more than {max_elements:,} elements, the most this "
+                        "service reads in one file.",
+                        location={"line": element.sourceline},
+                    )
+                if wanted_start:
+                    yield event, element
+            else:
+                depth -= 1
+                yield event, element
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        message = str(exc.msg or exc).strip()
+        if "Document is empty" in message or "Start tag expected" in message:
+            raise MalformedXML(
+                "The file does not start with an XML element.",
+                location={"line": line, "column": column},
+            ) from None
+        if "Premature end of data" in message or "EndTag" in message or "end of" in message:
+            raise MalformedXML(
+                "The XML ends before all its elements are closed: the file is probably "
+                f"truncated (cut off during upload or export). Parser said: {message}",
+                location={"line": line, "column": column},
+            ) from None
+        if "Entity" in message or "entity" in message or "DOCTYPE" in message:
+            raise UnsafeXML(
+                f"The XML uses entities, which telnorm refuses for safety. Parser said: "
+                f"{message}",
+                location={"line": line, "column": column},
+            ) from None
+        raise MalformedXML(
+            f"The XML is not well-formed: {message}",
+            location={"line": line, "column": column},
+        ) from None
+
+
+def local_name(tag: object) -> str:
+    """``{ns}Name`` -> ``Name``."""
+    text = str(tag)
+    return text.rsplit("}", 1)[-1]
+
+
+def namespace(tag: object) -> str:
+    """``{ns}Name`` -> ``ns`` ('' without a namespace)."""
+    text = str(tag)
+    if text.startswith("{"):
+        return text[1 : text.index("}")]
+    return ""

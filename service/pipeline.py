@@ -1,0 +1,169 @@
+"""The normalise pipeline: file in, canonical document out. No HTTP here.
+
+Used in-process by the CLI and inside the worker processes of the service. Steps: read the
+head, detect (or take ``format=``), read the context files, parse, then add provenance
+(``source``) and, when asked, the location map. The functions that end in ``_json`` return
+orjson bytes so that a worker process hands back one bytes object instead of pickling
+millions of small dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from parsers.api import Limits, ParseContext, Source
+from parsers.canonical import Document
+from parsers.detection import choose, rank
+from parsers.eml.context import CONTEXT_ROLES, read_context_file
+from parsers.errors import EmptyInput, TelnormError
+from parsers.registry import Registry, default_registry
+from parsers.text import describe_head
+from service.version import NORMALISER_VERSION
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file on disk and the name its sender gave it."""
+
+    path: Path
+    filename: str | None = None
+
+    def source(self) -> Source:
+        return Source(self.path, self.filename or self.path.name)
+
+
+@dataclass(frozen=True)
+class NormaliseOptions:
+    """Options of one normalisation (the declarative control object of the pipeline)."""
+
+    #: A parser name to use instead of detection.
+    format: str | None = None
+    #: Add the ``locations`` map (JSON Pointer -> source location).
+    locations: bool = False
+    #: Parser-specific options (``mapping``, ``member``, ``sheet``, ...), passed through.
+    parser_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _context_documents(
+    context_files: Mapping[str, InputFile], limits: Limits
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    documents: dict[str, Any] = {}
+    provenance: list[dict[str, Any]] = []
+    for role, item in sorted(context_files.items()):
+        source = item.source()
+        parsed = read_context_file(source, role, limits)
+        documents[role] = parsed
+        provenance.append(
+            {
+                "role": role,
+                "filename": source.filename,
+                "sha256": source.sha256,
+                "eml_id": parsed.eml_id,
+            }
+        )
+    return documents, provenance
+
+
+def normalise(
+    main: InputFile,
+    context_files: Mapping[str, InputFile] | None = None,
+    options: NormaliseOptions | None = None,
+    limits: Limits | None = None,
+    registry: Registry | None = None,
+) -> Document:
+    """Normalise one file into the canonical document (raises TelnormError on bad input)."""
+    options = options or NormaliseOptions()
+    limits = limits or Limits()
+    registry = registry or default_registry()
+    context_files = context_files or {}
+    for role in context_files:
+        if role not in CONTEXT_ROLES:
+            raise ValueError(f"unknown context role {role!r}")
+
+    source = main.source()
+    if source.size == 0:
+        raise EmptyInput("The file is empty (0 bytes). Check that the right file was sent.")
+    chosen = choose(registry, source.head, source.filename, options.format)
+    context_docs, context_provenance = _context_documents(context_files, limits)
+    context = ParseContext(
+        options=dict(options.parser_options),
+        limits=limits,
+        context=context_docs,
+        want_locations=options.locations,
+    )
+    document = chosen.parser.parse(source, context)
+
+    parsed_source = document.pop("source", None) or {}
+    detection = chosen.detection
+    document["source"] = {
+        "filename": source.filename,
+        "bytes": source.size,
+        "sha256": source.sha256,
+        "media_type": parsed_source.get("media_type")
+        or detection.media_type
+        or "application/octet-stream",
+        "encoding": parsed_source.get("encoding"),
+        "format": {
+            "id": parsed_source.get("format") or detection.format or chosen.parser.name,
+            "confidence": round(detection.confidence, 3),
+            "evidence": list(detection.evidence),
+        },
+        "parser": {"name": chosen.parser.name, "version": chosen.parser.version},
+        "mapping": parsed_source.get("mapping"),
+        "context": context_provenance,
+        "normaliser_version": NORMALISER_VERSION,
+    }
+    for optional in ("member", "cells"):
+        if parsed_source.get(optional) is not None:
+            document["source"][optional] = parsed_source[optional]
+    document["notes"] = document.get("notes", []) + context.notes
+    if options.locations:
+        document["locations"] = context.locations
+    return document
+
+
+def dumps(document: Document) -> bytes:
+    """The canonical JSON bytes: deterministic (sorted keys are NOT used: field order is the
+    contract's order, and dicts keep insertion order), UTF-8, no NaN."""
+    return orjson.dumps(document)
+
+
+def normalise_json(
+    main: InputFile,
+    context_files: Mapping[str, InputFile] | None = None,
+    options: NormaliseOptions | None = None,
+    limits: Limits | None = None,
+) -> bytes:
+    return dumps(normalise(main, context_files, options, limits))
+
+
+def detect(main: InputFile, registry: Registry | None = None) -> dict[str, Any]:
+    """All parsers' scores for a file, ranked, with what the file looks like."""
+    registry = registry or default_registry()
+    source = main.source()
+    head = source.head
+    ranked = rank(registry, head, source.filename)
+    best = ranked[0].describe() if ranked and ranked[0].detection.confidence >= 0.5 else None
+    return {
+        "filename": source.filename,
+        "bytes": source.size,
+        "best": best,
+        "candidates": [candidate.describe() for candidate in ranked],
+        "seen": describe_head(head) if head else None,
+    }
+
+
+__all__ = [
+    "InputFile",
+    "NormaliseOptions",
+    "TelnormError",
+    "detect",
+    "dumps",
+    "normalise",
+    "normalise_json",
+]

@@ -271,7 +271,7 @@ def json_schema() -> dict[str, Any]:
     schema = CanonicalDocument.model_json_schema(mode="serialization")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://telnorm/schema/canonical-v1.json",
+        "$id": "urn:telnorm:schema:canonical-v1",
         **schema,
     }
 

@@ -1,0 +1,773 @@
+"""The streaming reader of EML_NL 510 count documents (510a/b/c/d).
+
+One pass of ``iterparse`` over ``end`` events. Each ``Selection`` is read when it closes and
+then cleared and detached, so memory stays flat however many polling stations a file has.
+Values are gathered into the *open group* (the ``TotalVotes`` or ``ReportingUnitVotes`` being
+read); when that group closes it becomes the total or a reporting unit. Header elements
+(authority, election, contest) are small and read when they close.
+
+Positional selections: in EML a candidate's ``Selection`` belongs to the list ``Selection``
+before it, so the reader keeps "the current list" of the open group.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from lxml import etree
+
+from parsers.api import ParseContext
+from parsers.canonical import (
+    FORMAT_VERSION,
+    CandidateVotes,
+    Document,
+    ReportingUnit,
+    Selection,
+    VoteGroup,
+    clean_unit_name,
+    unit_number,
+)
+from parsers.eml import names as n
+from parsers.eml.context import display_name
+from parsers.errors import InvalidValue, NotACount, NotEML, StructureError
+from parsers.xmlsafe import local_name, namespace, safe_iterparse
+
+_E = n.e
+_KR = n.kr
+
+SELECTION = _E("Selection")
+AFFILIATION_IDENTIFIER = _E("AffiliationIdentifier")
+REGISTERED_NAME = _E("RegisteredName")
+CANDIDATE = _E("Candidate")
+CANDIDATE_IDENTIFIER = _E("CandidateIdentifier")
+VALID_VOTES = _E("ValidVotes")
+CAST = _E("Cast")
+TOTAL_COUNTED = _E("TotalCounted")
+REJECTED_VOTES = _E("RejectedVotes")
+UNCOUNTED_VOTES = _E("UncountedVotes")
+TOTAL_VOTES = _E("TotalVotes")
+REPORTING_UNIT_VOTES = _E("ReportingUnitVotes")
+REPORTING_UNIT_IDENTIFIER = _E("ReportingUnitIdentifier")
+PREVIOUS_VALID_VOTES = _KR("PreviousValidVotes")
+PREVIOUS_CAST = _KR("PreviousCast")
+PREVIOUS_TOTAL_COUNTED = _KR("PreviousTotalCounted")
+PREVIOUS_REJECTED_VOTES = _KR("PreviousRejectedVotes")
+PREVIOUS_UNCOUNTED_VOTES = _KR("PreviousUncountedVotes")
+INVESTIGATIONS = _KR("ReportingUnitInvestigations")
+INVESTIGATION = _KR("Investigation")
+CANDIDATE_FULL_NAME = _E("CandidateFullName")
+
+#: Elements the reader understands, wherever they stand. Anything else in the EML or
+#: Kiesraad namespace, or in a foreign namespace, is an extension: kept out of the numbers
+#: and reported once per name in ``notes``.
+KNOWN = frozenset(
+    [
+        _E(name)
+        for name in (
+            "EML", "TransactionId", "ManagingAuthority", "AuthorityIdentifier",
+            "AuthorityAddress", "Count", "EventIdentifier", "Election", "ElectionIdentifier",
+            "ElectionName", "ElectionCategory", "Contests", "Contest", "ContestIdentifier",
+            "ContestName", "TotalVotes", "ReportingUnitVotes", "ReportingUnitIdentifier",
+            "Selection", "AffiliationIdentifier", "RegisteredName", "Candidate",
+            "CandidateIdentifier", "ValidVotes", "Cast", "TotalCounted", "RejectedVotes",
+            "UncountedVotes", "IssueDate",
+        )
+    ]
+    + [
+        _KR(name)
+        for name in (
+            "CreationDateTime", "ElectionSubcategory", "ElectionDomain", "ElectionDate",
+            "Schema", "Phase", "CountingMethod", "ReportingUnitInvestigations",
+            "Investigation", "PreviousValidVotes", "PreviousCast", "PreviousTotalCounted",
+            "PreviousRejectedVotes", "PreviousUncountedVotes",
+        )
+    ]
+    + ["{" + n.DS + "}CanonicalizationMethod"]
+)
+
+#: Namespaces whose content is known to carry no counts (signatures, report layout).
+IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
+
+_GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
+
+
+def _count(element: etree._Element, xpath: str) -> int:
+    """A strict non-negative integer from an element's text, or InvalidValue with location."""
+    text = element.text
+    if text is not None:
+        text = text.strip()
+        if text.isascii() and text.isdigit():
+            return int(text)
+    raise InvalidValue(
+        f"{local_name(element.tag)} must be a whole number of votes, but the file has "
+        f"{text!r}.",
+        location={"line": element.sourceline, "xpath": xpath},
+    )
+
+
+def _detach(element: etree._Element) -> None:
+    """Free a finished element and the finished siblings before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+class _Group:
+    """The open ``TotalVotes`` or ``ReportingUnitVotes`` while its children stream by."""
+
+    __slots__ = (
+        "cast",
+        "current",
+        "index",
+        "investigations",
+        "previous",
+        "raw_name",
+        "rejected",
+        "seen",
+        "selections",
+        "total_counted",
+        "uncounted",
+        "unit_id",
+    )
+
+    def __init__(self, index: int) -> None:
+        self.index = index  # -1 for the total, else the unit's position
+        self.seen = 0  # Selection elements read so far (lists and candidates)
+        self.unit_id: str | None = None
+        self.raw_name: str | None = None
+        self.cast: int | None = None
+        self.total_counted: int | None = None
+        self.rejected: dict[str, int] = {}
+        self.uncounted: dict[str, int] = {}
+        self.selections: list[Selection] = []
+        self.current: Selection | None = None
+        self.previous: dict[str, Any] | None = None
+        self.investigations: dict[str, bool] | None = None
+
+    def pointer(self) -> str:
+        return "/total_votes" if self.index < 0 else f"/reporting_unit_votes/{self.index}"
+
+    def xpath(self) -> str:
+        if self.index < 0:
+            return _GROUP_XPATH + "TotalVotes"
+        return _GROUP_XPATH + f"ReportingUnitVotes[{self.index + 1}]"
+
+    def prev(self) -> dict[str, Any]:
+        if self.previous is None:
+            self.previous = {
+                "cast": None,
+                "total_counted": None,
+                "rejected_votes": {},
+                "uncounted_votes": {},
+                "selections": [],
+            }
+        return self.previous
+
+    def vote_group(self) -> VoteGroup:
+        group: VoteGroup = {
+            "cast": self.cast,
+            "total_counted": self.total_counted,
+            "rejected_votes": self.rejected,
+            "uncounted_votes": self.uncounted,
+            "selections": self.selections,
+        }
+        if self.previous is not None:
+            group["previous"] = self.previous
+        return group
+
+
+def unit_kind(unit_id: str, name: str | None) -> str | None:
+    """What a reporting unit is, from its id (``0518::SB3``, ``HSB3::0518``, ``HSB3``)."""
+    tail = unit_id.rsplit("::", 1)[-1]
+    if tail.upper().startswith("SB"):
+        if name and "briefstembureau" in name.lower():
+            return "postal"
+        return "polling_station"
+    if tail.upper().startswith("BSB"):
+        return "postal"
+    if tail.isdigit():
+        return "municipality"
+    if tail.upper().startswith("HSB"):
+        return "district"
+    return None
+
+
+class CountReader:
+    """Reads one 510 document. Create one per parse; call :meth:`read`."""
+
+    def __init__(self, context: ParseContext) -> None:
+        self.context = context
+        self.locations = context.want_locations
+        self.eml_id: str | None = None
+        self.header: dict[str, Any] = {
+            "transaction_id": None,
+            "created": None,
+            "schema_version": None,
+            "phase": None,
+            "counting_method": None,
+            "authority_id": None,
+            "authority_name": None,
+            "election": {
+                "id": None,
+                "name": None,
+                "category": None,
+                "subcategory": None,
+                "date": None,
+                "domain": None,
+            },
+            "contest": {"id": None, "name": None},
+        }
+        # affiliation id -> (name, {candidate id: name from the file}) in order of appearance
+        self.affiliations: dict[str, tuple[str | None, dict[str, str | None]]] = {}
+        self.total: VoteGroup | None = None
+        self.units: list[ReportingUnit] = []
+        self.group: _Group | None = None
+        self.contests = 0
+
+    # --- entry point -------------------------------------------------------------------
+
+    def read(self, stream: IO[bytes]) -> Document:
+        handlers = {
+            SELECTION: self._selection,
+            CAST: self._cast,
+            TOTAL_COUNTED: self._total_counted,
+            REJECTED_VOTES: self._rejected,
+            UNCOUNTED_VOTES: self._uncounted,
+            REPORTING_UNIT_IDENTIFIER: self._unit_identifier,
+            REPORTING_UNIT_VOTES: self._close_unit,
+            TOTAL_VOTES: self._close_total,
+            PREVIOUS_CAST: self._previous_scalar,
+            PREVIOUS_TOTAL_COUNTED: self._previous_scalar,
+            PREVIOUS_REJECTED_VOTES: self._previous_reason,
+            PREVIOUS_UNCOUNTED_VOTES: self._previous_reason,
+            INVESTIGATIONS: self._investigations,
+        }
+        header_handlers = {
+            _E("TransactionId"): self._transaction,
+            _E("AuthorityIdentifier"): self._authority,
+            _KR("CreationDateTime"): self._created,
+            _KR("Schema"): self._schema,
+            _KR("Phase"): self._phase,
+            _KR("CountingMethod"): self._counting_method,
+            _E("ElectionIdentifier"): self._election,
+            _E("ContestIdentifier"): self._contest,
+        }
+        first = True
+        root: etree._Element | None = None
+        for _event, element in safe_iterparse(stream, self.context.limits, events=("end",)):
+            if first:
+                first = False
+                root = element.getroottree().getroot()
+                self._check_root(root)
+            tag = element.tag
+            handler = handlers.get(tag)
+            if handler is not None:
+                handler(element)
+                continue
+            header = header_handlers.get(tag)
+            if header is not None:
+                header(element)
+                continue
+            if tag == _E("Contest"):
+                self.contests += 1
+        if root is None:
+            raise NotEML("The file holds no XML elements.")
+        self._check_leftovers(root)
+        return self._document()
+
+    # --- root and header ---------------------------------------------------------------
+
+    def _check_root(self, root: etree._Element) -> None:
+        ns, local = namespace(root.tag), local_name(root.tag)
+        if local != "EML" or ns != n.EML:
+            found = f"<{local}>" + (f" in namespace {ns}" if ns else " without a namespace")
+            raise NotEML(
+                f"The XML's root element is {found}; an EML_NL file starts with <EML> in "
+                f"namespace {n.EML}. This is not an election count.",
+                location={"line": root.sourceline, "xpath": "/" + local},
+            )
+        eml_id = (root.get("Id") or "").strip()
+        self.eml_id = eml_id
+        if eml_id not in n.COUNT_LEVELS:
+            what = n.EML_DOCUMENTS.get(eml_id, f"an EML document with Id {eml_id!r}")
+            hint = ""
+            if eml_id in ("230b", "110a", "110b"):
+                hint = (
+                    " Send it as context with the count instead (the 'candidate_list' or "
+                    "'election_definition' part)."
+                )
+            raise NotACount(
+                f"This file is {what}, not a count of votes (EML 510). telnorm normalises "
+                f"counts only.{hint}",
+                location={"line": root.sourceline, "xpath": "/EML/@Id"},
+                eml_id=eml_id or None,
+            )
+
+    def _transaction(self, element: etree._Element) -> None:
+        self.header["transaction_id"] = (element.text or "").strip() or None
+
+    def _authority(self, element: etree._Element) -> None:
+        parent = element.getparent()
+        if parent is None or parent.tag != _E("ManagingAuthority"):
+            return
+        self.header["authority_id"] = (element.get("Id") or "").strip() or None
+        self.header["authority_name"] = (element.text or "").strip() or None
+
+    def _created(self, element: etree._Element) -> None:
+        self.header["created"] = (element.text or "").strip() or None
+
+    def _schema(self, element: etree._Element) -> None:
+        self.header["schema_version"] = element.get("Version")
+
+    def _phase(self, element: etree._Element) -> None:
+        self.header["phase"] = element.get("PhaseCode")
+
+    def _counting_method(self, element: etree._Element) -> None:
+        self.header["counting_method"] = element.get("MethodCode")
+
+    def _election(self, element: etree._Element) -> None:
+        election = self.header["election"]
+        election["id"] = (element.get("Id") or "").strip() or None
+        for child in element:
+            tag = child.tag
+            text = (child.text or "").strip() or None
+            if tag == _E("ElectionName"):
+                election["name"] = text
+            elif tag == _E("ElectionCategory"):
+                election["category"] = text
+            elif tag == _KR("ElectionSubcategory"):
+                election["subcategory"] = text
+            elif tag == _KR("ElectionDate"):
+                election["date"] = text
+            elif tag == _KR("ElectionDomain"):
+                election["domain"] = {"id": child.get("Id"), "name": text}
+
+    def _contest(self, element: etree._Element) -> None:
+        contest = self.header["contest"]
+        contest["id"] = (element.get("Id") or "").strip() or None
+        for child in element:
+            if child.tag == _E("ContestName"):
+                contest["name"] = (child.text or "").strip() or None
+
+    # --- groups ------------------------------------------------------------------------
+
+    def _open_group(self, child: etree._Element) -> _Group:
+        """The open group, created on its first child (whose parent says which kind)."""
+        group = self.group
+        if group is None:
+            parent = child.getparent()
+            is_total = parent is not None and parent.tag == TOTAL_VOTES
+            group = self.group = _Group(-1 if is_total else len(self.units))
+        return group
+
+    def _group_of(self, element: etree._Element) -> _Group:
+        """The group closing now (an empty one has had no child to open it)."""
+        group = self.group
+        if group is None:
+            group = _Group(-1 if element.tag == TOTAL_VOTES else len(self.units))
+        return group
+
+    def _selection(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        group.seen += 1
+        affiliation_id: str | None = None
+        candidate_id: str | None = None
+        name: str | None = None
+        votes: int | None = None
+        previous: int | None = None
+        index = len(group.selections)
+        for child in element:
+            tag = child.tag
+            if tag == VALID_VOTES:
+                votes = _count(child, self._selection_xpath(group, element) + "/ValidVotes")
+            elif tag == CANDIDATE:
+                for part in child:
+                    if part.tag == CANDIDATE_IDENTIFIER:
+                        candidate_id = (part.get("Id") or "").strip()
+                    elif part.tag == CANDIDATE_FULL_NAME:
+                        name = _person_name(part)
+                    elif namespace(part.tag) != n.EML:
+                        # Candidate's own EML children (Gender, address) carry no counts.
+                        self._unknown(part)
+            elif tag == AFFILIATION_IDENTIFIER:
+                affiliation_id = (child.get("Id") or "").strip()
+                for part in child:
+                    if part.tag == REGISTERED_NAME:
+                        name = (part.text or "").strip()
+            elif tag == PREVIOUS_VALID_VOTES:
+                previous = _count(child, self._selection_xpath(group, element) + "/" + "kr:PreviousValidVotes")
+            elif tag not in KNOWN:
+                self._unknown(child)
+        if affiliation_id is not None:
+            if not affiliation_id:
+                raise StructureError(
+                    "A list (AffiliationIdentifier) has no Id, so its votes cannot be "
+                    "assigned to a list number.",
+                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                )
+            selection: Selection = {
+                "affiliation_id": affiliation_id,
+                "valid_votes": votes,
+                "candidates": [],
+            }
+            group.selections.append(selection)
+            group.current = selection
+            known = self.affiliations.get(affiliation_id)
+            if known is None:
+                self.affiliations[affiliation_id] = (name, {})
+            elif known[0] is None and name:
+                self.affiliations[affiliation_id] = (name, known[1])
+            if self.locations:
+                self.context.locate(
+                    f"{group.pointer()}/selections/{index}/valid_votes",
+                    {"line": element.sourceline, "xpath": self._selection_xpath(group, element) + "/ValidVotes"},
+                )
+            if previous is not None:
+                group.prev()["selections"].append(
+                    {"affiliation_id": affiliation_id, "valid_votes": previous, "candidates": []}
+                )
+        elif candidate_id is not None:
+            current = group.current
+            if current is None:
+                raise StructureError(
+                    "A candidate's votes come before any list: in EML each candidate belongs "
+                    "to the list Selection before it.",
+                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                )
+            if not candidate_id:
+                raise StructureError(
+                    "A candidate (CandidateIdentifier) has no Id.",
+                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                )
+            if votes is None:
+                raise StructureError(
+                    "A candidate's Selection has no ValidVotes.",
+                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                )
+            entry: CandidateVotes = {"candidate_id": candidate_id, "valid_votes": votes}
+            candidates = current["candidates"]
+            if self.locations:
+                self.context.locate(
+                    f"{group.pointer()}/selections/{len(group.selections) - 1}/candidates/"
+                    f"{len(candidates)}/valid_votes",
+                    {"line": element.sourceline, "xpath": self._selection_xpath(group, element) + "/ValidVotes"},
+                )
+            candidates.append(entry)
+            names = self.affiliations[current["affiliation_id"]][1]
+            if name or candidate_id not in names:
+                names[candidate_id] = name
+            if previous is not None and group.previous is not None and group.previous["selections"]:
+                group.previous["selections"][-1]["candidates"].append(
+                    {"candidate_id": candidate_id, "valid_votes": previous}
+                )
+        else:
+            raise StructureError(
+                "A Selection names neither a list (AffiliationIdentifier) nor a candidate.",
+                location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+            )
+        _detach(element)
+
+    def _selection_xpath(self, group: _Group, element: etree._Element) -> str:
+        # Position among the group's Selections (earlier ones were detached; ``seen`` counts).
+        return f"{group.xpath()}/Selection[{group.seen}]"
+
+    def _scalar_location(self, group: _Group, field: str, element: etree._Element, name: str) -> None:
+        self.context.locate(
+            f"{group.pointer()}/{field}",
+            {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"},
+        )
+
+    def _cast(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        group.cast = _count(element, group.xpath() + "/Cast")
+        if self.locations:
+            self._scalar_location(group, "cast", element, "Cast")
+
+    def _total_counted(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        group.total_counted = _count(element, group.xpath() + "/TotalCounted")
+        if self.locations:
+            self._scalar_location(group, "total_counted", element, "TotalCounted")
+
+    def _reason(
+        self, group: _Group, element: etree._Element, target: dict[str, int], name: str, field: str
+    ) -> None:
+        code = (element.get("ReasonCode") or "").strip()
+        xpath = f"{group.xpath()}/{name}[@ReasonCode='{code}']"
+        if not code:
+            raise StructureError(
+                f"{name} has no ReasonCode, so it is unclear which count it is.",
+                location={"line": element.sourceline, "xpath": xpath},
+            )
+        value = _count(element, xpath)
+        if code in target:
+            self.context.note(
+                "duplicate-reason-code",
+                f"{name} with ReasonCode {code!r} appears twice in one unit; the values are "
+                f"added ({target[code]} + {value}).",
+                {"line": element.sourceline, "xpath": xpath},
+            )
+            value += target[code]
+        target[code] = value
+        if self.locations:
+            self.context.locate(
+                f"{group.pointer()}/{field}/{code.replace('~', '~0').replace('/', '~1')}",
+                {"line": element.sourceline, "xpath": xpath},
+            )
+
+    def _rejected(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        self._reason(group, element, group.rejected, "RejectedVotes", "rejected_votes")
+
+    def _uncounted(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        self._reason(group, element, group.uncounted, "UncountedVotes", "uncounted_votes")
+
+    def _previous_scalar(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        field = "cast" if element.tag == PREVIOUS_CAST else "total_counted"
+        group.prev()[field] = _count(element, group.xpath() + "/" + local_name(element.tag))
+
+    def _previous_reason(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        field = "rejected_votes" if element.tag == PREVIOUS_REJECTED_VOTES else "uncounted_votes"
+        code = (element.get("ReasonCode") or "").strip()
+        group.prev()[field][code] = _count(element, group.xpath() + "/" + local_name(element.tag))
+
+    def _investigations(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        found: dict[str, bool] = {}
+        for child in element:
+            if child.tag == INVESTIGATION:
+                found[(child.get("ReasonCode") or "").strip()] = (
+                    (child.text or "").strip().lower() == "true"
+                )
+        group.investigations = found
+        self.context.note(
+            "schema-drift",
+            "kr:ReportingUnitInvestigations stands where the EML_NL 1.2.2 schema does not "
+            "allow it; its values are kept as 'investigations' of the unit.",
+            {"line": element.sourceline, "xpath": group.xpath() + "/kr:ReportingUnitInvestigations"},
+            once_key="investigations",
+        )
+
+    def _unit_identifier(self, element: etree._Element) -> None:
+        group = self._open_group(element)
+        group.unit_id = (element.get("Id") or "").strip()
+        group.raw_name = element.text.strip() if element.text else None
+
+    def _close_total(self, element: etree._Element) -> None:
+        group = self._group_of(element)
+        self._check_group_children(element, group)
+        if self.total is not None:
+            raise StructureError(
+                "The file has more than one TotalVotes; a count has one total.",
+                location={"line": element.sourceline, "xpath": group.xpath()},
+            )
+        self.total = group.vote_group()
+        self.group = None
+        _detach(element)
+
+    def _close_unit(self, element: etree._Element) -> None:
+        group = self._group_of(element)
+        self._check_group_children(element, group)
+        if not group.unit_id:
+            raise StructureError(
+                "A ReportingUnitVotes has no ReportingUnitIdentifier with an Id.",
+                location={"line": element.sourceline, "xpath": group.xpath()},
+            )
+        name, postal = clean_unit_name(group.raw_name)
+        unit: ReportingUnit = {
+            "id": group.unit_id,
+            "number": unit_number(group.unit_id),
+            "name": name,
+        }
+        if group.raw_name is not None and group.raw_name != name:
+            unit["raw_name"] = group.raw_name
+        unit["postal_code"] = postal
+        unit["kind"] = unit_kind(group.unit_id, name)
+        unit.update(group.vote_group())
+        if group.investigations is not None:
+            unit["investigations"] = group.investigations
+        self.units.append(unit)
+        self.group = None
+        _detach(element)
+
+    def _check_group_children(self, element: etree._Element, group: _Group) -> None:
+        for child in element:
+            if child.tag not in KNOWN:
+                self._unknown(child)
+
+    # --- extensions --------------------------------------------------------------------
+
+    def _unknown(self, element: etree._Element) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return  # comments and processing instructions
+        ns = namespace(tag)
+        if ns in IGNORED_NAMESPACES:
+            return
+        depth = _depth(element)
+        if depth > self.context.limits.max_xml_depth:
+            from parsers.errors import LimitExceeded
+
+            raise LimitExceeded(
+                f"An element is nested {depth} levels deep inside <{local_name(tag)}>; "
+                "election files are never that deep.",
+                location={"line": element.sourceline},
+            )
+        numbers = [
+            (node.text or "").strip()
+            for node in element.iter()
+            if isinstance(node.tag, str) and (node.text or "").strip().isdigit()
+        ]
+        detail = f" It holds numbers ({', '.join(numbers[:5])}{'...' if len(numbers) > 5 else ''}) that are not counted." if numbers else ""
+        self.context.note(
+            "unknown-element",
+            f"Element <{local_name(tag)}> (namespace {ns or 'none'}) is not part of EML_NL "
+            f"510 as telnorm knows it; it is kept out of the numbers.{detail}",
+            {"line": element.sourceline, "xpath": _xpath_of(element)},
+            once_key=tag,
+        )
+
+    def _check_leftovers(self, root: etree._Element) -> None:
+        """After the stream: report unknown elements outside the vote groups, once each.
+
+        What is left of the tree is the header: the vote groups were detached as they closed.
+        """
+        stack = list(root)
+        while stack:
+            element = stack.pop()
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue
+            if tag in KNOWN:
+                stack.extend(element)
+                continue
+            if namespace(tag) == n.RG:
+                self.context.note(
+                    "report-generator-block",
+                    "The file carries an OSV report-generator (rg:) block: a summary laid "
+                    "out for printing that repeats the counts. It is ignored; the counts "
+                    "are read from the EML elements.",
+                    {"line": element.sourceline, "xpath": _xpath_of(element)},
+                    once_key="rg",
+                )
+                continue
+            self._unknown(element)  # reports the whole unknown subtree at once
+
+    # --- the document ------------------------------------------------------------------
+
+    def _document(self) -> Document:
+        header = self.header
+        if self.contests > 1:
+            raise StructureError(
+                f"The file holds {self.contests} contests; telnorm reads counts of one "
+                "contest per file. Split the file per contest.",
+                location={"xpath": "/EML/Count/Election/Contests"},
+            )
+        if self.total is None:
+            raise StructureError(
+                "The count has no TotalVotes: every EML 510 states the authority's total.",
+                location={"xpath": _GROUP_XPATH + "TotalVotes"},
+            )
+        if self.group is not None:
+            raise StructureError(
+                "Votes stand outside any TotalVotes or ReportingUnitVotes.",
+                location={"xpath": _GROUP_XPATH},
+            )
+        if header["authority_id"] is None:
+            raise StructureError(
+                "The count names no managing authority (ManagingAuthority/"
+                "AuthorityIdentifier/@Id), so it is unclear whose count this is.",
+                location={"xpath": "/EML/ManagingAuthority/AuthorityIdentifier"},
+            )
+        eml_id = self.eml_id or "510b"
+        level = n.COUNT_LEVELS[eml_id]
+        affiliations = self._affiliations()
+        return {
+            "format_version": FORMAT_VERSION,
+            "document": {
+                "eml_id": eml_id,
+                "level": level,
+                "created": header["created"],
+                "transaction_id": header["transaction_id"],
+                "schema_version": header["schema_version"],
+                "phase": header["phase"],
+                "counting_method": header["counting_method"],
+            },
+            "election": header["election"],
+            "contest": header["contest"],
+            "managing_authority": {"id": header["authority_id"], "name": header["authority_name"]},
+            "affiliations": affiliations,
+            "total_votes": self.total,
+            "reporting_unit_votes": self.units,
+            "notes": [],
+        }
+
+    def _affiliations(self) -> list[dict[str, Any]]:
+        result = []
+        for affiliation_id, (name, candidates) in sorted(
+            self.affiliations.items(), key=lambda item: _id_key(item[0])
+        ):
+            result.append(
+                {
+                    "id": affiliation_id,
+                    "name": name,
+                    "candidates": [
+                        {"id": candidate_id, "name": candidates[candidate_id], "short_code": None}
+                        for candidate_id in sorted(candidates, key=_id_key)
+                    ],
+                }
+            )
+        return result
+
+
+def _id_key(value: str) -> tuple[int, int, str]:
+    """Sort list numbers and positions numerically, anything else after them."""
+    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+
+
+def _person_name(element: etree._Element) -> str | None:
+    """``Lastname, I.`` from an EML CandidateFullName (xNL PersonName)."""
+    initials = first = prefix = last = None
+    for node in element.iter():
+        tag = node.tag
+        if not isinstance(tag, str):
+            continue
+        local = local_name(tag)
+        text = (node.text or "").strip() or None
+        if local == "NameLine" and node.get("NameType") == "Initials":
+            initials = text
+        elif local == "FirstName":
+            first = text
+        elif local == "NamePrefix":
+            prefix = text
+        elif local == "LastName":
+            last = text
+    return display_name(initials, first, prefix, last)
+
+
+def _depth(element: etree._Element) -> int:
+    deepest = 0
+    stack = [(element, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node)
+    return deepest
+
+
+def _xpath_of(element: etree._Element) -> str:
+    parts = []
+    node: etree._Element | None = element
+    while node is not None:
+        tag = node.tag
+        if isinstance(tag, str):
+            ns = namespace(tag)
+            prefix = {n.KR: "kr:", n.RG: "rg:", n.DS: "ds:"}.get(ns, "" if ns == n.EML else "*:")
+            parts.append(prefix + local_name(tag))
+        node = node.getparent()
+    return "/" + "/".join(reversed(parts))

@@ -191,6 +191,37 @@ class ContextFileError(TelnormError):
     title = "A supplied context file cannot be used"
 
 
+# --- export ----------------------------------------------------------------------------
+
+
+class ExportFieldsMissing(TelnormError):
+    """The document lacks (or has unusable) values the requested output format requires.
+
+    ``extra`` carries ``missing`` and ``invalid``: lists of ``{field, pointer, supply}`` (and
+    ``value``/``problem`` for invalid ones), so a client can ask the user for exactly those.
+    """
+
+    code = "export-fields-missing"
+    status = 422
+    title = "The document lacks values the requested output format requires"
+
+
+class NotAcceptable(TelnormError):
+    """No output format telnorm can write matches the request's ``Accept`` or ``output=``."""
+
+    code = "not-acceptable"
+    status = 406
+    title = "The requested output format is not available"
+
+
+class ExportSchemaViolation(TelnormError):
+    """telnorm wrote EML that fails the configured schema: a telnorm bug, never the caller's."""
+
+    code = "export-schema-violation"
+    status = 500
+    title = "telnorm produced EML that does not pass the configured EML_NL schema"
+
+
 ALL_ERRORS: tuple[type[TelnormError], ...] = (
     TelnormError,
     RequestError,
@@ -209,4 +240,7 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     InvalidValue,
     StructureError,
     ContextFileError,
+    ExportFieldsMissing,
+    NotAcceptable,
+    ExportSchemaViolation,
 )

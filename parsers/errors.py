@@ -191,6 +191,53 @@ class ContextFileError(TelnormError):
     title = "A supplied context file cannot be used"
 
 
+# --- tabular input (CSV, spreadsheets, zip bundles) ----------------------------------------
+
+
+class InvalidCount(InvalidValue):
+    """A count cell holds text, a dash, a negative or a fraction."""
+
+    code = "invalid-count"
+    title = "A count cell does not hold a whole number"
+
+
+class NoHeader(StructureError):
+    """No header row (or label column) the vocabulary or a mapping recognises."""
+
+    code = "no-header"
+    title = "No recognisable header in the table"
+
+
+class AmbiguousLayout(StructureError):
+    """The table fits more than one layout family equally well."""
+
+    code = "ambiguous-layout"
+    title = "The table's layout is ambiguous"
+
+
+class UnknownListName(StructureError):
+    """A list (party) name that neither the candidate list nor the alias table resolves."""
+
+    code = "unknown-list-name"
+    title = "A list name cannot be resolved to a list number"
+
+
+class InvalidMapping(TelnormError):
+    """A mapping file (TOML) is malformed or names a mapping that does not exist."""
+
+    code = "invalid-mapping"
+    status = 422
+    title = "The mapping cannot be used"
+
+
+class AmbiguousBundle(TelnormError):
+    """A zip bundle holds several counts: the caller must pick one with ``member=``."""
+
+    code = "several-counts"
+    status = 422
+    title = "The zip file holds several counts"
+
+
 # --- export ----------------------------------------------------------------------------
 
 
@@ -243,4 +290,10 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     ExportFieldsMissing,
     NotAcceptable,
     ExportSchemaViolation,
+    InvalidCount,
+    NoHeader,
+    AmbiguousLayout,
+    UnknownListName,
+    InvalidMapping,
+    AmbiguousBundle,
 )

@@ -1,0 +1,298 @@
+"""osv4-3: the per-municipality CSV of the counting software (OSV).
+
+Both forms found in the wild are read by the same code: the 2017 form (Windows-1252, every cell
+quoted, ``\\n`` line ends, labels with trailing spaces, extra statistic rows such as ``er zijn
+stembiljetten kwijtgeraakt``) and today's (UTF-8 with BOM, empty cells unquoted, no final
+newline). The layout: a preamble of ``label;;value`` lines (``Verkiezing``, ``Datum``,
+``Gebied``, ``Nummer``), a header (``Lijstnummer;Aanduiding;Volgnummer;Naam kandidaat;Totaal;``
+then one column per polling station), ``Gebiednummer`` and ``Postcode`` rows, statistic rows
+(label in the second column), then per list a list row followed by its candidate rows.
+Columns are found by their header label, never by position.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parsers.api import Detection, ParseContext, Parser, Source
+from parsers.canonical import Document
+from parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from parsers.errors import NoHeader
+from parsers.tabular.builder import (
+    DocBuilder,
+    UnitInfo,
+    apply_candidate_list_election,
+    infer_election,
+)
+from parsers.tabular.grid import Sheet
+from parsers.tabular.numbers import looks_numeric
+from parsers.tabular.textread import read_text_table
+from parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
+from parsers.text import guess_encoding
+
+__all__ = ["OSV43Parser", "read_osv_sheet"]
+
+_PREAMBLE = {"verkiezing": "election", "datum": "date", "gebied": "area", "nummer": "number"}
+_ROLES = ("list_number", "list_name", "candidate_number", "candidate_name", "total")
+
+
+class OSV43Parser(Parser):
+    name = "osv4-3"
+    version = "1.0.0"
+    title = "osv4-3 CSV of the counting software (2017 and current forms)"
+    media_types = ("text/csv",)
+    extensions = (".csv", ".txt")
+
+    def detect(self, head: bytes, filename: str | None) -> Detection:
+        encoding, _ = guess_encoding(head[:8192], partial=True)
+        try:
+            text = head[:8192].decode(encoding, "ignore")
+        except LookupError:
+            return Detection.no()
+        lines = [normalise_label(line) for line in text.lstrip("\ufeff").splitlines()[:40]]
+        evidence: list[str] = []
+        confidence = 0.0
+        if lines and lines[0].startswith("verkiezing"):
+            evidence.append("preamble starts with 'Verkiezing'")
+            confidence += 0.35
+        header = "lijstnummer aanduiding volgnummer naam kandidaat"
+        if any(line.startswith(header) for line in lines):
+            evidence.append("header 'Lijstnummer;Aanduiding;Volgnummer;Naam kandidaat'")
+            confidence += 0.55
+        if any(line.startswith("gebiednummer") for line in lines):
+            evidence.append("a 'Gebiednummer' row")
+            confidence += 0.07
+        if confidence == 0:
+            return Detection.no("no osv4-3 preamble or header")
+        return Detection(min(confidence, 0.97), tuple(evidence), "osv4-3-csv", "text/csv")
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        workbook = read_text_table(source.read_bytes(), context.limits)
+        sheet = workbook.sheets[0]
+        builder = DocBuilder(context, [sheet])
+        read_osv_sheet(sheet, builder)
+        _apply_candidate_list(builder, context)
+        document = builder.finish("municipality")
+        _fill_names(document, context)
+        encoding = (workbook.encoding or "").replace("-sig", "") or None
+        document["source"] = {
+            "encoding": encoding,
+            "format": "osv4-3-csv" if workbook.encoding != "cp1252" else "osv4-3-csv-2017",
+            "media_type": "text/csv",
+            "cells": builder.cell_accounting(),
+        }
+        return document
+
+
+def _candidate_list(context: ParseContext) -> ContextDocument | None:
+    found = context.context.get(CANDIDATE_LIST)
+    return found if isinstance(found, ContextDocument) else None
+
+
+def _apply_candidate_list(builder: DocBuilder, context: ParseContext) -> None:
+    candidate_list = _candidate_list(context)
+    if candidate_list is not None:
+        apply_candidate_list_election(builder, candidate_list)
+
+
+def _fill_names(document: Document, context: ParseContext) -> None:
+    """Candidate names come from the file; a candidate list adds short codes and checks ids."""
+    candidate_list = _candidate_list(context)
+    if candidate_list is None:
+        return
+    for affiliation in document["affiliations"]:
+        known = candidate_list.affiliations.get(affiliation["id"])
+        if known is None:
+            context.note(
+                "candidate-list-mismatch",
+                f"List {affiliation['id']} ({affiliation['name']}) is not on the candidate list.",
+                None,
+            )
+            continue
+        for candidate in affiliation["candidates"]:
+            info = known.candidates.get(candidate["id"])
+            if info is None:
+                context.note(
+                    "candidate-list-mismatch",
+                    f"Candidate {candidate['id']} of list {affiliation['id']} is not on the "
+                    "candidate list.",
+                    None,
+                )
+                continue
+            candidate["short_code"] = info.short_code
+            if candidate["name"] is None:
+                candidate["name"] = info.name
+
+
+def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
+    """Read one osv4-3 shaped table (CSV or a spreadsheet sheet laid out the same way)."""
+    context = builder.context
+    header = _find_header(sheet)
+    columns = _header_roles(sheet, header)
+    preamble = _read_preamble(sheet, header, builder)
+    stations = [c for c in range(sheet.width) if c not in columns.values()
+                and c > max(columns.values())]
+    if not stations:
+        raise NoHeader(
+            f"{sheet.row_where(header)}: the header names no polling-station columns after "
+            "'Totaal'. Check that the file is a complete osv4-3 export.",
+            location=sheet.location(header, 0),
+        )
+    c_list = columns["list_number"]
+    c_name = columns.get("list_name", c_list + 1)
+    c_cand = columns.get("candidate_number")
+    c_cand_name = columns.get("candidate_name")
+    c_total = columns.get("total")
+
+    # Pass 1: the rows that describe the units (numbers, postcodes).
+    numbers: dict[int, int | None] = {}
+    postcodes: dict[int, str | None] = {}
+    data_rows: list[int] = []
+    for r in range(header + 1, len(sheet.rows)):
+        label = sheet.text(r, c_list)
+        role = field_for(label) if label and not looks_numeric(sheet.cell(r, c_list)) else None
+        if role == "unit_number":
+            for c in stations:
+                numbers[c] = builder.count(sheet, r, c, "polling-station number")
+        elif role == "postal_code":
+            for c in stations:
+                postcodes[c] = sheet.text(r, c) or None
+        elif label and role is None and not looks_numeric(sheet.cell(r, c_list)):
+            context.note(
+                "unknown-row",
+                f"{sheet.row_where(r)}: row label {label!r} is not known; the row is skipped.",
+                sheet.location(r, c_list),
+            )
+        else:
+            data_rows.append(r)
+    units = {}
+    for c in stations:
+        info = UnitInfo(
+            number=numbers.get(c),
+            name=sheet.text(header, c) or None,
+            postal_code=postcodes.get(c),
+            where=(sheet, header, c),
+        )
+        if info.name and "briefstembureau" in info.name.lower():
+            info.kind = "postal"
+        units[c] = builder.add_unit(info)
+    if not numbers:
+        context.note(
+            "unit-numbers-missing",
+            "The file has no 'Gebiednummer' row; polling stations are numbered by column order.",
+            None,
+        )
+        for index, (info, _values) in enumerate(builder.units):
+            info.number = index + 1
+    total = builder.total_values("the 'Totaal' column") if c_total is not None else None
+
+    # Pass 2: statistics, lists, candidates.
+    current_list: str | None = None
+    for r in data_rows:
+        list_cell = sheet.text(r, c_list)
+        if not any(sheet.text(r, c) for c in range(sheet.width)):
+            continue
+        if list_cell:
+            list_number = builder.count(sheet, r, c_list, "list number")
+            current_list = str(list_number)
+            affiliation = builder.affiliation(current_list, sheet.text(r, c_name))
+            for c, values in units.items():
+                builder.set_list(values, affiliation.id, sheet, r, c)
+            if total is not None and c_total is not None:
+                builder.set_list(total, affiliation.id, sheet, r, c_total)
+            continue
+        if c_cand is not None and sheet.text(r, c_cand):
+            if current_list is None:
+                context.note(
+                    "candidate-before-list",
+                    f"{sheet.row_where(r)}: a candidate row before any list row is skipped.",
+                    sheet.location(r, c_cand),
+                )
+                continue
+            candidate_number = builder.count(sheet, r, c_cand, "candidate number")
+            candidate_id = str(candidate_number)
+            name = sheet.text(r, c_cand_name) if c_cand_name is not None else ""
+            builder.affiliations[current_list].candidates[candidate_id] = name or None
+            for c, values in units.items():
+                builder.set_candidate(values, current_list, candidate_id, (sheet, r, c))
+            if total is not None and c_total is not None:
+                builder.set_candidate(total, current_list, candidate_id, (sheet, r, c_total))
+            continue
+        label = sheet.text(r, c_name)
+        key = field_for(label)
+        if not is_number_field(key):
+            context.note(
+                "unknown-statistic",
+                f"{sheet.row_where(r)}: statistic {label!r} is not in the vocabulary; its "
+                "numbers are left over (see cells-left-over).",
+                sheet.location(r, c_name),
+            )
+            continue
+        assert key is not None
+        for c, values in units.items():
+            builder.set_number(values, key, sheet, r, c)
+        if total is not None and c_total is not None:
+            builder.set_number(total, key, sheet, r, c_total)
+
+    infer_election(builder, preamble.get("election"), preamble.get("date"), preamble.get("area"))
+    area = preamble.get("area")
+    builder.authority["name"] = _strip_gemeente(area)
+    builder.authority["id"] = preamble.get("number")
+
+
+def _strip_gemeente(area: str | None) -> str | None:
+    if area and area.lower().startswith("gemeente "):
+        return area[len("gemeente ") :].strip()
+    return area
+
+
+def _find_header(sheet: Sheet) -> int:
+    for r in range(min(len(sheet.rows), 200)):
+        if field_for(sheet.text(r, 0)) == "list_number" and sheet.text(r, 1):
+            return r
+        labels = [normalise_label(sheet.text(r, c)) for c in range(min(8, sheet.width))]
+        if "volgnummer" in labels and any(field_for(x) == "list_number" for x in labels[:3]):
+            return r
+    raise NoHeader(
+        "No 'Lijstnummer' header row in the first 200 rows: this is not an osv4-3 table. Check "
+        "the file, or send it without format=osv4-3 so the generic tabular reader tries it.",
+        location=sheet.location(0, 0) if sheet.rows else None,
+    )
+
+
+def _header_roles(sheet: Sheet, header: int) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for c in range(sheet.width):
+        role = field_for(sheet.text(header, c))
+        if role in _ROLES and role not in columns:
+            columns[role] = c
+        if role == "total":
+            break
+    if "list_number" not in columns:
+        raise NoHeader(
+            f"{sheet.row_where(header)} has no 'Lijstnummer' column.",
+            location=sheet.location(header, 0),
+        )
+    return columns
+
+
+def _read_preamble(sheet: Sheet, header: int, builder: DocBuilder) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for r in range(header):
+        label = normalise_label(sheet.text(r, 0))
+        key = _PREAMBLE.get(label)
+        values = [(c, sheet.text(r, c)) for c in range(1, sheet.width) if sheet.text(r, c)]
+        if key is None:
+            if label or values:
+                builder.context.note(
+                    "unknown-preamble",
+                    f"{sheet.row_where(r)}: preamble line {label!r} is not known; skipped.",
+                    sheet.location(r, 0),
+                )
+            continue
+        if values:
+            c, value = values[0]
+            found[key] = value
+            if key == "number":
+                builder.mark(sheet, r, c)
+    return found

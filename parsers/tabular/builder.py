@@ -1,0 +1,432 @@
+"""Assembling a canonical document from values found in cells, with their locations.
+
+The layout readers (osv4-3, families a-d) only say "this cell holds the value of field F of
+unit U" through :class:`DocBuilder`; the builder keeps each value's cell, orders lists and
+candidates, derives the total when the file has none (and says so), records locations, and
+does the cell accounting: every numeric cell of the input is either mapped into the document
+or reported in ``notes`` with its location.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.api import ParseContext
+from parsers.canonical import (
+    FORMAT_VERSION,
+    CandidateVotes,
+    Document,
+    ReportingUnit,
+    Selection,
+    VoteGroup,
+    clean_unit_name,
+    normalise_postcode,
+)
+from parsers.errors import InvalidCount
+from parsers.tabular.grid import Sheet
+from parsers.tabular.numbers import NotACount, looks_numeric, parse_count
+from parsers.tabular.vocabulary import describe_field
+
+CellRef = tuple[Sheet, int, int]
+
+
+def pointer_escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _id_key(value: str) -> tuple[int, int, str]:
+    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+
+
+@dataclass
+class _Values:
+    """The numbers of one unit (or of the total), each with the cell it came from."""
+
+    numbers: dict[str, tuple[int, CellRef]] = field(default_factory=dict)
+    lists: dict[str, tuple[int | None, CellRef | None]] = field(default_factory=dict)
+    candidates: dict[str, dict[str, tuple[int, CellRef]]] = field(default_factory=dict)
+
+    def empty(self) -> bool:
+        return not (self.numbers or self.lists or self.candidates)
+
+
+@dataclass
+class UnitInfo:
+    number: int | None
+    name: str | None
+    postal_code: str | None = None
+    kind: str | None = "polling_station"
+    unit_id: str | None = None
+    where: CellRef | None = None
+
+
+@dataclass
+class _Affiliation:
+    id: str
+    name: str | None
+    candidates: dict[str, str | None] = field(default_factory=dict)
+
+
+class DocBuilder:
+    """Collects values cell by cell; :meth:`finish` returns the canonical document."""
+
+    def __init__(self, context: ParseContext, sheets: list[Sheet]) -> None:
+        self.context = context
+        self.sheets = sheets
+        self.election: dict[str, Any] = {
+            "id": None, "name": None, "category": None, "subcategory": None, "date": None,
+            "domain": None,
+        }
+        self.contest: dict[str, Any] = {"id": None, "name": None}
+        self.authority: dict[str, Any] = {"id": None, "name": None}
+        self.affiliations: dict[str, _Affiliation] = {}
+        self.units: list[tuple[UnitInfo, _Values]] = []
+        self.total: _Values | None = None
+        self.total_label: str | None = None
+        self._mapped: set[tuple[int, int, int]] = set()
+        self._sheet_index = {id(sheet): i for i, sheet in enumerate(sheets)}
+
+    # --- cells --------------------------------------------------------------------
+
+    def mark(self, sheet: Sheet, r: int, c: int) -> None:
+        """The cell's value is in the document (also for ids and numbers of units)."""
+        self._mapped.add((self._sheet_index[id(sheet)], r, c))
+
+    def count(self, sheet: Sheet, r: int, c: int, what: str) -> int | None:
+        """Read a count cell; a bad value is a 422 naming the cell."""
+        value = sheet.cell(r, c)
+        try:
+            number = parse_count(value)
+        except NotACount as exc:
+            raise InvalidCount(
+                f"{sheet.where(r, c)}: {exc.reason}: {value!r} (read as {what}). Correct the "
+                "cell (a count is a whole number; leave it empty when not stated) and send the "
+                "file again.",
+                location=sheet.location(r, c),
+                value=str(value),
+            ) from None
+        if number is not None:
+            self.mark(sheet, r, c)
+        return number
+
+    # --- structure ----------------------------------------------------------------
+
+    def add_unit(self, info: UnitInfo) -> _Values:
+        values = _Values()
+        self.units.append((info, values))
+        return values
+
+    def total_values(self, label: str) -> _Values:
+        if self.total is None:
+            self.total = _Values()
+            self.total_label = label
+        return self.total
+
+    def affiliation(self, list_id: str, name: str | None) -> _Affiliation:
+        known = self.affiliations.get(list_id)
+        if known is None:
+            known = self.affiliations[list_id] = _Affiliation(list_id, name)
+        elif name and not known.name:
+            known.name = name
+        return known
+
+    def set_number(self, values: _Values, key: str, sheet: Sheet, r: int, c: int) -> None:
+        number = self.count(sheet, r, c, describe_field(key))
+        if number is None:
+            return
+        if key in values.numbers:
+            previous, (ps, pr, pc) = values.numbers[key]
+            if previous != number:
+                self.context.note(
+                    "duplicate-value",
+                    f"{describe_field(key)} is stated twice: {previous} at "
+                    f"{ps.where(pr, pc)} and {number} at {sheet.where(r, c)}; the first is kept.",
+                    sheet.location(r, c),
+                )
+            return
+        values.numbers[key] = (number, (sheet, r, c))
+
+    def set_list(
+        self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int
+    ) -> None:
+        number = self.count(sheet, r, c, f"votes of list {list_id}")
+        if number is None:
+            values.lists.setdefault(list_id, (None, None))
+            return
+        values.lists[list_id] = (number, (sheet, r, c))
+
+    def set_candidate(
+        self, values: _Values, list_id: str, candidate_id: str, cell: CellRef
+    ) -> None:
+        sheet, r, c = cell
+        number = self.count(sheet, r, c, f"votes of candidate {candidate_id} of list {list_id}")
+        if number is None:
+            return
+        values.candidates.setdefault(list_id, {})[candidate_id] = (number, (sheet, r, c))
+
+    # --- the document -------------------------------------------------------------
+
+    def _group(self, values: _Values, pointer: str) -> VoteGroup:
+        group: VoteGroup = {
+            "cast": None,
+            "total_counted": None,
+            "rejected_votes": {},
+            "uncounted_votes": {},
+        }
+        want = self.context.want_locations
+        for key, (number, (sheet, r, c)) in values.numbers.items():
+            if key.startswith("rejected:"):
+                code = key.split(":", 1)[1]
+                group["rejected_votes"][code] = number
+                path = f"{pointer}/rejected_votes/{pointer_escape(code)}"
+            elif key.startswith("uncounted:"):
+                code = key.split(":", 1)[1]
+                group["uncounted_votes"][code] = number
+                path = f"{pointer}/uncounted_votes/{pointer_escape(code)}"
+            else:
+                group[key] = number  # type: ignore[literal-required]
+                path = f"{pointer}/{key}"
+            if want:
+                self.context.locate(path, sheet.location(r, c))
+        if "votes_cast" not in values.numbers:
+            group.pop("votes_cast", None)
+        selections: list[Selection] = []
+        list_ids = sorted(set(values.lists) | set(values.candidates), key=_id_key)
+        for s, list_id in enumerate(list_ids):
+            total, ref = values.lists.get(list_id, (None, None))
+            candidates: list[CandidateVotes] = []
+            by_candidate = values.candidates.get(list_id, {})
+            for k, candidate_id in enumerate(sorted(by_candidate, key=_id_key)):
+                number, (sheet, r, c) = by_candidate[candidate_id]
+                candidates.append({"candidate_id": candidate_id, "valid_votes": number})
+                if want:
+                    self.context.locate(
+                        f"{pointer}/selections/{s}/candidates/{k}/valid_votes",
+                        sheet.location(r, c),
+                    )
+            selections.append(
+                {"affiliation_id": list_id, "valid_votes": total, "candidates": candidates}
+            )
+            if want and ref is not None:
+                self.context.locate(
+                    f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
+                )
+        group["selections"] = selections
+        return group
+
+    def _derived_total(self) -> VoteGroup:
+        total: VoteGroup = {
+            "cast": None, "total_counted": None, "rejected_votes": {}, "uncounted_votes": {},
+            "selections": [],
+        }
+        numbers: dict[str, int] = {}
+        lists: dict[str, int | None] = {}
+        candidates: dict[str, dict[str, int]] = {}
+        for _info, values in self.units:
+            for key, (number, _ref) in values.numbers.items():
+                numbers[key] = numbers.get(key, 0) + number
+            for list_id, (list_total, _ref2) in values.lists.items():
+                if list_total is not None:
+                    lists[list_id] = (lists.get(list_id) or 0) + list_total
+                else:
+                    lists.setdefault(list_id, None)
+            for list_id, by_candidate in values.candidates.items():
+                target = candidates.setdefault(list_id, {})
+                for candidate_id, (number, _ref3) in by_candidate.items():
+                    target[candidate_id] = target.get(candidate_id, 0) + number
+        for key, number in numbers.items():
+            if key.startswith("rejected:"):
+                total["rejected_votes"][key.split(":", 1)[1]] = number
+            elif key.startswith("uncounted:"):
+                total["uncounted_votes"][key.split(":", 1)[1]] = number
+            else:
+                total[key] = number  # type: ignore[literal-required]
+        for list_id in sorted(set(lists) | set(candidates), key=_id_key):
+            total["selections"].append(
+                {
+                    "affiliation_id": list_id,
+                    "valid_votes": lists.get(list_id),
+                    "candidates": [
+                        {"candidate_id": cid, "valid_votes": n}
+                        for cid, n in sorted(
+                            candidates.get(list_id, {}).items(), key=lambda i: _id_key(i[0])
+                        )
+                    ],
+                }
+            )
+        return total
+
+    def finish(self, level: str = "municipality") -> Document:
+        authority_id = self.authority.get("id")
+        units: list[ReportingUnit] = []
+        seen_ids: dict[str, int] = {}
+        for index, (info, values) in enumerate(self.units):
+            pointer = f"/reporting_unit_votes/{index}"
+            name, postal_from_name = clean_unit_name(info.name)
+            unit_id = info.unit_id
+            if unit_id is None:
+                tail = f"SB{info.number}" if info.number is not None else f"U{index + 1}"
+                unit_id = f"{authority_id}::{tail}" if authority_id else tail
+            if unit_id in seen_ids:
+                self.context.note(
+                    "duplicate-unit",
+                    f"Two units share the id {unit_id} (units {seen_ids[unit_id] + 1} and "
+                    f"{index + 1}); the second is kept as {unit_id}-{index + 1}.",
+                    info.where[0].location(info.where[1], info.where[2]) if info.where else None,
+                )
+                unit_id = f"{unit_id}-{index + 1}"
+            seen_ids[unit_id] = index
+            unit: ReportingUnit = {
+                "id": unit_id,
+                "number": info.number,
+                "name": name,
+                "postal_code": normalise_postcode(info.postal_code) or postal_from_name,
+                "kind": info.kind,
+            }
+            if info.name and name != info.name.strip():
+                unit["raw_name"] = info.name
+            unit.update(self._group(values, pointer))  # type: ignore[typeddict-item]
+            units.append(unit)
+        if self.total is not None and not self.total.empty():
+            total = self._group(self.total, "/total_votes")
+            self.context.note(
+                "total-from-file",
+                f"total_votes is the file's own total ({self.total_label}).",
+                None,
+            )
+        else:
+            total = self._derived_total()
+            self.context.note(
+                "total-derived",
+                f"The file has no total; total_votes is the sum of the {len(units)} units.",
+                None,
+            )
+        affiliations = []
+        for list_id in sorted(self.affiliations, key=_id_key):
+            aff = self.affiliations[list_id]
+            affiliations.append(
+                {
+                    "id": aff.id,
+                    "name": aff.name,
+                    "candidates": [
+                        {"id": cid, "name": cname, "short_code": None}
+                        for cid, cname in sorted(
+                            aff.candidates.items(), key=lambda i: _id_key(i[0])
+                        )
+                    ],
+                }
+            )
+        return {
+            "format_version": FORMAT_VERSION,
+            "document": {"eml_id": None, "level": level, "created": None, "transaction_id": None},
+            "election": dict(self.election),
+            "contest": dict(self.contest),
+            "managing_authority": dict(self.authority),
+            "affiliations": affiliations,
+            "total_votes": total,
+            "reporting_unit_votes": units,
+            "notes": [],
+        }
+
+    def cell_accounting(self) -> dict[str, int]:
+        """Count numeric cells; note every one that is not in the document, row by row."""
+        read = mapped = 0
+        for s, sheet in enumerate(self.sheets):
+            for r, row in enumerate(sheet.rows):
+                left: list[int] = []
+                for c, value in enumerate(row):
+                    if not looks_numeric(value):
+                        continue
+                    read += 1
+                    if (s, r, c) in self._mapped:
+                        mapped += 1
+                    else:
+                        left.append(c)
+                if left:
+                    self._note_left_over(sheet, r, left)
+        return {"read": read, "mapped": mapped, "left_over": read - mapped}
+
+    def _note_left_over(self, sheet: Sheet, r: int, columns: list[int]) -> None:
+        shown = ", ".join(
+            f"{sheet.cell_name(r, c) if not sheet.is_text else f'column {c + 1}'}="
+            f"{sheet.text(r, c)}"
+            for c in columns[:12]
+        )
+        more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
+        label = next((sheet.text(r, c) for c in range(min(4, sheet.width)) if sheet.text(r, c)
+                      and not looks_numeric(sheet.cell(r, c))), "")
+        location: dict[str, Any]
+        if sheet.is_text:
+            location = {"line": sheet.row_numbers[r], "columns": [c + 1 for c in columns]}
+        else:
+            location = {"sheet": sheet.name, "cells": [sheet.cell_name(r, c) for c in columns]}
+        self.context.note(
+            "cells-left-over",
+            f"{sheet.row_where(r)}{f' ({label!r})' if label else ''}: {len(columns)} numeric "
+            f"cell(s) not used: {shown}{more}.",
+            location,
+        )
+
+
+_CATEGORIES = (
+    ("tweede kamer", "TK"),
+    ("eerste kamer", "EK"),
+    ("europees parlement", "EP"),
+    ("provinciale staten", "PS"),
+    ("gemeenteraad", "GR"),
+    ("waterschap", "AB"),
+    ("algemeen bestuur", "AB"),
+    ("bestuurscommissie", "BC"),
+    ("eilandsraad", "ER"),
+    ("kiescollege", "GC"),
+)
+
+
+def infer_election(
+    builder: DocBuilder, name: str | None, date: str | None, domain_name: str | None
+) -> None:
+    """Election fields from a free-text name such as ``Gemeenteraad West Maas en Waal 2022``."""
+    election = builder.election
+    election["name"] = name
+    if date and re.match(r"^\d{4}-\d{2}-\d{2}$", date):
+        election["date"] = date
+    elif date:
+        match = re.match(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$", date)
+        if match:
+            day, month, year_text = match.groups()
+            election["date"] = f"{year_text}-{int(month):02d}-{int(day):02d}"
+    if not name:
+        return
+    lowered = name.lower()
+    category = next((cat for text, cat in _CATEGORIES if text in lowered), None)
+    year_match = re.search(r"(19|20)\d{2}", name)
+    year = year_match.group(0) if year_match else (election["date"] or "")[:4] or None
+    election["category"] = category
+    if category in ("TK", "EK", "EP"):
+        election["subcategory"] = category
+    if category and year:
+        if category in ("TK", "EK", "EP"):
+            election["id"] = f"{category}{year}"
+        elif domain_name:
+            place = re.sub(r"^(gemeente|provincie|waterschap)\s+", "", domain_name, flags=re.I)
+            election["id"] = f"{category}{year}_{re.sub(r'[^A-Za-z0-9]', '', place)}"
+        builder.context.note(
+            "election-inferred",
+            f"Election id {election['id']!r} and category {category!r} are inferred from the "
+            f"name {name!r}; supply the candidate list to take them from the Kiesraad's file.",
+            None,
+        )
+
+
+def apply_candidate_list_election(builder: DocBuilder, candidate_list: Any) -> None:
+    """Take election and contest from a candidate list (they are authoritative there)."""
+    election = getattr(candidate_list, "election", None) or {}
+    for key in ("id", "name", "category", "subcategory", "date", "domain"):
+        if election.get(key) is not None:
+            builder.election[key] = election[key]
+    contest = getattr(candidate_list, "contest", None) or {}
+    for key in ("id", "name"):
+        if contest.get(key) is not None:
+            builder.contest[key] = contest[key]

@@ -1,0 +1,93 @@
+"""The one in-memory shape every table becomes: a sheet of rows of cells.
+
+A text table (CSV) is one sheet without a name whose rows remember the line they started on
+(counted in the original file: ``sep=`` line, preamble, BOM line and blank lines included), so
+locations are ``{line, column}`` with ``column`` the 1-based field number. A spreadsheet gives
+one sheet per worksheet with ``{sheet, cell}`` locations (``"F17"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Cell = str | int | float | bool | None
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Sheet:
+    """Rows of cells. ``rows[r][c]``; rows may differ in length (missing = empty)."""
+
+    name: str | None
+    rows: list[list[Cell]]
+    #: Text tables: the 1-based line each row starts on. Spreadsheets: the 1-based row number.
+    row_numbers: list[int]
+    #: Spreadsheets: 0-based column offset of ``rows[r][0]`` (calamine trims leading columns).
+    first_column: int = 0
+    #: Merged ranges as (first_row, first_col, last_row, last_col), 0-based in ``rows``.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    @property
+    def is_text(self) -> bool:
+        return self.name is None
+
+    @property
+    def width(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+    def cell(self, r: int, c: int) -> Cell:
+        if r >= len(self.rows):
+            return None
+        row = self.rows[r]
+        return row[c] if c < len(row) else None
+
+    def text(self, r: int, c: int) -> str:
+        """The cell as stripped text ('' when empty)."""
+        value = self.cell(r, c)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    def location(self, r: int, c: int) -> dict[str, Any]:
+        if self.is_text:
+            return {"line": self.row_numbers[r], "column": c + 1}
+        return {"sheet": self.name, "cell": self.cell_name(r, c)}
+
+    def cell_name(self, r: int, c: int) -> str:
+        return f"{column_letter(c + self.first_column)}{self.row_numbers[r]}"
+
+    def where(self, r: int, c: int) -> str:
+        """A location as a clerk reads it: ``sheet 'Blad1', cell F17`` or ``line 12, column 6``."""
+        if self.is_text:
+            return f"line {self.row_numbers[r]}, column {c + 1}"
+        return f"sheet {self.name!r}, cell {self.cell_name(r, c)}"
+
+    def row_where(self, r: int) -> str:
+        if self.is_text:
+            return f"line {self.row_numbers[r]}"
+        return f"sheet {self.name!r}, row {self.row_numbers[r]}"
+
+
+@dataclass
+class Workbook:
+    """Every sheet of one input, and what was learnt while reading it."""
+
+    sheets: list[Sheet]
+    #: ``csv``, ``xlsx``, ``xls``, ``ods``, ...
+    kind: str
+    media_type: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)

@@ -1,0 +1,86 @@
+"""Counts as Dutch tables write them.
+
+``1.234`` is one thousand two hundred thirty-four (the dot groups thousands), ``1 234`` too;
+an empty cell means "not stated" (None), never 0. Anything else in a count cell (``-``, ``n.v.t.``,
+``12,5``, a negative number) is not guessed: the caller reports it with its location.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+# Spaces people and spreadsheets put inside numbers: normal, no-break, thin, narrow no-break.
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
+_PLAIN = re.compile(r"^\+?\d+$")
+_GROUPED = re.compile(r"^\+?\d{1,3}(?:\.\d{3})+$")
+# A count exported as a number with an all-zero fraction: ``12,0`` or ``12.00``.
+_ZERO_FRACTION = re.compile(r"^\+?(\d+)[.,]0{1,2}$")
+
+
+class NotACount(ValueError):
+    """The value is not a non-negative whole number; ``reason`` says why, for a clerk."""
+
+    def __init__(self, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.value = value
+        self.reason = reason
+
+
+def parse_count(value: Any) -> int | None:
+    """A cell value as a count: int, None for empty, or :class:`NotACount`."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NotACount(value, "a yes/no value is not a count")
+    if isinstance(value, int):
+        if value < 0:
+            raise NotACount(value, "a count cannot be negative")
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or value in (float("inf"), float("-inf")):
+            raise NotACount(value, "not a number")
+        if not value.is_integer():
+            raise NotACount(value, "a count must be a whole number")
+        if value < 0:
+            raise NotACount(value, "a count cannot be negative")
+        return int(value)
+    if not isinstance(value, str):
+        raise NotACount(value, f"a {type(value).__name__} value is not a count")
+    text = _SPACES.sub("", value)
+    if not text:
+        return None
+    if _PLAIN.match(text):
+        return int(text)
+    if _GROUPED.match(text):
+        return int(text.replace(".", ""))
+    match = _ZERO_FRACTION.match(text)
+    if match:
+        return int(match.group(1))
+    if text.startswith("-") and _PLAIN.match(text[1:]):
+        raise NotACount(value, "a count cannot be negative")
+    if set(text) <= set("-–—"):
+        raise NotACount(value, "a dash is not a count (leave the cell empty or write 0)")
+    return _not_a_count(value, text)
+
+
+def _not_a_count(value: Any, text: str) -> int:
+    if re.match(r"^\+?\d+[.,]\d+$", text):
+        raise NotACount(value, "a count must be a whole number")
+    raise NotACount(value, "text where a count belongs")
+
+
+def looks_numeric(value: Any) -> bool:
+    """Whether a cell holds a number (for cell accounting): parses as a count, or is a
+    negative or fractional number. Empty cells and words are not numeric cells."""
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str):
+        return False
+    text = _SPACES.sub("", value)
+    if not text:
+        return False
+    return bool(re.match(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)([.,]\d+)?$", text))

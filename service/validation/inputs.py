@@ -1,0 +1,113 @@
+"""What ``/validate`` and ``telnorm validate`` accept, turned into what the rules read.
+
+The validated input is either a canonical document (JSON) or any file telnorm normalises;
+a file is normalised with source locations so that findings can name the cell, line or
+element. A canonical document from a caller is checked first (:mod:`.shape`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from parsers.api import Limits, Source
+from parsers.canonical import Document
+from parsers.eml.context import CANDIDATE_LIST, read_context_file
+from parsers.errors import ContextFileError, InvalidValue, TelnormError
+from service.pipeline import InputFile, NormaliseOptions, normalise
+from service.validation.reference import load_reference, looks_like_json
+from service.validation.runner import validate
+from service.validation.shape import check_document
+
+CandidateList = dict[str, tuple[str | None, list[str]]]
+
+
+def load_document_json(data: bytes, name: str = "document") -> Document:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidValue(f"The file ({name}) is not valid JSON: {exc}") from None
+    check_document(document)
+    result: Document = document
+    return result
+
+
+def load_candidate_list(
+    path: Path, filename: str | None = None, limits: Limits | None = None
+) -> CandidateList:
+    """A candidate list (EML 230b) as ``{list id: (name, [candidate ids])}``."""
+    parsed = read_context_file(
+        Source(path, filename or path.name), CANDIDATE_LIST, limits or Limits()
+    )
+    if not parsed.affiliations:
+        raise ContextFileError("The candidate list names no lists.", role=CANDIDATE_LIST)
+    return {
+        aff_id: (info.name, list(info.candidates)) for aff_id, info in parsed.affiliations.items()
+    }
+
+
+@dataclass(frozen=True)
+class ValidateRequest:
+    """The files of one validation: the document, and optional reference and candidate list."""
+
+    path: Path
+    filename: str | None = None
+    reference: tuple[Path, str | None] | None = None
+    candidate_list: tuple[Path, str | None] | None = None
+    plausibility: bool = False
+    #: Normalise options for a non-JSON input (``format``, parser options).
+    format: str | None = None
+    parser_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:
+    """Read everything a request names and validate: the report (TelnormError if unreadable).
+
+    Used by the CLI in-process and by the service inside a worker process.
+    """
+    name = request.filename or request.path.name
+    candidate_list = (
+        load_candidate_list(*request.candidate_list, limits=limits)
+        if request.candidate_list
+        else None
+    )
+    with request.path.open("rb") as handle:
+        head = handle.read(64)
+    if looks_like_json(head) and request.format is None:
+        document = load_document_json(request.path.read_bytes(), name)
+    else:
+        context = (
+            {"candidate_list": InputFile(*request.candidate_list)}
+            if request.candidate_list
+            else None
+        )
+        document = normalise(
+            InputFile(request.path, name),
+            context_files=context,
+            options=NormaliseOptions(
+                format=request.format, locations=True, parser_options=request.parser_options
+            ),
+            limits=limits,
+        )
+    reference = load_reference(*request.reference, limits=limits) if request.reference else None
+    return validate(
+        document,
+        reference=reference,
+        candidate_list=candidate_list,
+        plausibility=request.plausibility,
+    )
+
+
+__all__ = [
+    "CandidateList",
+    "TelnormError",
+    "ValidateRequest",
+    "check_document",
+    "load_candidate_list",
+    "load_document_json",
+    "run_request",
+]

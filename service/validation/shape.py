@@ -1,0 +1,100 @@
+"""The shape check of a canonical document received as JSON.
+
+The rules trust the types of the canonical contract (counts are non-negative integers, ids
+strings). A document from a caller is checked for exactly those in one pass, without a
+schema library (a benchmark document has millions of values), so that a wrong type is a 4xx
+problem and never a crash inside a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parsers.errors import InvalidValue, StructureError
+
+
+def _bad(pointer: str, what: str) -> InvalidValue:
+    return InvalidValue(
+        f"The canonical document has {what} at {pointer or '/'}.", location={"pointer": pointer}
+    )
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _check_counts(values: Any, pointer: str) -> None:
+    if values is None:
+        return
+    if not isinstance(values, dict):
+        raise _bad(pointer, "no object")
+    for key, value in values.items():
+        if not _is_count(value):
+            raise _bad(f"{pointer}/{key}", f"{value!r} where a count is required")
+
+
+def _check_group(group: Any, pointer: str) -> None:
+    if not isinstance(group, dict):
+        raise _bad(pointer, "no object")
+    for key in ("cast", "total_counted", "votes_cast"):
+        value = group.get(key)
+        if value is not None and not _is_count(value):
+            raise _bad(f"{pointer}/{key}", f"{value!r} where a count is required")
+    _check_counts(group.get("rejected_votes"), pointer + "/rejected_votes")
+    _check_counts(group.get("uncounted_votes"), pointer + "/uncounted_votes")
+    selections = group.get("selections")
+    if selections is None:
+        return
+    if not isinstance(selections, list):
+        raise _bad(pointer + "/selections", "no array")
+    for s_index, selection in enumerate(selections):
+        if (
+            not isinstance(selection, dict)
+            or type(selection.get("affiliation_id")) is not str
+            or not isinstance(selection.get("candidates", []), list)
+        ):
+            raise _bad(f"{pointer}/selections/{s_index}", "a malformed selection")
+        value = selection.get("valid_votes")
+        if value is not None and not _is_count(value):
+            raise _bad(f"{pointer}/selections/{s_index}/valid_votes", f"{value!r}")
+        for c_index, candidate in enumerate(selection.get("candidates") or ()):
+            if (
+                not isinstance(candidate, dict)
+                or type(candidate.get("candidate_id")) is not str
+                or not _is_count(candidate.get("valid_votes"))
+            ):
+                raise _bad(
+                    f"{pointer}/selections/{s_index}/candidates/{c_index}",
+                    "a malformed candidate entry",
+                )
+
+
+def check_document(document: Any) -> None:
+    """Raise a TelnormError unless ``document`` has the shape the rules read."""
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise StructureError("The JSON is not a canonical telnorm document (no format_version).")
+    if document.get("format_version") != "1":
+        raise StructureError(
+            f"Canonical format_version {document.get('format_version')!r} is not supported "
+            "(this telnorm reads version '1')."
+        )
+    _check_group(document.get("total_votes"), "/total_votes")
+    units = document.get("reporting_unit_votes")
+    if not isinstance(units, list):
+        raise _bad("/reporting_unit_votes", "no array")
+    for index, unit in enumerate(units):
+        _check_group(unit, f"/reporting_unit_votes/{index}")
+    affiliations = document.get("affiliations", [])
+    if not isinstance(affiliations, list) or not all(
+        isinstance(a, dict)
+        and isinstance(a.get("id"), str)
+        and isinstance(a.get("candidates", []), list)
+        and all(
+            isinstance(c, dict) and isinstance(c.get("id"), str) for c in a.get("candidates", [])
+        )
+        for a in affiliations
+    ):
+        raise _bad("/affiliations", "a malformed list of affiliations")
+    locations = document.get("locations")
+    if locations is not None and not isinstance(locations, dict):
+        raise _bad("/locations", "no object")

@@ -1,0 +1,203 @@
+"""Export: write a canonical document in the standard formats others consume.
+
+One entry point for the routes and the CLI::
+
+    content, media_type, filename = export(document, "eml", ExportOptions(...))
+
+``to`` is one of :data:`FORMATS`: ``json`` (the canonical document itself), ``eml`` (EML_NL
+1.2.2 510a-d by the document's level), ``osv4-3`` (the published municipal CSV) and
+``databank`` (the long CSV of verkiezingsuitslagen.nl). :func:`negotiate` picks ``to`` from
+an ``output=`` parameter or an ``Accept`` header. With ``schema_dir`` (the setting
+``eml_schema_dir``), EML output is validated against that schema folder before it is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+from parsers.canonical import Document
+from parsers.errors import NotAcceptable, RequestError
+from service.export import databank, eml, osv4_3
+from service.export.options import PARAMETERS, ExportOptions
+from service.export.schema_check import check_eml
+
+FORMATS: tuple[str, ...] = ("json", "eml", "osv4-3", "databank")
+
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "eml": eml.MEDIA_TYPE,
+    "osv4-3": osv4_3.MEDIA_TYPE,
+    "databank": databank.MEDIA_TYPE,
+}
+
+#: ``Accept`` media types (lower case, with the ``profile`` parameter where it decides) ->
+#: format. Wildcards resolve to the first format of their family.
+ACCEPT: dict[str, str] = {
+    "application/json": "json",
+    "*/*": "json",
+    "application/*": "json",
+    "application/xml": "eml",
+    "text/xml": "eml",
+    "application/eml+xml": "eml",
+    "text/csv": "osv4-3",
+    "text/*": "osv4-3",
+    "text/csv;profile=osv4-3": "osv4-3",
+    "application/vnd.telnorm.osv4-3+csv": "osv4-3",
+    "text/csv;profile=databank": "databank",
+    "application/vnd.telnorm.databank+csv": "databank",
+}
+
+#: ``output=`` / ``--to`` values besides the format names themselves.
+ALIASES: dict[str, str] = {
+    "canonical": "json",
+    "xml": "eml",
+    "eml510": "eml",
+    "csv": "osv4-3",
+    "osv4_3": "osv4-3",
+    "osv": "osv4-3",
+}
+
+
+class Exported(NamedTuple):
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def _json(document: Document, options: ExportOptions) -> bytes:
+    # Imported here: the pipeline pulls in the parsers, which the writers do not need.
+    from service.pipeline import dumps
+
+    return dumps(document)
+
+
+_WRITERS: dict[str, Callable[[Document, ExportOptions], bytes]] = {
+    "json": _json,
+    "eml": eml.to_eml,
+    "osv4-3": osv4_3.to_osv4_3,
+    "databank": databank.to_databank,
+}
+
+
+def _stem(document: Document) -> str:
+    source = document.get("source") or {}
+    name = str(source.get("filename") or "document")
+    for suffix in (".eml.xml", ".xml", ".csv", ".xlsx", ".xls", ".ods", ".json", ".zip"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _filename(document: Document, to: str) -> str:
+    if to == "eml":
+        return eml.filename_for(document)
+    if to == "osv4-3":
+        return osv4_3.filename_for(document)
+    if to == "databank":
+        return databank.filename_for(document)
+    return _stem(document) + ".json"
+
+
+def format_name(value: str) -> str:
+    """A format name from ``output=``/``--to``: a name, an alias or a media type."""
+    key = value.strip().lower()
+    if key in FORMATS:
+        return key
+    if key in ALIASES:
+        return ALIASES[key]
+    media = _media_key(key)
+    if media in ACCEPT:
+        return ACCEPT[media]
+    raise RequestError(
+        f"Unknown output format {value!r}; use one of {', '.join(FORMATS)}.",
+        parameter="output",
+        allowed=list(FORMATS),
+    )
+
+
+def _media_key(item: str) -> str:
+    """``text/csv; charset=utf-8; profile="databank"`` -> ``text/csv;profile=databank``."""
+    parts = [part.strip() for part in item.split(";")]
+    media = parts[0].lower()
+    for param in parts[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "profile":
+            profile = value.strip().strip('"').lower()
+            return f"{media};profile={profile}"
+    return media
+
+
+def negotiate(accept: str | None, output: str | None = None) -> str:
+    """The format to write: ``output=`` wins; else the best ``Accept`` entry; else json.
+
+    Raises NotAcceptable (406) when ``Accept`` names only formats telnorm cannot write.
+    """
+    if output:
+        return format_name(output)
+    if not accept or not accept.strip():
+        return "json"
+    ranked: list[tuple[float, int, int, str]] = []
+    for position, item in enumerate(accept.split(",")):
+        if not item.strip():
+            continue
+        quality = 1.0
+        for param in item.split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        key = _media_key(item)
+        if quality <= 0:
+            continue
+        # More specific ranges win at equal quality (RFC 9110 section 12.5.1).
+        specificity = 0 if key.startswith("*/") else 1 if key.endswith("/*") else 2
+        ranked.append((-quality, -specificity, position, key))
+    for *_, key in sorted(ranked):
+        if key in ACCEPT:
+            return ACCEPT[key]
+        media = key.split(";", 1)[0]
+        if ";" in key and media in ACCEPT:
+            return ACCEPT[media]
+    raise NotAcceptable(
+        f"None of the requested media types ({accept}) can be written. telnorm writes "
+        + ", ".join(f"{MEDIA_TYPES[f]} ({f})" for f in FORMATS)
+        + "; or pass output=json|eml|osv4-3|databank.",
+        available=[MEDIA_TYPES[f] for f in FORMATS],
+    )
+
+
+def export(
+    document: Document,
+    to: str = "json",
+    options: ExportOptions | None = None,
+    *,
+    schema_dir: Path | None = None,
+) -> Exported:
+    """Write ``document`` as ``to``: ``(content, media_type, filename)``.
+
+    Raises ExportFieldsMissing (422) naming every field the format needs and the document
+    lacks; with ``schema_dir`` set, ExportSchemaViolation (500) if the EML fails the schema.
+    """
+    name = format_name(to)
+    options = options or ExportOptions()
+    content = _WRITERS[name](document, options)
+    if name == "eml":
+        check_eml(content, schema_dir)
+    return Exported(content, MEDIA_TYPES[name], _filename(document, name))
+
+
+__all__ = [
+    "ACCEPT",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "PARAMETERS",
+    "ExportOptions",
+    "Exported",
+    "export",
+    "format_name",
+    "negotiate",
+]

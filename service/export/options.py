@@ -1,0 +1,280 @@
+"""Export options, and how the header values an output format needs are found.
+
+A canonical document from a spreadsheet often lacks what EML requires (election id, category,
+date, contest, creation time). Those values come, in this order of precedence, from:
+
+1. the request (``election_id=``, ``contest_id=``, ... : an explicit request wins),
+2. the document itself,
+3. the supplied candidate list (EML 230b: election, contest and list names).
+
+When a required value is still missing, :class:`Requirements` collects every such field and
+:meth:`Requirements.raise_if_any` raises one :class:`~parsers.errors.ExportFieldsMissing`
+that names each field, where it lives in the document and how to supply it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any, Literal
+
+from parsers.canonical import Document
+from parsers.eml.context import ContextDocument
+from parsers.errors import ExportFieldsMissing, RequestError
+
+MissingCounts = Literal["error", "zero"]
+
+#: Option names a request or the CLI may set (all strings); see :meth:`ExportOptions.from_params`.
+PARAMETERS: tuple[str, ...] = (
+    "election_id",
+    "election_name",
+    "election_category",
+    "election_subcategory",
+    "election_date",
+    "election_domain_id",
+    "election_domain_name",
+    "contest_id",
+    "contest_name",
+    "authority_id",
+    "authority_name",
+    "creation_time",
+    "transaction_id",
+    "missing_counts",
+    "region_code",
+    "parent_region_code",
+    "grandparent_region_code",
+)
+
+#: How a client supplies each field, for the 422 message.
+_HOW = {
+    "candidate_list": "send the candidate list (EML 230b) as the candidate_list part",
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What a caller may add to a document when exporting it. All optional."""
+
+    election_id: str | None = None
+    election_name: str | None = None
+    election_category: str | None = None
+    election_subcategory: str | None = None
+    election_date: str | None = None
+    election_domain_id: str | None = None
+    election_domain_name: str | None = None
+    contest_id: str | None = None
+    contest_name: str | None = None
+    authority_id: str | None = None
+    authority_name: str | None = None
+    #: ``kr:CreationDateTime``: an ISO 8601 date-time, or ``now`` for the clock. Never the
+    #: clock unless asked, so the same document always exports to the same bytes.
+    creation_time: str | None = None
+    transaction_id: str | None = None
+    #: A required count the document does not state: ``error`` (422, the default) or ``zero``.
+    missing_counts: MissingCounts = "error"
+    #: Databank region codes (``G0668``, ``K6``, ``P25``, ``L528``) of the document's own
+    #: authority, its parent and grandparent; derived where the authority id allows.
+    region_code: str | None = None
+    parent_region_code: str | None = None
+    grandparent_region_code: str | None = None
+    #: The parsed candidate list (role ``candidate_list``): names and candidate details.
+    candidate_list: ContextDocument | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, Any], candidate_list: ContextDocument | None = None
+    ) -> ExportOptions:
+        """Build options from request parameters or CLI ``--set key=value`` pairs.
+
+        Unknown keys are ignored (the caller passes its whole query string); empty values
+        count as not given.
+        """
+        values: dict[str, Any] = {}
+        for name in PARAMETERS:
+            raw = params.get(name)
+            if raw is None:
+                continue
+            text = str(raw).strip()
+            if text:
+                values[name] = text
+        missing = values.get("missing_counts", "error")
+        if missing not in ("error", "zero"):
+            raise RequestError(
+                f"missing_counts must be 'error' or 'zero', not {missing!r}.",
+                parameter="missing_counts",
+            )
+        return cls(**values, candidate_list=candidate_list)
+
+    def describe(self) -> dict[str, Any]:
+        """The options as plain values (for logs and tests)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "candidate_list"}
+
+
+# --- the fields of the EML header ---------------------------------------------------------
+
+# Patterns of the EML_NL 1.2.2 strict schema (kiesraad-eml-extensions.xsd and
+# kiesraad-eml-restrictions.xsd), checked before writing so that a bad value becomes a 422
+# naming the field instead of an invalid file.
+AUTHORITY_ID = re.compile(r"CSB|(?:HSB|SB)\d+|\d{4}")
+ELECTION_ID = re.compile(
+    r"(?:EP|EK|TK|GR|BC|GC|ER|PS|AB|NR|PR|LR|IR)2\d\d\d(?:\d\d\d\d)?(?:_[\w-]*)?"
+)
+CONTEST_ID = re.compile(
+    r"[1-9]\d*|geen|alle|(?=[MDCLXVI])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+)
+DOMAIN_ID = re.compile(r"\d{4}|[12]?[0-9]")
+CATEGORIES = ("EK", "TK", "EP", "PS", "AB", "GR", "BC", "GC", "ER", "NR", "PR", "LR", "IR")
+SUBCATEGORIES = (
+    "PS1", "PS2", "AB1", "AB2", "GR1", "GR2", "BC", "GC", "ER1", "TK", "EK", "EP", "NR", "PR",
+    "LR", "IR",
+)  # fmt: skip
+_DATETIME = re.compile(r"-?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
+
+
+def is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d\d-\d\d", value))
+
+
+def is_datetime(value: str) -> bool:
+    if not _DATETIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class Requirements:
+    """Collects missing and invalid fields so one error can name them all."""
+
+    missing: list[dict[str, str]] = field(default_factory=list)
+    invalid: list[dict[str, str]] = field(default_factory=list)
+
+    def need(self, name: str, pointer: str, supply: str) -> None:
+        self.missing.append({"field": name, "pointer": pointer, "supply": supply})
+
+    def bad(self, name: str, pointer: str, value: object, problem: str) -> None:
+        self.invalid.append(
+            {"field": name, "pointer": pointer, "value": str(value), "problem": problem}
+        )
+
+    def raise_if_any(self, output: str) -> None:
+        if not self.missing and not self.invalid:
+            return
+        parts: list[str] = []
+        if self.missing:
+            parts.append(
+                "missing: " + "; ".join(f"{m['field']} ({m['supply']})" for m in self.missing)
+            )
+        if self.invalid:
+            parts.append(
+                "not usable: "
+                + "; ".join(
+                    f"{m['field']} = {m['value']!r} ({m['problem']})" for m in self.invalid[:20]
+                )
+                + (f"; and {len(self.invalid) - 20} more" if len(self.invalid) > 20 else "")
+            )
+        raise ExportFieldsMissing(
+            f"The document cannot be written as {output} yet. " + ". ".join(parts) + ".",
+            output=output,
+            missing=self.missing,
+            invalid=self.invalid,
+        )
+
+
+def supply_hint(option: str, example: str, candidate_list: bool = False) -> str:
+    """How to supply a field: the request parameter, and the candidate list where it helps."""
+    hint = f"pass {option}={example}"
+    if candidate_list:
+        hint += " or " + _HOW["candidate_list"]
+    return hint
+
+
+def _get(document: Document, *path: str) -> Any:
+    value: Any = document
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+@dataclass(frozen=True)
+class Header:
+    """The document-level values every output writes, resolved from request, document and
+    candidate list. ``None`` where nothing supplied a value."""
+
+    election_id: str | None
+    election_name: str | None
+    election_category: str | None
+    election_subcategory: str | None
+    election_date: str | None
+    domain_id: str | None
+    domain_name: str | None
+    contest_id: str | None
+    contest_name: str | None
+    authority_id: str | None
+    authority_name: str | None
+    created: str | None
+    transaction_id: str | None
+
+
+def _first(*values: Any) -> str | None:
+    for value in values:
+        if value is not None and str(value).strip() != "":
+            return str(value)
+    return None
+
+
+def resolve_header(document: Document, options: ExportOptions) -> Header:
+    """Pick every header value: request option, then document, then candidate list."""
+    context = options.candidate_list
+    c_election: Mapping[str, Any] = context.election if context is not None else {}
+    c_contest: Mapping[str, Any] = context.contest if context is not None else {}
+    c_domain = c_election.get("domain") or {}
+    d_domain = _get(document, "election", "domain") or {}
+    created = options.creation_time
+    if created is not None and created.strip().lower() == "now":
+        # Only on explicit request: the wall clock makes the output differ per call.
+        created = datetime.now().astimezone().replace(microsecond=0).isoformat()
+    return Header(
+        election_id=_first(
+            options.election_id, _get(document, "election", "id"), c_election.get("id")
+        ),
+        election_name=_first(
+            options.election_name, _get(document, "election", "name"), c_election.get("name")
+        ),
+        election_category=_first(
+            options.election_category,
+            _get(document, "election", "category"),
+            c_election.get("category"),
+        ),
+        election_subcategory=_first(
+            options.election_subcategory,
+            _get(document, "election", "subcategory"),
+            c_election.get("subcategory"),
+        ),
+        election_date=_first(
+            options.election_date, _get(document, "election", "date"), c_election.get("date")
+        ),
+        domain_id=_first(options.election_domain_id, d_domain.get("id"), c_domain.get("id")),
+        domain_name=_first(
+            options.election_domain_name, d_domain.get("name"), c_domain.get("name")
+        ),
+        contest_id=_first(options.contest_id, _get(document, "contest", "id"), c_contest.get("id")),
+        contest_name=_first(
+            options.contest_name, _get(document, "contest", "name"), c_contest.get("name")
+        ),
+        authority_id=_first(options.authority_id, _get(document, "managing_authority", "id")),
+        authority_name=_first(options.authority_name, _get(document, "managing_authority", "name")),
+        created=_first(created, _get(document, "document", "created")),
+        transaction_id=_first(options.transaction_id, _get(document, "document", "transaction_id")),
+    )

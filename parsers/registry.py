@@ -83,7 +83,9 @@ def discover(extra: tuple[type[Parser], ...] = ()) -> Registry:
                 raise ValueError(f"another parser is already registered as {parser.name!r}")
         except Exception as exc:  # a broken plugin must not take the service down
             failures.append(
-                PluginFailure(entry_point.name, entry_point.value, dist, f"{type(exc).__name__}: {exc}")
+                PluginFailure(
+                    entry_point.name, entry_point.value, dist, f"{type(exc).__name__}: {exc}"
+                )
             )
             continue
         seen.add(parser.name)

@@ -127,7 +127,9 @@ def describe_head(head: bytes) -> dict[str, Any]:
         text = head[:400].decode(encoding, errors="replace")
     except LookupError:
         text = head[:400].decode("latin-1")
-    printable = "".join(ch if ch.isprintable() or ch in "\n\t" else "\N{REPLACEMENT CHARACTER}" for ch in text)
+    printable = "".join(
+        ch if ch.isprintable() or ch in "\n\t" else "\N{REPLACEMENT CHARACTER}" for ch in text
+    )
     return {
         "binary": kind is not None,
         "kind": kind or "text",

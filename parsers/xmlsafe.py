@@ -100,23 +100,28 @@ def safe_iterparse(
                 depth -= 1
                 yield event, element
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
+        line, column = exc.position if exc.position else (None, None)
         message = str(exc.msg or exc).strip()
-        if "Document is empty" in message or "Start tag expected" in message:
-            raise MalformedXML(
-                "The file does not start with an XML element.",
-                location={"line": line, "column": column},
-            ) from None
-        if "Premature end of data" in message or "EndTag" in message or "end of" in message:
+        # lxml reads ahead in chunks: an error while nothing is left unread is an error at the
+        # end of the file, which for an otherwise valid file means it was cut off.
+        try:
+            at_end = stream.read(1) == b""
+        except (OSError, ValueError):
+            at_end = False
+        if at_end and "Document is empty" not in message:
             raise MalformedXML(
                 "The XML ends before all its elements are closed: the file is probably "
                 f"truncated (cut off during upload or export). Parser said: {message}",
                 location={"line": line, "column": column},
             ) from None
+        if "Document is empty" in message or "Start tag expected" in message:
+            raise MalformedXML(
+                "The file does not start with an XML element.",
+                location={"line": line, "column": column},
+            ) from None
         if "Entity" in message or "entity" in message or "DOCTYPE" in message:
             raise UnsafeXML(
-                f"The XML uses entities, which telnorm refuses for safety. Parser said: "
-                f"{message}",
+                f"The XML uses entities, which telnorm refuses for safety. Parser said: {message}",
                 location={"line": line, "column": column},
             ) from None
         raise MalformedXML(

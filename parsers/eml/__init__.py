@@ -43,7 +43,7 @@ class EMLParser(Parser):
     def detect(self, head: bytes, filename: str | None) -> Detection:
         text = head
         encoding, _ = guess_encoding(head[:4096], partial=True)
-        if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        if encoding.startswith(("utf-16", "utf-32")):
             try:
                 text = head[: len(head) - len(head) % 4].decode(encoding, "ignore").encode()
             except LookupError:
@@ -53,14 +53,15 @@ class EMLParser(Parser):
         if not _XML_START.match(text):
             return Detection.no("does not start like XML")
         evidence = ["starts like XML"]
-        confidence = 0.3
+        # Any XML is ours to answer for: a non-EML XML gets a clear 'not-eml' from parse().
+        confidence = 0.5
         if self._NAMESPACE in text:
             evidence.append(f"declares the EML namespace {n.EML}")
             confidence = 0.75
         match = _ROOT_ID.search(text)
         eml_id = match.group(1).decode("ascii", "replace") if match else None
         if match:
-            evidence.append(f"root <EML Id=\"{eml_id}\">")
+            evidence.append(f'root <EML Id="{eml_id}">')
         if eml_id in n.COUNT_LEVELS:
             confidence = 0.98 if self._NAMESPACE in text else 0.6
             evidence.append(f"an EML {eml_id} count ({n.COUNT_LEVELS[eml_id]} level)")
@@ -82,7 +83,10 @@ class EMLParser(Parser):
             document = CountReader(context).read(stream)
         _apply_context(document, context)
         encoding, _ = guess_encoding(source.head[:4096], partial=True)
-        document["source"] = {"encoding": encoding.replace("-sig", ""), "media_type": "application/xml"}
+        document["source"] = {
+            "encoding": encoding.replace("-sig", ""),
+            "media_type": "application/xml",
+        }
         return document
 
 
@@ -138,7 +142,9 @@ def apply_candidate_list(
             candidate["short_code"] = info.short_code
 
 
-def apply_definition(document: Document, definition: ContextDocument, context: ParseContext) -> None:
+def apply_definition(
+    document: Document, definition: ContextDocument, context: ParseContext
+) -> None:
     """Fill election fields, unit names and postcodes the count lacks."""
     _check_election(document, definition, context)
     election = document["election"]

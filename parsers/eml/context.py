@@ -170,8 +170,7 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
                 what = n.EML_DOCUMENTS.get(eml_id, f"EML {eml_id!r}")
                 wanted = " or ".join(f"EML {d}" for d in ROLE_DOCUMENTS[role])
                 raise ContextFileError(
-                    f"The {label} file ({source.filename}) is {what}; a {label} must be "
-                    f"{wanted}.",
+                    f"The {label} file ({source.filename}) is {what}; a {label} must be {wanted}.",
                     role=role,
                     eml_id=eml_id,
                 )
@@ -182,8 +181,7 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
         elif tag == _E("ElectionIdentifier"):
             doc.election = _read_election(element)
         elif tag == _E("ContestIdentifier"):
-            name = element.find(_E("ContestName"))
-            doc.contest = {"id": element.get("Id"), "name": _text(name)}
+            doc.contest = {"id": element.get("Id"), "name": _text(element.find(_E("ContestName")))}
         elif tag == _E("AffiliationIdentifier"):
             affiliation_id = (element.get("Id") or "").strip()
             current_affiliation = doc.affiliations.setdefault(
@@ -195,23 +193,25 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
             if parent is not None and parent.tag == _E("Affiliation"):
                 candidate = _read_candidate(element)
                 current_affiliation.candidates[candidate.id] = candidate
-                element.clear(keep_tail=False)
+                element.clear()
         elif tag == _E("Affiliation"):
             current_affiliation = None
-            element.clear(keep_tail=False)
+            element.clear()
         elif tag == _KR("Region"):
-            number = element.get("RegionNumber")
-            name = _text(element.find(_KR("RegionName")))
-            if number and name:
-                doc.regions[number] = name
+            region_number = element.get("RegionNumber")
+            region_name = _text(element.find(_KR("RegionName")))
+            if region_number and region_name:
+                doc.regions[region_number] = region_name
         elif tag == _E("PollingPlace"):
             station = element.find(f".//{_E('PollingStation')}")
             if station is not None:
                 number = (station.get("Id") or "").strip()
                 name = _text(element.find(f".//{{{n.XAL}}}LocalityName"))
-                postcode = normalise_postcode(_text(element.find(f".//{{{n.XAL}}}PostalCodeNumber")))
+                postcode = normalise_postcode(
+                    _text(element.find(f".//{{{n.XAL}}}PostalCodeNumber"))
+                )
                 doc.polling_stations[number] = (name, postcode)
-            element.clear(keep_tail=False)
+            element.clear()
     if doc is None:
         raise ContextFileError(f"The {label} file holds no XML elements.", role=role)
     if role == CANDIDATE_LIST and not doc.affiliations:

@@ -29,7 +29,7 @@ from parsers.canonical import (
 )
 from parsers.eml import names as n
 from parsers.eml.context import display_name
-from parsers.errors import InvalidValue, NotACount, NotEML, StructureError
+from parsers.errors import InvalidValue, LimitExceeded, NotACount, NotEML, StructureError
 from parsers.xmlsafe import local_name, namespace, safe_iterparse
 
 _E = n.e
@@ -64,22 +64,54 @@ KNOWN = frozenset(
     [
         _E(name)
         for name in (
-            "EML", "TransactionId", "ManagingAuthority", "AuthorityIdentifier",
-            "AuthorityAddress", "Count", "EventIdentifier", "Election", "ElectionIdentifier",
-            "ElectionName", "ElectionCategory", "Contests", "Contest", "ContestIdentifier",
-            "ContestName", "TotalVotes", "ReportingUnitVotes", "ReportingUnitIdentifier",
-            "Selection", "AffiliationIdentifier", "RegisteredName", "Candidate",
-            "CandidateIdentifier", "ValidVotes", "Cast", "TotalCounted", "RejectedVotes",
-            "UncountedVotes", "IssueDate",
+            "EML",
+            "TransactionId",
+            "ManagingAuthority",
+            "AuthorityIdentifier",
+            "AuthorityAddress",
+            "Count",
+            "EventIdentifier",
+            "Election",
+            "ElectionIdentifier",
+            "ElectionName",
+            "ElectionCategory",
+            "Contests",
+            "Contest",
+            "ContestIdentifier",
+            "ContestName",
+            "TotalVotes",
+            "ReportingUnitVotes",
+            "ReportingUnitIdentifier",
+            "Selection",
+            "AffiliationIdentifier",
+            "RegisteredName",
+            "Candidate",
+            "CandidateIdentifier",
+            "ValidVotes",
+            "Cast",
+            "TotalCounted",
+            "RejectedVotes",
+            "UncountedVotes",
+            "IssueDate",
         )
     ]
     + [
         _KR(name)
         for name in (
-            "CreationDateTime", "ElectionSubcategory", "ElectionDomain", "ElectionDate",
-            "Schema", "Phase", "CountingMethod", "ReportingUnitInvestigations",
-            "Investigation", "PreviousValidVotes", "PreviousCast", "PreviousTotalCounted",
-            "PreviousRejectedVotes", "PreviousUncountedVotes",
+            "CreationDateTime",
+            "ElectionSubcategory",
+            "ElectionDomain",
+            "ElectionDate",
+            "Schema",
+            "Phase",
+            "CountingMethod",
+            "ReportingUnitInvestigations",
+            "Investigation",
+            "PreviousValidVotes",
+            "PreviousCast",
+            "PreviousTotalCounted",
+            "PreviousRejectedVotes",
+            "PreviousUncountedVotes",
         )
     ]
     + ["{" + n.DS + "}CanonicalizationMethod"]
@@ -99,15 +131,14 @@ def _count(element: etree._Element, xpath: str) -> int:
         if text.isascii() and text.isdigit():
             return int(text)
     raise InvalidValue(
-        f"{local_name(element.tag)} must be a whole number of votes, but the file has "
-        f"{text!r}.",
+        f"{local_name(element.tag)} must be a whole number of votes, but the file has {text!r}.",
         location={"line": element.sourceline, "xpath": xpath},
     )
 
 
 def _detach(element: etree._Element) -> None:
     """Free a finished element and the finished siblings before it."""
-    element.clear(keep_tail=False)
+    element.clear()
     parent = element.getparent()
     if parent is not None:
         while element.getprevious() is not None:
@@ -397,7 +428,9 @@ class CountReader:
                     if part.tag == REGISTERED_NAME:
                         name = (part.text or "").strip()
             elif tag == PREVIOUS_VALID_VOTES:
-                previous = _count(child, self._selection_xpath(group, element) + "/" + "kr:PreviousValidVotes")
+                previous = _count(
+                    child, self._selection_xpath(group, element) + "/" + "kr:PreviousValidVotes"
+                )
             elif tag not in KNOWN:
                 self._unknown(child)
         if affiliation_id is not None:
@@ -405,7 +438,10 @@ class CountReader:
                 raise StructureError(
                     "A list (AffiliationIdentifier) has no Id, so its votes cannot be "
                     "assigned to a list number.",
-                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
                 )
             selection: Selection = {
                 "affiliation_id": affiliation_id,
@@ -422,7 +458,10 @@ class CountReader:
             if self.locations:
                 self.context.locate(
                     f"{group.pointer()}/selections/{index}/valid_votes",
-                    {"line": element.sourceline, "xpath": self._selection_xpath(group, element) + "/ValidVotes"},
+                    {
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element) + "/ValidVotes",
+                    },
                 )
             if previous is not None:
                 group.prev()["selections"].append(
@@ -434,17 +473,26 @@ class CountReader:
                 raise StructureError(
                     "A candidate's votes come before any list: in EML each candidate belongs "
                     "to the list Selection before it.",
-                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
                 )
             if not candidate_id:
                 raise StructureError(
                     "A candidate (CandidateIdentifier) has no Id.",
-                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
                 )
             if votes is None:
                 raise StructureError(
                     "A candidate's Selection has no ValidVotes.",
-                    location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
                 )
             entry: CandidateVotes = {"candidate_id": candidate_id, "valid_votes": votes}
             candidates = current["candidates"]
@@ -452,7 +500,10 @@ class CountReader:
                 self.context.locate(
                     f"{group.pointer()}/selections/{len(group.selections) - 1}/candidates/"
                     f"{len(candidates)}/valid_votes",
-                    {"line": element.sourceline, "xpath": self._selection_xpath(group, element) + "/ValidVotes"},
+                    {
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element) + "/ValidVotes",
+                    },
                 )
             candidates.append(entry)
             names = self.affiliations[current["affiliation_id"]][1]
@@ -465,7 +516,10 @@ class CountReader:
         else:
             raise StructureError(
                 "A Selection names neither a list (AffiliationIdentifier) nor a candidate.",
-                location={"line": element.sourceline, "xpath": self._selection_xpath(group, element)},
+                location={
+                    "line": element.sourceline,
+                    "xpath": self._selection_xpath(group, element),
+                },
             )
         _detach(element)
 
@@ -473,7 +527,9 @@ class CountReader:
         # Position among the group's Selections (earlier ones were detached; ``seen`` counts).
         return f"{group.xpath()}/Selection[{group.seen}]"
 
-    def _scalar_location(self, group: _Group, field: str, element: etree._Element, name: str) -> None:
+    def _scalar_location(
+        self, group: _Group, field: str, element: etree._Element, name: str
+    ) -> None:
         self.context.locate(
             f"{group.pointer()}/{field}",
             {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"},
@@ -542,14 +598,17 @@ class CountReader:
         for child in element:
             if child.tag == INVESTIGATION:
                 found[(child.get("ReasonCode") or "").strip()] = (
-                    (child.text or "").strip().lower() == "true"
-                )
+                    child.text or ""
+                ).strip().lower() == "true"
         group.investigations = found
         self.context.note(
             "schema-drift",
             "kr:ReportingUnitInvestigations stands where the EML_NL 1.2.2 schema does not "
             "allow it; its values are kept as 'investigations' of the unit.",
-            {"line": element.sourceline, "xpath": group.xpath() + "/kr:ReportingUnitInvestigations"},
+            {
+                "line": element.sourceline,
+                "xpath": group.xpath() + "/kr:ReportingUnitInvestigations",
+            },
             once_key="investigations",
         )
 
@@ -588,7 +647,13 @@ class CountReader:
             unit["raw_name"] = group.raw_name
         unit["postal_code"] = postal
         unit["kind"] = unit_kind(group.unit_id, name)
-        unit.update(group.vote_group())
+        unit["cast"] = group.cast
+        unit["total_counted"] = group.total_counted
+        unit["rejected_votes"] = group.rejected
+        unit["uncounted_votes"] = group.uncounted
+        unit["selections"] = group.selections
+        if group.previous is not None:
+            unit["previous"] = group.previous
         if group.investigations is not None:
             unit["investigations"] = group.investigations
         self.units.append(unit)
@@ -611,8 +676,6 @@ class CountReader:
             return
         depth = _depth(element)
         if depth > self.context.limits.max_xml_depth:
-            from parsers.errors import LimitExceeded
-
             raise LimitExceeded(
                 f"An element is nested {depth} levels deep inside <{local_name(tag)}>; "
                 "election files are never that deep.",
@@ -623,7 +686,10 @@ class CountReader:
             for node in element.iter()
             if isinstance(node.tag, str) and (node.text or "").strip().isdigit()
         ]
-        detail = f" It holds numbers ({', '.join(numbers[:5])}{'...' if len(numbers) > 5 else ''}) that are not counted." if numbers else ""
+        detail = ""
+        if numbers:
+            shown = ", ".join(numbers[:5]) + ("..." if len(numbers) > 5 else "")
+            detail = f" It holds numbers ({shown}) that are not counted."
         self.context.note(
             "unknown-element",
             f"Element <{local_name(tag)}> (namespace {ns or 'none'}) is not part of EML_NL "

@@ -1,0 +1,28 @@
+# The two commands a fresh machine needs (see README):
+#   make serve   - set up a virtualenv and start the service on built-in defaults
+#   make test    - set up a virtualenv and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test lint setup bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+serve: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/telnorm serve
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: setup
+	scripts/lint
+
+bench: setup
+	$(BIN)/python benchmarks/run.py

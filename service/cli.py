@@ -1,0 +1,232 @@
+"""The ``telnorm`` command line: normalise, detect, parsers, schema, serve."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from parsers.canonical import json_schema
+from parsers.errors import TelnormError
+from parsers.registry import default_registry
+from service import pipeline
+from service.pipeline import InputFile, NormaliseOptions
+from service.settings import get_settings
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _describe_error(error: TelnormError) -> str:
+    where = ""
+    if error.location:
+        where = (
+            " (" + ", ".join(f"{k} {v}" for k, v in error.location.items() if v is not None) + ")"
+        )
+    return f"{error.message}{where} [{error.code}]"
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given; folders become the files inside them (recursively, no hidden ones)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
+                    yield child
+        else:
+            yield path
+
+
+def _context(
+    candidate_list: Path | None, election_definition: Path | None, polling_stations: Path | None
+) -> dict[str, InputFile]:
+    roles = {
+        "candidate_list": candidate_list,
+        "election_definition": election_definition,
+        "polling_stations": polling_stations,
+    }
+    return {role: InputFile(path, path.name) for role, path in roles.items() if path is not None}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="telnorm")
+def cli() -> None:
+    """telnorm: normalise Dutch municipal election result files into one canonical JSON
+    document, and validate it."""
+
+
+_existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--candidate-list", type=_existing_file, help="EML 230b with list and candidate names."
+)
+@click.option("--election-definition", type=_existing_file, help="EML 110a (or 110b).")
+@click.option("--polling-stations", type=_existing_file, help="EML 110b with station names.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file for one input; a folder for several. Default: standard output.",
+)
+@click.option("--format", "format_name", help="Parser to use instead of detection.")
+@click.option("--locations", is_flag=True, help="Add the source-location map.")
+@click.option("--mapping", help="Mapping id or mapping file (TOML) for a tabular input.")
+@click.option("--member", help="Zip member to read.")
+@click.option("--sheet", help="Spreadsheet sheet to read.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on standard error (default: on for several files at a terminal).",
+)
+def normalise(
+    inputs: tuple[Path, ...],
+    candidate_list: Path | None,
+    election_definition: Path | None,
+    polling_stations: Path | None,
+    output: Path | None,
+    format_name: str | None,
+    locations: bool,
+    mapping: str | None,
+    member: str | None,
+    sheet: str | None,
+    progress: bool | None,
+) -> None:
+    """Normalise FILE(s) (or every file in a folder) into canonical JSON.
+
+    One input: the document goes to -o OUT or to standard output. Several: one JSON file per
+    input in the -o folder (or one document per line on standard output), a summary of the
+    failures on standard error, and exit status 1 if any failed.
+    """
+    files = list(_expand(inputs))
+    if not files:
+        raise click.UsageError("No files found in the given folder(s).")
+    parser_options: dict[str, Any] = {}
+    if mapping:
+        key = "mapping_file" if Path(mapping).is_file() else "mapping"
+        parser_options[key] = mapping
+    if member:
+        parser_options["member"] = member
+    if sheet:
+        parser_options["sheet"] = sheet
+    options = NormaliseOptions(
+        format=format_name, locations=locations, parser_options=parser_options
+    )
+    context = _context(candidate_list, election_definition, polling_stations)
+    limits = get_settings().limits()
+    several = len(files) > 1
+    if several and output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+    show_progress = progress if progress is not None else (several and sys.stderr.isatty())
+
+    failures: list[tuple[Path, str]] = []
+    written: set[str] = set()
+    with click.progressbar(
+        files, label="normalising", file=sys.stderr, hidden=not show_progress
+    ) as bar:
+        for path in bar:
+            try:
+                body = pipeline.dumps(
+                    pipeline.normalise(InputFile(path, path.name), context, options, limits)
+                )
+            except TelnormError as error:
+                failures.append((path, _describe_error(error)))
+                continue
+            if output is None:
+                sys.stdout.buffer.write(body + b"\n")
+            elif several:
+                name = path.name + ".json"
+                if name in written:  # same file name in two folders
+                    name = "_".join(path.parts[-2:]) + ".json"
+                written.add(name)
+                (output / name).write_bytes(body)
+            else:
+                output.write_bytes(body)
+    for path, message in failures:
+        click.echo(f"error: {path}: {message}", err=True)
+    if several:
+        click.echo(
+            f"{len(files) - len(failures)} of {len(files)} files normalised, "
+            f"{len(failures)} failed.",
+            err=True,
+        )
+    if failures:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("file", type=_existing_file)
+@click.option("--json", "as_json", is_flag=True, help="Print the full detection result as JSON.")
+def detect(file: Path, as_json: bool) -> None:
+    """Say which format FILE is, with every parser's confidence and evidence."""
+    result = pipeline.detect(InputFile(file, file.name))
+    if as_json:
+        click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+        return
+    for candidate in result["candidates"]:
+        click.echo(
+            f"{candidate['confidence']:.2f}  {candidate['parser']:<12} {candidate['format']}"
+        )
+        for line in candidate["evidence"]:
+            click.echo(f"      - {line}")
+    if result["best"] is None:
+        seen = result["seen"] or {}
+        click.echo(
+            f"not recognised; it looks like {seen.get('kind')} "
+            f"({seen.get('encoding') or 'binary'}): {seen.get('text', '')[:80]!r}"
+        )
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command("parsers")
+def list_parsers() -> None:
+    """List the installed parser plugins (and those that failed to load)."""
+    registry = default_registry()
+    for parser in registry.parsers:
+        click.echo(
+            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {parser.title}"
+        )
+    for failure in registry.failures:
+        click.echo(f"{failure.entry_point:<14} FAILED   {failure.target}: {failure.error}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the canonical document."""
+    click.echo(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode())
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--workers", default=None, type=int, help="Parse worker processes.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the HTTP service."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    if workers is not None:
+        os.environ["TELNORM_WORKERS"] = str(workers)
+    uvicorn.run(
+        "service.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

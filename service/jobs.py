@@ -1,0 +1,24 @@
+"""The functions that run inside the parse workers (module-level, so they pickle by name)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from parsers.api import Limits
+from service import pipeline
+from service.pipeline import InputFile, NormaliseOptions
+
+
+def normalise_job(
+    main: InputFile,
+    context_files: Mapping[str, InputFile],
+    options: NormaliseOptions,
+    limits: Limits,
+) -> bytes:
+    """Normalise and serialise in the worker: one bytes object crosses the pipe."""
+    return pipeline.dumps(pipeline.normalise(main, context_files, options, limits))
+
+
+def detect_job(main: InputFile) -> dict[str, Any]:
+    return pipeline.detect(main)

@@ -1,0 +1,50 @@
+"""The FastAPI application: assembly only (routes live in ``service.routes``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import problems
+from service.routes import detect, meta, normalise
+from service.settings import Settings, get_settings
+from service.uploads import BodySizeLimit
+from service.version import NORMALISER_VERSION
+from service.workers import WorkerPool
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = WorkerPool(
+            size=settings.workers,
+            timeout=settings.parse_timeout_seconds,
+            max_tasks=settings.worker_max_tasks,
+            memory_limit=settings.worker_memory_bytes,
+        )
+        pool.start()
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="telnorm",
+        version=NORMALISER_VERSION,
+        summary="Normalise and validate Dutch municipal election result files.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    for module in (normalise, detect, meta):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,108 @@
+"""RFC 9457 problem documents: every error answer of the service is one of these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from parsers.errors import ALL_ERRORS, PROBLEM_BASE, TelnormError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemResponse(Response):
+    media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, instance: str | None = None, **extra: Any
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return ProblemResponse(body, status_code=status)
+
+
+def from_error(error: TelnormError, instance: str | None = None) -> ProblemResponse:
+    return ProblemResponse(error.to_problem(instance), status_code=error.status)
+
+
+#: Problems the service itself raises (not input errors), documented at /problems.
+SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
+    "not-found": (404, "No such resource"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "invalid-request": (422, "The request's parameters are not valid"),
+    "unauthorized": (401, "Authentication required"),
+    "internal-error": (500, "telnorm failed (a bug, not your file)"),
+    "worker-failed": (503, "The parse worker stopped unexpectedly"),
+}
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every problem type the service can answer with."""
+    items = [
+        {
+            "type": PROBLEM_BASE + cls.code,
+            "code": cls.code,
+            "status": cls.status,
+            "title": cls.title,
+            "description": (cls.__doc__ or "").strip() or None,
+        }
+        for cls in ALL_ERRORS
+    ]
+    items += [
+        {
+            "type": PROBLEM_BASE + code,
+            "code": code,
+            "status": status,
+            "title": title,
+            "description": None,
+        }
+        for code, (status, title) in SERVICE_PROBLEMS.items()
+    ]
+    return sorted(items, key=lambda item: item["code"])
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error as problem+json."""
+
+    @app.exception_handler(TelnormError)
+    async def _telnorm_error(request: Request, exc: TelnormError) -> Response:
+        return from_error(exc, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http-error"
+        )
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"location": list(map(str, err.get("loc", ()))), "message": err.get("msg")}
+            for err in exc.errors()
+        ]
+        return problem(
+            422,
+            "invalid-request",
+            "The request's parameters are not valid",
+            "; ".join(f"{'.'.join(e['location'])}: {e['message']}" for e in errors),
+            request.url.path,
+            errors=errors,
+        )

@@ -1,0 +1,81 @@
+"""All settings of the service, in one pydantic-settings class.
+
+Every value has a safe built-in default, so ``telnorm serve`` runs with no configuration.
+Override with environment variables prefixed ``TELNORM_`` (``TELNORM_MAX_UPLOAD_BYTES=...``)
+or a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from parsers.api import Limits
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELNORM_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # --- requests ----------------------------------------------------------------------
+    max_upload_bytes: int = Field(
+        default=256 * 1024 * 1024, description="Largest request body accepted (413 above)."
+    )
+    max_context_files: int = Field(default=3, description="Context parts per request.")
+
+    # --- workers -----------------------------------------------------------------------
+    workers: int = Field(
+        default_factory=lambda: max(1, min(4, os.cpu_count() or 1)),
+        description="Parse worker processes (CPU-bound work runs there).",
+    )
+    worker_max_tasks: int = Field(
+        default=200, description="Jobs per worker before it is replaced (keeps memory flat)."
+    )
+    worker_memory_bytes: int | None = Field(
+        default=4 * 1024 * 1024 * 1024,
+        description="Address-space limit of each worker; a parse over it gets a 422.",
+    )
+    parse_timeout_seconds: float = Field(
+        default=120.0, description="Wall time per parse; a parse that overruns is stopped."
+    )
+
+    # --- structural limits (see parsers.api.Limits) ------------------------------------
+    max_xml_depth: int = 64
+    max_xml_elements: int = 20_000_000
+    max_rows: int = 200_000
+    max_columns: int = 5_000
+    max_cells: int = 5_000_000
+    max_line_length: int = 1_000_000
+    max_zip_members: int = 1_000
+    max_zip_uncompressed: int = 512 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+
+    # --- output ------------------------------------------------------------------------
+    eml_schema_dir: Path | None = Field(
+        default=None,
+        description="Folder with the EML_NL XSDs; when set, exported EML is validated.",
+    )
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_xml_depth=self.max_xml_depth,
+            max_xml_elements=self.max_xml_elements,
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+            max_cells=self.max_cells,
+            max_line_length=self.max_line_length,
+            max_zip_members=self.max_zip_members,
+            max_zip_uncompressed=self.max_zip_uncompressed,
+            max_zip_ratio=self.max_zip_ratio,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

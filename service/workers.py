@@ -1,0 +1,183 @@
+"""The parse worker pool: CPU-bound work runs in separate processes.
+
+Why not ``concurrent.futures.ProcessPoolExecutor``: it cannot stop one task. A parse that
+hangs or overruns its wall time must cost that request alone, so each worker here is a process
+of its own with a pipe; an overrunning worker is killed and replaced while the others go on.
+A worker that dies (a crash in a C extension, the memory limit) is replaced the same way.
+Workers are recycled after ``max_tasks`` jobs so that memory stays flat over thousands of
+requests.
+
+The event loop never blocks: each job is handed to a thread that writes to the worker's pipe
+and waits on it with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import queue
+import resource
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from parsers.errors import LimitExceeded, ParseTimeout, TelnormError
+
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class WorkerCrashed(Exception):
+    """The worker process died while running a job (not an input error we could name)."""
+
+
+def _worker_main(conn: Connection, memory_limit: int | None) -> None:
+    if memory_limit:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        function, args, kwargs = job
+        try:
+            conn.send(("ok", function(*args, **kwargs)))
+        except TelnormError as exc:
+            conn.send(("error", exc))
+        except MemoryError:
+            conn.send(
+                (
+                    "error",
+                    LimitExceeded(
+                        "Reading the file needed more memory than one parse may use. The "
+                        "file is too large or built to exhaust memory."
+                    ),
+                )
+            )
+        except RecursionError:
+            conn.send(("error", LimitExceeded("The file is nested too deeply to read.")))
+        except Exception:
+            conn.send(("bug", traceback.format_exc()))
+
+
+@dataclass(eq=False)  # identity hash: workers live in a set
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: int = 0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of parse worker processes."""
+
+    def __init__(
+        self,
+        size: int,
+        timeout: float,
+        max_tasks: int = 200,
+        memory_limit: int | None = None,
+    ) -> None:
+        self.size = size
+        self.timeout = timeout
+        self.max_tasks = max_tasks
+        self.memory_limit = memory_limit
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._slots = asyncio.Semaphore(size)
+        self.replaced = 0
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe(duplex=True)
+        process = _CONTEXT.Process(
+            target=_worker_main, args=(child, self.memory_limit), daemon=True
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def start(self) -> None:
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+    def _retire(self, worker: _Worker, kill: bool) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop(kill=kill)
+        self.replaced += 1
+
+    def _run_blocking(
+        self,
+        function: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout: float,
+    ) -> Any:
+        worker = self._idle.get()
+        outcome: tuple[str, Any] | None = None
+        try:
+            worker.conn.send((function, args, kwargs))
+            if not worker.conn.poll(timeout):
+                self._retire(worker, kill=True)
+                worker = self._spawn()
+                raise ParseTimeout(
+                    f"Reading the file took longer than {timeout:g} seconds, the most one "
+                    "parse may take; it was stopped."
+                )
+            outcome = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._retire(worker, kill=True)
+            worker = self._spawn()
+            raise WorkerCrashed("the parse worker stopped while reading the file") from None
+        finally:
+            if outcome is not None:
+                worker.jobs += 1
+                if worker.jobs >= self.max_tasks:
+                    self._retire(worker, kill=False)
+                    worker = self._spawn()
+            self._idle.put(worker)
+        status, value = outcome
+        if status == "ok":
+            return value
+        if status == "error":
+            raise value
+        raise RuntimeError(f"parse worker failed:\n{value}")
+
+    async def run(
+        self, function: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
+        """Run ``function(*args, **kwargs)`` in a worker; TelnormError is re-raised here."""
+        async with self._slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                None, self._run_blocking, function, args, kwargs, timeout or self.timeout
+            )

@@ -134,7 +134,7 @@ class _Checker:
                 "creation_time",
                 "/document/created",
                 supply_hint("creation_time", "2025-10-30T12:00:00")
-                + " (or creation_time=now for the current time)",
+                + ", or creation_time=now for the current time",
             )
         elif not is_datetime(h.created):
             req.bad("creation_time", "/document/created", h.created, "not an ISO 8601 date-time")
@@ -176,7 +176,7 @@ class _Checker:
             req.need(
                 "contest_id", "/contest/id",
                 supply_hint("contest_id", "geen", has_list)
-                + " (a kieskring number, a Roman numeral, geen or alle)",
+                + "; a kieskring number, a Roman numeral, geen or alle",
             )  # fmt: skip
         elif not CONTEST_ID.fullmatch(h.contest_id):
             req.bad(

@@ -229,7 +229,8 @@ def check(document: Document, options: ExportOptions | None = None) -> None:
 
 
 def filename_for(document: Document) -> str:
-    election = (document.get("election") or {}).get("id") or "onbekend"
+    # GR2022_WestMaasenWaal -> gr2022: the municipality follows anyway.
+    election = str((document.get("election") or {}).get("id") or "onbekend").split("_", 1)[0]
     authority = (document.get("managing_authority") or {}).get("name") or "onbekend"
     slug = re.sub(r"[^0-9a-z]+", "", str(authority).lower())
     return f"osv4-3_telling_{str(election).lower()}_gemeente_{slug}.csv"

@@ -121,15 +121,16 @@ def normalise(
     for optional in ("member", "cells"):
         if parsed_source.get(optional) is not None:
             document["source"][optional] = parsed_source[optional]
-    document["notes"] = document.get("notes", []) + context.notes
+    # pop and re-insert: notes (and locations) come after source in the contract's order
+    document["notes"] = document.pop("notes", []) + context.notes
     if options.locations:
         document["locations"] = context.locations
     return document
 
 
 def dumps(document: Document) -> bytes:
-    """The canonical JSON bytes: deterministic (sorted keys are NOT used: field order is the
-    contract's order, and dicts keep insertion order), UTF-8, no NaN."""
+    """The canonical JSON bytes. Deterministic without sorting keys: parsers build dicts in
+    the contract's field order and dicts keep insertion order."""
     return orjson.dumps(document)
 
 

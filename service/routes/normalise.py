@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from parsers.canonical import CanonicalDocument
 from service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
+from service.export import MEDIA_TYPES, PARAMETERS, negotiate
+from service.export.job import normalise_export_job
 from service.jobs import normalise_job
 from service.openapi import problem_responses, upload_body
 from service.pipeline import NormaliseOptions
@@ -50,14 +52,19 @@ def parser_options(
                 }
             },
         },
-        **problem_responses(400, 413, 415, 422, 503),
+        **problem_responses(400, 406, 413, 415, 422, 503),
     },
     openapi_extra=upload_body(_PARTS),
 )
 async def normalise(
+    request: Request,
     upload: NormaliseUploadDep,
     pool: PoolDep,
     settings: SettingsDep,
+    output: Annotated[
+        str | None,
+        Query(description="json, eml, osv4-3 or databank; overrides the Accept header."),
+    ] = None,
     format: Annotated[str | None, Query(description="Parser name; skips detection.")] = None,
     locations: Annotated[bool, Query(description="Add the source-location map.")] = False,
     mapping: Annotated[str | None, Query(description="Mapping id for a tabular file.")] = None,
@@ -68,6 +75,26 @@ async def normalise(
     options = parser_options(mapping, member, sheet, upload.fields)
     if "mapping" in upload.files:
         options["mapping_file"] = str(upload.files["mapping"].path)
+    # Decide the output before parsing, so an unwritable Accept is a quick 406.
+    to = negotiate(request.headers.get("accept"), output)
+    if to != "json":
+        # Export options (election_id=, creation_time=, ...) come as query or form fields.
+        params = {**upload.fields, **request.query_params}
+        exported = await pool.run(
+            normalise_export_job,
+            main,
+            upload.context(CONTEXT_PARTS),
+            NormaliseOptions(format=format, locations=locations, parser_options=options),
+            settings.limits(),
+            to,
+            {key: str(params[key]) for key in PARAMETERS if key in params},
+            settings.eml_schema_dir,
+        )
+        return Response(
+            exported.content,
+            media_type=exported.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+        )
     body = await pool.run(
         normalise_job,
         main,
@@ -75,4 +102,4 @@ async def normalise(
         NormaliseOptions(format=format, locations=locations, parser_options=options),
         settings.limits(),
     )
-    return Response(body, media_type="application/json")
+    return Response(body, media_type=MEDIA_TYPES["json"])

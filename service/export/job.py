@@ -1,0 +1,48 @@
+"""Normalise and export in one call: what the routes run in a worker and the CLI in-process.
+
+Module-level, so it pickles by name for the worker pool. The candidate list is read once more
+here (it is small) because the exporter needs its structured names, which the canonical
+document does not keep (initials, first name, locality for the databank CSV).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from parsers.api import Limits
+from parsers.eml.context import CANDIDATE_LIST, read_context_file
+from service import pipeline
+from service.export import Exported, ExportOptions, export
+from service.pipeline import InputFile, NormaliseOptions
+
+
+def export_options(
+    params: Mapping[str, str], context_files: Mapping[str, InputFile], limits: Limits
+) -> ExportOptions:
+    """Export options from request parameters (or CLI ``--set``) and the candidate list."""
+    candidate_list = None
+    if CANDIDATE_LIST in context_files:
+        candidate_list = read_context_file(
+            context_files[CANDIDATE_LIST].source(), CANDIDATE_LIST, limits
+        )
+    return ExportOptions.from_params(params, candidate_list)
+
+
+def normalise_export_job(
+    main: InputFile,
+    context_files: Mapping[str, InputFile],
+    options: NormaliseOptions,
+    limits: Limits,
+    to: str,
+    params: Mapping[str, str],
+    schema_dir: Path | None = None,
+) -> Exported:
+    """Normalise ``main`` and write it as ``to``; raises TelnormError like the pipeline."""
+    document = pipeline.normalise(main, context_files, options, limits)
+    return export(
+        document, to, export_options(params, context_files, limits), schema_dir=schema_dir
+    )
+
+
+__all__ = ["export_options", "normalise_export_job"]

@@ -52,16 +52,38 @@ def load_candidate_list(
 
 @dataclass(frozen=True)
 class ValidateRequest:
-    """The files of one validation: the document, and optional reference and candidate list."""
+    """The files and options of one validation (picklable: it crosses to a worker process)."""
 
-    path: Path
-    filename: str | None = None
-    reference: tuple[Path, str | None] | None = None
-    candidate_list: tuple[Path, str | None] | None = None
+    main: InputFile
+    reference: InputFile | None = None
+    candidate_list: InputFile | None = None
+    #: Other context files for normalising a non-JSON input (``election_definition``, ...).
+    context_files: Mapping[str, InputFile] = field(default_factory=dict)
     plausibility: bool = False
-    #: Normalise options for a non-JSON input (``format``, parser options).
+    #: Normalise options for a non-JSON input (``format`` skips detection).
     format: str | None = None
     parser_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def read_document(request: ValidateRequest, limits: Limits | None = None) -> Document:
+    """The validated document: the JSON as sent, or the file normalised with locations."""
+    main = request.main
+    name = main.filename or main.path.name
+    with main.path.open("rb") as handle:
+        head = handle.read(64)
+    if request.format is None and looks_like_json(head):
+        return load_document_json(main.path.read_bytes(), name)
+    context = dict(request.context_files)
+    if request.candidate_list is not None:
+        context["candidate_list"] = request.candidate_list
+    return normalise(
+        main,
+        context_files=context,
+        options=NormaliseOptions(
+            format=request.format, locations=True, parser_options=request.parser_options
+        ),
+        limits=limits,
+    )
 
 
 def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:
@@ -69,37 +91,30 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
 
     Used by the CLI in-process and by the service inside a worker process.
     """
-    name = request.filename or request.path.name
     candidate_list = (
-        load_candidate_list(*request.candidate_list, limits=limits)
-        if request.candidate_list
+        load_candidate_list(
+            request.candidate_list.path, request.candidate_list.filename, limits=limits
+        )
+        if request.candidate_list is not None
         else None
     )
-    with request.path.open("rb") as handle:
-        head = handle.read(64)
-    if looks_like_json(head) and request.format is None:
-        document = load_document_json(request.path.read_bytes(), name)
-    else:
-        context = (
-            {"candidate_list": InputFile(*request.candidate_list)}
-            if request.candidate_list
-            else None
-        )
-        document = normalise(
-            InputFile(request.path, name),
-            context_files=context,
-            options=NormaliseOptions(
-                format=request.format, locations=True, parser_options=request.parser_options
-            ),
-            limits=limits,
-        )
-    reference = load_reference(*request.reference, limits=limits) if request.reference else None
+    document = read_document(request, limits)
+    reference = (
+        load_reference(request.reference.path, request.reference.filename, limits=limits)
+        if request.reference is not None
+        else None
+    )
     return validate(
         document,
         reference=reference,
         candidate_list=candidate_list,
         plausibility=request.plausibility,
     )
+
+
+def validate_job(request: ValidateRequest, limits: Limits) -> bytes:
+    """The worker-process job of ``POST /validate``: one bytes object crosses the pipe."""
+    return orjson.dumps(run_request(request, limits))
 
 
 __all__ = [
@@ -109,5 +124,7 @@ __all__ = [
     "check_document",
     "load_candidate_list",
     "load_document_json",
+    "read_document",
     "run_request",
+    "validate_job",
 ]

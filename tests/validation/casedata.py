@@ -75,13 +75,12 @@ def apply_patch(document: Any, operations: list[dict[str, Any]]) -> Any:
                 parent.insert(index, value)
             else:
                 parent[index] = value
+        elif kind == "remove":
+            del parent[last]
+        elif kind == "replace" and last not in parent:
+            raise KeyError(f"replace of a missing member {op['path']}")
         else:
-            if kind == "remove":
-                del parent[last]
-            elif kind == "replace" and last not in parent:
-                raise KeyError(f"replace of a missing member {op['path']}")
-            else:
-                parent[last] = value
+            parent[last] = value
     return doc
 
 

@@ -1,0 +1,172 @@
+"""``telnorm validate``: the report of one file on standard output.
+
+Exit status: 0 valid, 1 not valid (at least one error), 2 the input (or the reference or
+candidate list) could not be read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from parsers.errors import TelnormError
+from service.pipeline import InputFile
+from service.settings import get_settings
+from service.validation.inputs import ValidateRequest, run_request
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _where(source: Any) -> str:
+    if not source:
+        return ""
+    if "cell" in source:
+        return f"{source.get('sheet') or ''}!{source['cell']}".lstrip("!")
+    if "xpath" in source:
+        return f"line {source.get('line')} {source['xpath']}"
+    if "column" in source:
+        return f"line {source.get('line')} col {source['column']}"
+    return ", ".join(f"{k} {v}" for k, v in source.items())
+
+
+def _number(value: Any, signed: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value:+d}" if signed else str(value)
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report as a table for a terminal: one row per finding, its message below it."""
+    doc = report["document"]
+    summary = report["summary"]
+    lines = [
+        f"{doc.get('authority_name') or ''} ({doc.get('authority') or '?'}), election "
+        f"{doc.get('election') or '?'}".strip(),
+        f"{'VALID' if report['valid'] else 'NOT VALID'}: {summary['errors']} error(s), "
+        f"{summary['warnings']} warning(s), {summary['info']} info",
+    ]
+    reconciliation = summary.get("reconciliation")
+    if reconciliation:
+        if reconciliation["unit"] is None:
+            lines.append(f"Reference {reconciliation['reference']}: municipality not found.")
+        else:
+            lines.append(
+                f"Reference {reconciliation['reference']}: unit {reconciliation['unit']} "
+                f"(matched by {reconciliation['matched_by']}); total list difference "
+                f"{reconciliation['difference']:+d} over {reconciliation['lists_differing']} "
+                "list(s)."
+            )
+    if not report["findings"]:
+        return "\n".join(lines) + "\n"
+    header = ("SEVERITY", "CODE", "UNIT", "LIST", "CAND", "EXPECTED", "ACTUAL", "DIFF", "SOURCE")
+    rows: list[tuple[str, ...]] = []
+    messages: list[str] = []
+    for finding in report["findings"]:
+        location = finding["location"]
+        unit = location["reporting_unit"]
+        if unit is None:
+            unit = "(total)" if location["pointer"].startswith("/total_votes") else "-"
+        rows.append(
+            (
+                finding["severity"],
+                finding["code"],
+                unit,
+                location["affiliation"] or "",
+                location["candidate"] or "",
+                _number(finding["expected"]),
+                _number(finding["actual"]),
+                _number(finding["difference"], signed=True),
+                _where(location["source"]) or location["pointer"],
+            )
+        )
+        messages.append(finding["message"])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    numeric = {5, 6, 7}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(row[:-1])
+        ]
+        return "  ".join([*cells, row[-1]]).rstrip()
+
+    lines.append("")
+    lines.append(line(header))
+    for row, message in zip(rows, messages, strict=True):
+        lines.append(line(row))
+        lines.append(f"    {message}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("validate")
+@click.argument("file", type=_file)
+@click.option(
+    "--reference",
+    type=_file,
+    help="Reference count: EML 510c/510d, a canonical document or municipal totals JSON.",
+)
+@click.option("--candidate-list", type=_file, help="EML 230b: names, and check S.103.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--plausibility", is_flag=True, help="Also run the plausibility checks (P).")
+@click.option("--parser", "parser_name", help="Parser for FILE instead of detection.")
+@click.option("--mapping", help="Mapping id or mapping file (TOML) for a tabular input.")
+@click.option("--member", help="Zip member to read.")
+@click.option("--sheet", help="Spreadsheet sheet to read.")
+def validate(
+    file: Path,
+    reference: Path | None,
+    candidate_list: Path | None,
+    output_format: str,
+    plausibility: bool,
+    parser_name: str | None,
+    mapping: str | None,
+    member: str | None,
+    sheet: str | None,
+) -> None:
+    """Validate FILE (a canonical JSON document or any file telnorm normalises).
+
+    Exit status 0 when valid, 1 when not, 2 when an input could not be read.
+    """
+    options: dict[str, Any] = {}
+    if mapping:
+        options["mapping_file" if Path(mapping).is_file() else "mapping"] = mapping
+    if member:
+        options["member"] = member
+    if sheet:
+        options["sheet"] = sheet
+    request = ValidateRequest(
+        main=InputFile(file, file.name),
+        reference=InputFile(reference, reference.name) if reference else None,
+        candidate_list=InputFile(candidate_list, candidate_list.name) if candidate_list else None,
+        plausibility=plausibility,
+        format=parser_name,
+        parser_options=options,
+    )
+    try:
+        report = run_request(request, get_settings().limits())
+    except TelnormError as error:
+        where = ""
+        if error.location:
+            where = " (" + ", ".join(f"{k} {v}" for k, v in error.location.items()) + ")"
+        click.echo(f"error: {error.message}{where} [{error.code}]", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    if output_format == "json":
+        sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        click.echo(render_text(report), nl=False)
+    sys.exit(EXIT_VALID if report["valid"] else EXIT_INVALID)

@@ -16,6 +16,7 @@ from parsers.registry import default_registry
 from service import pipeline
 from service.pipeline import InputFile, NormaliseOptions
 from service.settings import get_settings
+from service.validation.cli import validate as validate_command
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -222,6 +223,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         port=port or settings.port,
         log_level="info",
     )
+
+
+cli.add_command(validate_command)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from parsers.canonical import json_schema
 from parsers.errors import TelnormError
 from parsers.registry import default_registry
 from service import pipeline
+from service.export.job import normalise_export_job
 from service.pipeline import InputFile, NormaliseOptions
 from service.settings import get_settings
 from service.validation.cli import validate as validate_command
@@ -83,6 +84,21 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
 @click.option(
+    "--to",
+    "to",
+    type=click.Choice(["json", "eml", "osv4-3", "databank"]),
+    default="json",
+    show_default=True,
+    help="Output format: canonical JSON, EML 510, osv4-3 CSV or the databank CSV.",
+)
+@click.option(
+    "--set",
+    "export_settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Export option, e.g. --set election_id=GR2026 (see docs/export.md).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on standard error (default: on for several files at a terminal).",
@@ -98,6 +114,8 @@ def normalise(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    to: str,
+    export_settings: tuple[str, ...],
     progress: bool | None,
 ) -> None:
     """Normalise FILE(s) (or every file in a folder) into canonical JSON.
@@ -122,6 +140,13 @@ def normalise(
     )
     context = _context(candidate_list, election_definition, polling_stations)
     limits = get_settings().limits()
+    export_params: dict[str, str] = {}
+    for item in export_settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--set wants KEY=VALUE, not {item!r}.")
+        export_params[key.strip()] = value
+    suffix = {"json": ".json", "eml": ".eml.xml", "osv4-3": ".csv", "databank": ".databank.csv"}[to]
     several = len(files) > 1
     if several and output is not None:
         output.mkdir(parents=True, exist_ok=True)
@@ -134,18 +159,25 @@ def normalise(
     ) as bar:
         for path in bar:
             try:
-                body = pipeline.dumps(
-                    pipeline.normalise(InputFile(path, path.name), context, options, limits)
-                )
+                if to == "json":
+                    body = pipeline.dumps(
+                        pipeline.normalise(InputFile(path, path.name), context, options, limits)
+                    )
+                else:
+                    body = normalise_export_job(
+                        InputFile(path, path.name), context, options, limits, to, export_params,
+                        get_settings().eml_schema_dir,
+                    ).content  # fmt: skip
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
             if output is None:
-                sys.stdout.buffer.write(body + b"\n")
+                # JSON: one document a line; other formats exactly as written.
+                sys.stdout.buffer.write(body + b"\n" if to == "json" else body)
             elif several:
-                name = path.name + ".json"
+                name = path.name + suffix
                 if name in written:  # same file name in two folders
-                    name = "_".join(path.parts[-2:]) + ".json"
+                    name = "_".join(path.parts[-2:]) + suffix
                 written.add(name)
                 (output / name).write_bytes(body)
             else:

@@ -192,7 +192,7 @@ class Requirements:
 
 def supply_hint(option: str, example: str, candidate_list: bool = False) -> str:
     """How to supply a field: the request parameter, and the candidate list where it helps."""
-    hint = f"pass {option}={example}"
+    hint = f"pass {option}={example} (CLI: --set {option}={example})"
     if candidate_list:
         hint += " or " + _HOW["candidate_list"]
     return hint

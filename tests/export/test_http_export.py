@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,3 +71,26 @@ def test_unwritable_accept_is_406(client: TestClient) -> None:
     )
     assert response.status_code == 406
     assert response.json()["code"] == "not-acceptable"
+
+
+@pytest.mark.corpus
+def test_cli_to_and_set(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import cli
+
+    csv_path = corpus_path("csv", "osv4-3", "osv4-3_telling_tk2025_gemeente_westmaasenwaal.csv")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["normalise", str(csv_path), "--to", "eml"])
+    assert result.exit_code == 1
+    assert "--set creation_time=" in result.output
+    out = tmp_path / "out.eml.xml"
+    result = runner.invoke(
+        cli,
+        ["normalise", str(csv_path), "--to", "eml", "-o", str(out), "--set", "contest_id=6",
+         "--set", "creation_time=2025-11-04T11:59:07"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert_valid_eml(out.read_bytes())
+    result = runner.invoke(cli, ["normalise", str(csv_path), "--to", "osv4-3"])
+    assert result.stdout_bytes == csv_path.read_bytes()

@@ -107,6 +107,14 @@ class ParseTimeout(LimitExceeded):
     title = "Reading the file took too long"
 
 
+class ParseCrashed(TelnormError):
+    """The worker reading the file died (a crash in a C library, or killed for memory)."""
+
+    code = "parse-crashed"
+    status = 422
+    title = "Reading the file stopped the parser"
+
+
 # --- what the file is ------------------------------------------------------------------
 
 
@@ -276,6 +284,7 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     InputTooLarge,
     LimitExceeded,
     ParseTimeout,
+    ParseCrashed,
     UnsupportedFormat,
     BinaryInput,
     UnknownParser,

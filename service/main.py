@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service import problems
+from service.auth import BearerAuth
+from service.observability import RequestLog, configure_logging
 from service.routes import detect, meta, normalise
 from service.settings import Settings, get_settings
 from service.uploads import BodySizeLimit
@@ -40,8 +42,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    configure_logging(settings.log_level)
     problems.install(app)
+    # Starlette runs the last added middleware first: log, then authenticate, then cap size.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BearerAuth, tokens=settings.tokens())
+    app.add_middleware(RequestLog)
     for module in (normalise, detect, meta):
         app.include_router(module.router)
     return app

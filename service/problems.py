@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -49,7 +50,6 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (422, "The request's parameters are not valid"),
     "unauthorized": (401, "Authentication required"),
     "internal-error": (500, "telnorm failed (a bug, not your file)"),
-    "worker-failed": (503, "The parse worker stopped unexpectedly"),
 }
 
 
@@ -83,6 +83,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TelnormError)
     async def _telnorm_error(request: Request, exc: TelnormError) -> Response:
+        request.state.problem = exc.code  # for the access log
         return from_error(exc, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
@@ -91,6 +92,21 @@ def install(app: FastAPI) -> None:
             exc.status_code, "http-error"
         )
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        # Not the caller's fault: telnorm has a bug. Logged with the traceback, answered as
+        # a problem document rather than an HTML page.
+        logging.getLogger("telnorm.error").exception("unhandled error", exc_info=exc)
+        request.state.problem = "internal-error"
+        return problem(
+            500,
+            "internal-error",
+            "telnorm failed (a bug, not your file)",
+            "telnorm failed while handling this request. This is a bug in telnorm; the "
+            "request id in the X-Request-ID header identifies it in the logs.",
+            request.url.path,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -56,6 +56,26 @@ class Settings(BaseSettings):
     max_zip_uncompressed: int = 512 * 1024 * 1024
     max_zip_ratio: float = 200.0
 
+    # --- access and logs ---------------------------------------------------------------
+    auth_tokens: list[str] = Field(
+        default_factory=list,
+        description="Bearer tokens; when any is set, every route but /health needs one. "
+        "As an environment variable: a JSON list, e.g. TELNORM_AUTH_TOKENS='[\"s3cret\"]'.",
+    )
+    auth_tokens_file: Path | None = Field(
+        default=None, description="A file with one bearer token per line (# comments allowed)."
+    )
+    log_level: str = "INFO"
+
+    def tokens(self) -> frozenset[str]:
+        tokens = {token.strip() for token in self.auth_tokens if token.strip()}
+        if self.auth_tokens_file is not None:
+            for line in self.auth_tokens_file.read_text("utf-8").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    tokens.add(line)
+        return frozenset(tokens)
+
     # --- output ------------------------------------------------------------------------
     eml_schema_dir: Path | None = Field(
         default=None,

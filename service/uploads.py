@@ -7,6 +7,7 @@ Files go to disk, never into memory whole, so the worker processes read them by 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
@@ -107,10 +108,21 @@ def _safe_filename(name: str | None, fallback: str) -> str:
     return _SAFE_NAME.sub("_", base)[:200] or fallback
 
 
-async def _save_upload(part: UploadFile, target: Path) -> None:
+async def _save_upload(part: UploadFile, target: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
     with target.open("wb") as out:
         while chunk := await part.read(_CHUNK):
             out.write(chunk)
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _log_input(request: Request, part: str, filename: str, size: int, sha256: str) -> None:
+    """What the access log says of an input: never its content."""
+    inputs = request.scope.setdefault("state", {}).setdefault("inputs", [])
+    inputs.append({"part": part, "filename": filename, "bytes": size, "sha256": sha256})
 
 
 async def receive_upload(
@@ -135,22 +147,30 @@ async def receive_upload(
                         if key in upload.files:
                             raise RequestError(f"The part {key!r} was sent twice.")
                         target = folder / f"{len(upload.files)}-{key}"
-                        await _save_upload(value, target)
-                        upload.files[key] = InputFile(target, _safe_filename(value.filename, key))
+                        size, sha256 = await _save_upload(value, target)
+                        filename = _safe_filename(value.filename, key)
+                        upload.files[key] = InputFile(target, filename)
+                        _log_input(request, key, filename, size, sha256)
                     else:
                         upload.fields[key] = str(value)
             finally:
                 await form.close()
         else:
             target = folder / "0-file"
+            digest = hashlib.sha256()
+            size = 0
             with target.open("wb") as out:
                 async for chunk in request.stream():
                     out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
             name = request.query_params.get("filename")
             if not name:
                 match = _DISPOSITION_NAME.search(request.headers.get("content-disposition", ""))
                 name = match.group(1) if match else None
-            upload.files["file"] = InputFile(target, _safe_filename(name, "upload"))
+            filename = _safe_filename(name, "upload")
+            upload.files["file"] = InputFile(target, filename)
+            _log_input(request, "file", filename, size, digest.hexdigest())
         yield upload
     finally:
         shutil.rmtree(folder, ignore_errors=True)

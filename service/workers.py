@@ -26,13 +26,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from parsers.errors import LimitExceeded, ParseTimeout, TelnormError
+from parsers.errors import LimitExceeded, ParseCrashed, ParseTimeout, TelnormError
 
 _CONTEXT = multiprocessing.get_context("spawn")
-
-
-class WorkerCrashed(Exception):
-    """The worker process died while running a job (not an input error we could name)."""
 
 
 def _worker_main(conn: Connection, memory_limit: int | None) -> None:
@@ -157,7 +153,10 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             self._retire(worker, kill=True)
             worker = self._spawn()
-            raise WorkerCrashed("the parse worker stopped while reading the file") from None
+            raise ParseCrashed(
+                "Reading the file stopped the parser unexpectedly: the file may be damaged "
+                "or built to crash it. If this repeats with a file you trust, report it."
+            ) from None
         finally:
             if outcome is not None:
                 worker.jobs += 1

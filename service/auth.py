@@ -25,8 +25,9 @@ class BearerAuth:
         scheme, _, token = header.partition(b" ")
         if scheme.lower() != b"bearer" or not token:
             return False
-        # compare against every token in constant time, without stopping early
-        return any([hmac.compare_digest(token.strip(), known) for known in self.tokens])
+        # compare against every token in constant time, without stopping at the first match
+        matches = [hmac.compare_digest(token.strip(), known) for known in self.tokens]
+        return any(matches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.tokens or scope.get("path") in OPEN_PATHS:

@@ -70,8 +70,8 @@ class Settings(BaseSettings):
     def tokens(self) -> frozenset[str]:
         tokens = {token.strip() for token in self.auth_tokens if token.strip()}
         if self.auth_tokens_file is not None:
-            for line in self.auth_tokens_file.read_text("utf-8").splitlines():
-                line = line.strip()
+            for raw in self.auth_tokens_file.read_text("utf-8").splitlines():
+                line = raw.strip()
                 if line and not line.startswith("#"):
                     tokens.add(line)
         return frozenset(tokens)

@@ -130,8 +130,9 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
     header = _find_header(sheet)
     columns = _header_roles(sheet, header)
     preamble = _read_preamble(sheet, header, builder)
-    stations = [c for c in range(sheet.width) if c not in columns.values()
-                and c > max(columns.values())]
+    stations = [
+        c for c in range(sheet.width) if c not in columns.values() and c > max(columns.values())
+    ]
     if not stations:
         raise NoHeader(
             f"{sheet.row_where(header)}: the header names no polling-station columns after "

@@ -76,7 +76,11 @@ class DocBuilder:
         self.context = context
         self.sheets = sheets
         self.election: dict[str, Any] = {
-            "id": None, "name": None, "category": None, "subcategory": None, "date": None,
+            "id": None,
+            "name": None,
+            "category": None,
+            "subcategory": None,
+            "date": None,
             "domain": None,
         }
         self.contest: dict[str, Any] = {"id": None, "name": None}
@@ -148,9 +152,7 @@ class DocBuilder:
             return
         values.numbers[key] = (number, (sheet, r, c))
 
-    def set_list(
-        self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int
-    ) -> None:
+    def set_list(self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int) -> None:
         number = self.count(sheet, r, c, f"votes of list {list_id}")
         if number is None:
             values.lists.setdefault(list_id, (None, None))
@@ -218,7 +220,10 @@ class DocBuilder:
 
     def _derived_total(self) -> VoteGroup:
         total: VoteGroup = {
-            "cast": None, "total_counted": None, "rejected_votes": {}, "uncounted_votes": {},
+            "cast": None,
+            "total_counted": None,
+            "rejected_votes": {},
+            "uncounted_votes": {},
             "selections": [],
         }
         numbers: dict[str, int] = {}
@@ -355,8 +360,14 @@ class DocBuilder:
             for c in columns[:12]
         )
         more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
-        label = next((sheet.text(r, c) for c in range(min(4, sheet.width)) if sheet.text(r, c)
-                      and not looks_numeric(sheet.cell(r, c))), "")
+        label = next(
+            (
+                sheet.text(r, c)
+                for c in range(min(4, sheet.width))
+                if sheet.text(r, c) and not looks_numeric(sheet.cell(r, c))
+            ),
+            "",
+        )
         location: dict[str, Any]
         if sheet.is_text:
             location = {"line": sheet.row_numbers[r], "columns": [c + 1 for c in columns]}
@@ -426,6 +437,18 @@ def apply_candidate_list_election(builder: DocBuilder, candidate_list: Any) -> N
     for key in ("id", "name", "category", "subcategory", "date", "domain"):
         if election.get(key) is not None:
             builder.election[key] = election[key]
+    # A municipal election's candidate list is issued by the municipality itself (a CBS code);
+    # a TK/PS list comes from the CSB or a district and says nothing about this count's author.
+    authority = getattr(candidate_list, "authority", None) or {}
+    if builder.authority.get("id") is None and re.fullmatch(r"\d{4}", str(authority.get("id"))):
+        builder.authority["id"] = authority["id"]
+        builder.authority["name"] = builder.authority.get("name") or authority.get("name")
+        builder.context.note(
+            "authority-from-candidate-list",
+            f"The file does not name its municipality; {authority['id']} is taken from the "
+            "candidate list.",
+            None,
+        )
     contest = getattr(candidate_list, "contest", None) or {}
     for key in ("id", "name"):
         if contest.get(key) is not None:

@@ -1,0 +1,185 @@
+"""Generic tables: any CSV or spreadsheet of a municipal count, and zip bundles of counts.
+
+:class:`TabularParser` (``tabular``) reads text tables and spreadsheets of the layout families
+of :mod:`parsers.tabular.layouts`, with an optional declarative mapping
+(:mod:`parsers.tabular.mapping`); :class:`ZipBundleParser` (``zip``) opens a bundle safely and
+hands its one count to the parser that recognises it. Options (``context.options``):
+``mapping`` (an id from ``mappings/`` or the TOML text), ``sheet`` (a sheet name),
+``member`` (a zip member), ``delimiter`` (text tables).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parsers.api import Detection, ParseContext, Parser, Source
+from parsers.canonical import Document
+from parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from parsers.errors import RequestError
+from parsers.tabular.builder import DocBuilder, apply_candidate_list_election, infer_election
+from parsers.tabular.grid import Workbook
+from parsers.tabular.layouts import Labels, new_reader, plan_workbook
+from parsers.tabular.mapping import Mapping, select_mapping
+from parsers.tabular.names import ListResolver
+from parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
+from parsers.tabular.textread import read_text_table
+from parsers.tabular.vocabulary import VOCABULARY, normalise_label
+from parsers.tabular.zipbundle import ZipBundleParser
+from parsers.text import binary_kind, guess_encoding
+
+__all__ = ["TabularParser", "ZipBundleParser", "read_workbook"]
+
+
+def read_workbook(data: bytes, context: ParseContext) -> Workbook:
+    kind = spreadsheet_kind(data[:65536])
+    if kind is not None:
+        return read_spreadsheet(data, kind, context.limits)
+    delimiter = context.options.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise RequestError("The delimiter option must be one character, such as ';' or ','.")
+    return read_text_table(data, context.limits, delimiter=delimiter)
+
+
+class TabularParser(Parser):
+    name = "tabular"
+    version = "1.0.0"
+    title = "Any CSV or spreadsheet (xlsx, xlsm, xls, ods) of a count, by layout family or mapping"
+    media_types = (
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    )
+    extensions = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
+
+    def detect(self, head: bytes, filename: str | None) -> Detection:
+        kind = spreadsheet_kind(head)
+        if kind is not None:
+            return Detection(0.9, (f"{kind} spreadsheet",), f"spreadsheet-{kind}", None)
+        if binary_kind(head) is not None:
+            return Detection.no("binary data, not a table")
+        encoding, _ = guess_encoding(head[:8192], partial=True)
+        try:
+            text = head[:16384].decode(encoding, "ignore")
+        except LookupError:
+            return Detection.no()
+        if text.lstrip("\ufeff \r\n\t").startswith("<"):
+            return Detection.no("looks like XML or HTML")
+        lines = [line for line in text.splitlines()[:40] if line.strip()]
+        if not lines:
+            return Detection.no("no text lines")
+        known = 0
+        for line in lines:
+            for part in line.replace(",", ";").replace("\t", ";").split(";"):
+                if normalise_label(part.strip().strip('"')) in VOCABULARY:
+                    known += 1
+        separated = sum(1 for line in lines if any(d in line for d in ";,\t|"))
+        if separated < max(1, len(lines) // 2):
+            return Detection.no("not a delimited table")
+        confidence = 0.4 + min(known, 6) * 0.07
+        evidence = [f"a delimited text table; {known} label(s) of the vocabulary"]
+        return Detection(min(confidence, 0.85), tuple(evidence), "csv", "text/csv")
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        data = source.read_bytes()
+        workbook = read_workbook(data, context)
+        return parse_workbook(workbook, source.filename, context)
+
+
+def _candidate_list(context: ParseContext) -> ContextDocument | None:
+    found = context.context.get(CANDIDATE_LIST)
+    return found if isinstance(found, ContextDocument) else None
+
+
+def parse_workbook(workbook: Workbook, filename: str | None, context: ParseContext) -> Document:
+    for code, message, location in workbook.notes:
+        context.note(code, message, location)
+    mapping, why = select_mapping(context.options.get("mapping"), workbook, filename)
+    if mapping is not None:
+        context.note("mapping", f"Mapping {mapping.id} v{mapping.version} ({why}).", None)
+    sheet_option = context.options.get("sheet")
+    plan = plan_workbook(workbook.sheets, mapping, sheet_option)
+    context.note(
+        "layout",
+        f"Layout family {plan.family}: " + "; ".join(plan.evidence) + ".",
+        None,
+    )
+    builder = DocBuilder(context, workbook.sheets)
+    candidate_list = _candidate_list(context)
+    resolver = ListResolver(candidate_list, mapping.lists if mapping else None)
+    if not resolver.has_candidate_list and not (mapping and mapping.lists):
+        context.note(
+            "no-candidate-list",
+            "No candidate list was supplied: list names are kept as written and lists without "
+            "a number in the file are numbered in order of appearance (not their ballot number).",
+            None,
+        )
+    reader = new_reader(builder, resolver, Labels(mapping))
+    if plan.family == "osv4-3":
+        from parsers.osv4_3 import read_osv_sheet
+
+        read_osv_sheet(plan.sheets[0], builder)
+    elif plan.family == "a":
+        reader.read_a(plan.sheets[0], _required(plan.header_row, plan))
+    elif plan.family == "b":
+        reader.read_b(plan.sheets[0], _required(plan.label_column, plan))
+    elif plan.family == "c":
+        reader.read_c(plan.sheets[0], _required(plan.header_row, plan))
+    else:
+        reader.read_d(plan.sheets, plan.label_column)
+    _apply_metadata(builder, reader.meta, mapping)
+    if candidate_list is not None:
+        apply_candidate_list_election(builder, candidate_list)
+        _fill_candidates(builder, candidate_list)
+    document = builder.finish("municipality")
+    document["source"] = {
+        "encoding": (workbook.encoding or "").replace("-sig", "") or None,
+        "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",
+        "media_type": workbook.media_type,
+        "mapping": mapping.describe() if mapping else None,
+        "cells": builder.cell_accounting(),
+    }
+    return document
+
+
+def _required(value: int | None, plan: Any) -> int:
+    if value is None:
+        from parsers.errors import NoHeader
+
+        raise NoHeader(
+            f"The layout (family {plan.family}) is known, but its header row or label column "
+            "was not found. Set [layout] header_row / label_column in the mapping."
+        )
+    return value
+
+
+def _apply_metadata(builder: DocBuilder, meta: dict[str, Any], mapping: Mapping | None) -> None:
+    if builder.election.get("name") is None and meta.get("election"):
+        infer_election(builder, meta.get("election"), meta.get("date"), meta.get("area"))
+    area = meta.get("area")
+    if area and builder.authority.get("name") is None:
+        builder.authority["name"] = (
+            area[9:].strip() if area.lower().startswith("gemeente ") else area
+        )
+    if meta.get("number") and builder.authority.get("id") is None:
+        builder.authority["id"] = meta["number"]
+    if mapping is not None:
+        for key, value in mapping.election.items():
+            if key in builder.election:
+                builder.election[key] = value
+        for key, value in mapping.authority.items():
+            if key in builder.authority:
+                builder.authority[key] = value
+
+
+def _fill_candidates(builder: DocBuilder, candidate_list: ContextDocument) -> None:
+    for list_id, affiliation in builder.affiliations.items():
+        known = candidate_list.affiliations.get(list_id)
+        if known is None:
+            continue
+        if not affiliation.name:
+            affiliation.name = known.name
+        for candidate_id in list(affiliation.candidates):
+            info = known.candidates.get(candidate_id)
+            if info is not None and affiliation.candidates[candidate_id] is None:
+                affiliation.candidates[candidate_id] = info.name

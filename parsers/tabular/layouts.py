@@ -1,0 +1,601 @@
+"""Layout families: recognising how a table is laid out, and reading each family.
+
+* **a** (wide by rows): one row per polling station, lists (and statistics) as columns.
+* **b** (wide by columns, the osv4-3 shape): polling stations as columns, statistics and lists
+  as rows (a file with the osv4-3 header columns is read by the osv4-3 reader itself).
+* **c** (long): one row per station and list (and candidate), a votes column.
+* **d** (paper form): one sheet per polling station, label/value pairs, then a table of lists.
+
+Recognition only uses labels the vocabulary (or the mapping) knows, so a title row, a blank
+row or column, or a notes column does not change the outcome. Two families that fit equally
+raise :class:`~parsers.errors.AmbiguousLayout`; none raises :class:`~parsers.errors.NoHeader`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.errors import AmbiguousLayout, NoHeader
+from parsers.tabular.builder import DocBuilder, UnitInfo, _Values
+from parsers.tabular.grid import Sheet
+from parsers.tabular.mapping import Mapping
+from parsers.tabular.names import ListResolver
+from parsers.tabular.numbers import looks_numeric
+from parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
+
+_SCAN_ROWS = 40
+_SCAN_COLUMNS = 8
+UNIT_ROLES = ("unit_number", "unit_name")
+LIST_ROLES = ("list_number", "list_name")
+META_LABELS = {
+    "verkiezing": "election",
+    "verkiezingen": "election",
+    "naam verkiezing": "election",
+    "datum": "date",
+    "verkiezingsdatum": "date",
+    "datum verkiezing": "date",
+    "gemeente": "area",
+    "gebied": "area",
+    "naam gemeente": "area",
+    "gemeentecode": "number",
+    "gemeentenummer": "number",
+    "cbs code": "number",
+    "cbs gemeentecode": "number",
+}
+_SB_NUMBER = re.compile(r"(?:^|::|\b)(?:SB|stembureau|bureau|nr\.?)\s*(\d+)\b", re.I)
+TOTAL_LABELS = {
+    "totaal",
+    "totaal gemeente",
+    "gemeente totaal",
+    "gemeentetotaal",
+    "total",
+    "som",
+    "totaal generaal",
+    "eindtotaal",
+}
+
+
+@dataclass
+class Plan:
+    family: str
+    sheets: list[Sheet]
+    header_row: int | None = None
+    label_column: int | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+class Labels:
+    """The vocabulary plus a mapping's own labels."""
+
+    def __init__(self, mapping: Mapping | None) -> None:
+        self.extra = mapping.labels if mapping else {}
+
+    def __call__(self, value: object) -> str | None:
+        return field_for(value, self.extra)
+
+
+def _row_signal(sheet: Sheet, r: int, labels: Labels) -> tuple[str | None, list[str]]:
+    roles = [labels(sheet.text(r, c)) for c in range(sheet.width)]
+    units = sum(role in UNIT_ROLES for role in roles)
+    lists = sum(role in LIST_ROLES for role in roles)
+    votes = roles.count("votes")
+    stats = sum(is_number_field(role) for role in roles)
+    others = sum(
+        1
+        for c, role in enumerate(roles)
+        if role is None and sheet.text(r, c) and not looks_numeric(sheet.cell(r, c))
+    )
+    if lists and "candidate_number" in roles and "total" in roles:
+        return "osv4-3", [f"{sheet.row_where(r)}: osv4-3 header (Lijstnummer ... Totaal)"]
+    if units and lists and votes:
+        return "c", [f"{sheet.row_where(r)}: station, list and votes columns"]
+    if units and (stats or others >= 2) and not votes:
+        return "a", [
+            f"{sheet.row_where(r)}: a station column with {stats} statistic and {others} other "
+            "column headers"
+        ]
+    return None, []
+
+
+def _column_signal(sheet: Sheet, c: int, labels: Labels) -> tuple[str | None, list[str]]:
+    stat_rows = [
+        r for r in range(min(len(sheet.rows), 400)) if is_number_field(labels(sheet.text(r, c)))
+    ]
+    if len(stat_rows) < 3:
+        return None, []
+    value_columns = set()
+    for r in stat_rows:
+        for c2 in range(c + 1, sheet.width):
+            if looks_numeric(sheet.cell(r, c2)):
+                value_columns.add(c2)
+    where = f"column {c + 1}" if sheet.is_text else f"sheet {sheet.name!r}, column {c + 1}"
+    if len(value_columns) == 1:
+        return "d", [f"{where}: {len(stat_rows)} statistic labels with one value column"]
+    if len(value_columns) >= 2:
+        return "b", [
+            f"{where}: {len(stat_rows)} statistic labels, {len(value_columns)} value columns"
+        ]
+    return None, []
+
+
+def analyse_sheet(sheet: Sheet, labels: Labels) -> Plan | None:
+    rows: list[tuple[str, int, list[str]]] = []
+    for r in range(min(len(sheet.rows), _SCAN_ROWS)):
+        family, evidence = _row_signal(sheet, r, labels)
+        if family:
+            rows.append((family, r, evidence))
+            break
+    columns: list[tuple[str, int, list[str]]] = []
+    for c in range(min(sheet.width, _SCAN_COLUMNS)):
+        family, evidence = _column_signal(sheet, c, labels)
+        if family:
+            columns.append((family, c, evidence))
+            break
+    if rows and rows[0][0] == "osv4-3":
+        return Plan("osv4-3", [sheet], rows[0][1], None, rows[0][2])
+    if rows and columns and rows[0][0] == "a":
+        raise AmbiguousLayout(
+            f"The table fits two layouts: {rows[0][2][0]} (stations as rows) and "
+            f'{columns[0][2][0]} (stations as columns). Upload a mapping with family = "a" or '
+            '"b" (POST /mappings/suggest drafts one).',
+            location=sheet.location(rows[0][1], 0),
+            families=["a", columns[0][0]],
+        )
+    if rows:
+        return Plan(rows[0][0], [sheet], rows[0][1], None, rows[0][2])
+    if columns:
+        return Plan(columns[0][0], [sheet], None, columns[0][1], columns[0][2])
+    return None
+
+
+def plan_workbook(sheets: list[Sheet], mapping: Mapping | None, sheet_option: str | None) -> Plan:
+    labels = Labels(mapping)
+    wanted = sheet_option or (mapping.sheet if mapping else None)
+    if wanted is not None:
+        chosen = [s for s in sheets if s.name == wanted]
+        if not chosen:
+            names = ", ".join(repr(s.name) for s in sheets)
+            raise NoHeader(f"There is no sheet {wanted!r}; the sheets are {names}.")
+        sheets = chosen
+    if mapping and mapping.family:
+        header = _index_of_row(sheets[0], mapping.header_row) if mapping.header_row else None
+        plan = Plan(
+            mapping.family,
+            sheets,
+            header,
+            mapping.label_column,
+            [f"family {mapping.family} from mapping {mapping.id}"],
+        )
+        if plan.family in ("a", "c", "osv4-3") and plan.header_row is None:
+            probe = analyse_sheet(sheets[0], labels)
+            plan.header_row = probe.header_row if probe else None
+        if plan.family in ("b", "d") and plan.label_column is None:
+            probe = analyse_sheet(sheets[0], labels)
+            plan.label_column = probe.label_column if probe else None
+        if plan.family != "d":
+            plan.sheets = sheets[:1]
+        return plan
+    plans = [(s, analyse_sheet(s, labels)) for s in sheets]
+    found = [p for _s, p in plans if p is not None]
+    if not found:
+        first = sheets[0] if sheets else None
+        raise NoHeader(
+            "No header row or label column the vocabulary knows was found"
+            + (
+                f" (looked at the first {_SCAN_ROWS} rows of {len(sheets)} sheet(s))"
+                if sheets
+                else ""
+            )
+            + ". Expected labels such as 'Stembureau', 'opgeroepenen', 'blanco', 'Lijstnummer'. "
+            "Upload a mapping (POST /mappings/suggest drafts one from this file).",
+            location=first.location(0, 0) if first and first.rows else None,
+        )
+    families = {p.family for p in found}
+    if families == {"d"}:
+        return Plan(
+            "d",
+            [p.sheets[0] for p in found],
+            None,
+            found[0].label_column,
+            [f"{len(found)} sheet(s) laid out like the paper form"],
+        )
+    if len(found) > 1:
+        names = ", ".join(f"{p.sheets[0].name!r} ({p.family})" for p in found)
+        raise AmbiguousLayout(
+            f"Several sheets hold a count: {names}. Choose one with sheet=NAME.",
+            sheets=[p.sheets[0].name for p in found],
+        )
+    return found[0]
+
+
+def _index_of_row(sheet: Sheet, number: int) -> int:
+    for index, row_number in enumerate(sheet.row_numbers):
+        if row_number >= number:
+            return index
+    raise NoHeader(f"The mapping's header_row {number} is past the end of the table.")
+
+
+def scan_metadata(sheet: Sheet, rows: range, builder: DocBuilder) -> dict[str, str]:
+    """``Label: value`` pairs above a table (or anywhere on a paper-form sheet)."""
+    found: dict[str, str] = {}
+    for r in rows:
+        cells = [(c, sheet.text(r, c)) for c in range(sheet.width) if sheet.text(r, c)]
+        if len(cells) < 2:
+            continue
+        key = META_LABELS.get(normalise_label(cells[0][1]))
+        if key and key not in found:
+            c, value = cells[1]
+            found[key] = value
+            if looks_numeric(sheet.cell(r, c)):
+                builder.mark(sheet, r, c)
+    return found
+
+
+def unit_number_from(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    match = _SB_NUMBER.search(text)
+    return int(match.group(1)) if match else None
+
+
+class FamilyReader:
+    def __init__(self, builder: DocBuilder, resolver: ListResolver, labels: Labels) -> None:
+        self.builder = builder
+        self.context = builder.context
+        self.resolver = resolver
+        self.labels = labels
+        self._noted_lists: set[str] = set()
+
+    # --- helpers ----------------------------------------------------------------
+
+    def resolve_list(self, sheet: Sheet, r: int, c: int) -> str:
+        text = sheet.text(r, c)
+        resolution = self.resolver.resolve(text, sheet.where(r, c), sheet.location(r, c))
+        affiliation = self.builder.affiliation(resolution.list_id, resolution.name)
+        if text not in self._noted_lists:
+            self._noted_lists.add(text)
+            self.context.note(
+                "list-resolved",
+                f"{sheet.where(r, c)}: {text!r} is list {resolution.list_id}"
+                f"{f' ({resolution.name})' if resolution.name and resolution.name != text else ''}"
+                f" by {resolution.how} (confidence {resolution.confidence}).",
+                sheet.location(r, c) | {"confidence": resolution.confidence},
+            )
+        return affiliation.id
+
+    def unit_values(
+        self,
+        sheet: Sheet,
+        r: int,
+        number_col: int | None,
+        name_col: int | None,
+        postal_col: int | None,
+    ) -> _Values:
+        number: int | None = None
+        if number_col is not None:
+            raw = sheet.cell(r, number_col)
+            if looks_numeric(raw):
+                number = self.builder.count(sheet, r, number_col, "polling-station number")
+            else:
+                number = unit_number_from(sheet.text(r, number_col))
+        name = sheet.text(r, name_col) if name_col is not None else ""
+        if number is None and name:
+            number = unit_number_from(name)
+        postal = sheet.text(r, postal_col) if postal_col is not None else None
+        info = UnitInfo(number, name or None, postal or None, where=(sheet, r, name_col or 0))
+        raw_id = sheet.text(r, number_col) if number_col is not None else ""
+        if "::" in raw_id:
+            info.unit_id = raw_id  # already an EML-style id (0758::SB1): keep it
+        if name and "briefstembureau" in name.lower():
+            info.kind = "postal"
+        return self.builder.add_unit(info)
+
+    def is_total(self, *texts: str) -> bool:
+        return any(normalise_label(t) in TOTAL_LABELS for t in texts if t)
+
+    @staticmethod
+    def _numeric_column(sheet: Sheet, header: int, c: int) -> bool:
+        """Most filled cells below the header are numbers (a stray text cell is then an error
+        of that cell, not a reason to drop the column)."""
+        filled = numeric = 0
+        for r in range(header + 1, min(len(sheet.rows), header + 400)):
+            value = sheet.cell(r, c)
+            if value is None:
+                continue
+            filled += 1
+            numeric += looks_numeric(value)
+        return filled > 0 and numeric * 2 >= filled
+
+    # --- family a -----------------------------------------------------------------
+
+    def read_a(self, sheet: Sheet, header: int) -> None:
+        roles: dict[int, str] = {}
+        list_columns: dict[int, str] = {}
+        for c in range(sheet.width):
+            label = sheet.text(header, c)
+            if not label:
+                continue
+            role = self.labels(label)
+            if role is not None:
+                roles[c] = role
+            elif self._numeric_column(sheet, header, c):
+                list_columns[c] = self.resolve_list(sheet, header, c)
+            else:
+                self.context.note(
+                    "text-column",
+                    f"{sheet.where(header, c)}: column {label!r} holds text, not counts; it is "
+                    "not used.",
+                    sheet.location(header, c),
+                )
+        self.apply_meta(scan_metadata(sheet, range(header), self.builder))
+        number_col = next((c for c, x in roles.items() if x == "unit_number"), None)
+        name_col = next((c for c, x in roles.items() if x == "unit_name"), None)
+        postal_col = next((c for c, x in roles.items() if x == "postal_code"), None)
+        for c, role in roles.items():
+            if role in ("total", "ignore", "votes") or role in LIST_ROLES:
+                self.context.note(
+                    "column-not-used",
+                    f"{sheet.where(header, c)}: column {sheet.text(header, c)!r} ({role}) is not "
+                    "copied; its numbers are counted as left over.",
+                    sheet.location(header, c),
+                )
+        for r in range(header + 1, len(sheet.rows)):
+            row_has_numbers = any(
+                looks_numeric(sheet.cell(r, c))
+                for c in (*list_columns, *roles)
+                if roles.get(c) not in UNIT_ROLES
+            )
+            if not row_has_numbers:
+                continue
+            keys = [sheet.text(r, c) for c in (number_col, name_col) if c is not None]
+            first_text = next(
+                (sheet.text(r, c) for c in range(min(3, sheet.width)) if sheet.text(r, c)), ""
+            )
+            if self.is_total(*keys, first_text):
+                values = self.builder.total_values(f"the total row at {sheet.row_where(r)}")
+            else:
+                values = self.unit_values(sheet, r, number_col, name_col, postal_col)
+            for c, role in roles.items():
+                if is_number_field(role):
+                    self.builder.set_number(values, role, sheet, r, c)
+            for c, list_id in list_columns.items():
+                self.builder.set_list(values, list_id, sheet, r, c)
+
+    # --- family b -----------------------------------------------------------------
+
+    def read_b(self, sheet: Sheet, label_col: int) -> None:
+        stat_rows = [
+            r
+            for r in range(len(sheet.rows))
+            if is_number_field(self.labels(sheet.text(r, label_col)))
+        ]
+        if not stat_rows:
+            raise NoHeader(
+                f"No statistic labels in column {label_col + 1} of {sheet.row_where(0)}."
+            )
+        header = next(
+            (
+                r
+                for r in range(stat_rows[0] - 1, -1, -1)
+                if any(sheet.text(r, c) for c in range(label_col + 1, sheet.width))
+                and self.labels(sheet.text(r, label_col)) not in ("unit_number", "postal_code")
+            ),
+            None,
+        )
+        if header is None:
+            raise NoHeader(
+                f"No header row with station names above {sheet.row_where(stat_rows[0])}.",
+                location=sheet.location(stat_rows[0], label_col),
+            )
+        station_cols: list[int] = []
+        total_col: int | None = None
+        for c in range(label_col + 1, sheet.width):
+            label = sheet.text(header, c)
+            if not label:
+                continue
+            role = self.labels(label)
+            if role == "total" or self.is_total(label):
+                total_col = c
+            elif role == "ignore":
+                continue
+            else:
+                station_cols.append(c)
+        meta = scan_metadata(sheet, range(header), self.builder)
+        numbers: dict[int, int | None] = {}
+        postcodes: dict[int, str] = {}
+        data_rows = []
+        for r in range(header + 1, len(sheet.rows)):
+            role = self.labels(sheet.text(r, label_col))
+            if role == "unit_number":
+                for c in station_cols:
+                    numbers[c] = self.builder.count(sheet, r, c, "polling-station number")
+            elif role == "postal_code":
+                for c in station_cols:
+                    postcodes[c] = sheet.text(r, c)
+            else:
+                data_rows.append(r)
+        units: dict[int, _Values] = {}
+        for c in station_cols:
+            name = sheet.text(header, c)
+            number = numbers.get(c)
+            if number is None:
+                number = unit_number_from(name)
+            info = UnitInfo(number, name, postcodes.get(c), where=(sheet, header, c))
+            units[c] = self.builder.add_unit(info)
+        total = self.builder.total_values("the total column") if total_col is not None else None
+        targets = [
+            *units.items(),
+            *([(total_col, total)] if total is not None and total_col is not None else []),
+        ]
+        for r in data_rows:
+            label = sheet.text(r, label_col)
+            if not label:
+                continue
+            role = self.labels(label)
+            if is_number_field(role):
+                assert role is not None
+                for c, values in targets:
+                    self.builder.set_number(values, role, sheet, r, c)
+                continue
+            if role is not None or self.is_total(label):
+                continue  # a totals row or a known non-count label: its cells are left over
+            if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
+                continue
+            if label_col > 0 and looks_numeric(sheet.cell(r, label_col - 1)):
+                list_id = str(self.builder.count(sheet, r, label_col - 1, "list number"))
+                self.builder.affiliation(list_id, label)
+            else:
+                list_id = self.resolve_list(sheet, r, label_col)
+            for c, values in targets:
+                self.builder.set_list(values, list_id, sheet, r, c)
+        self.apply_meta(meta)
+
+    # --- family c -----------------------------------------------------------------
+
+    def read_c(self, sheet: Sheet, header: int) -> None:
+        roles: dict[str, int] = {}
+        for c in range(sheet.width):
+            role = self.labels(sheet.text(header, c))
+            if role and role not in roles:
+                roles[role] = c
+        votes = roles["votes"]
+        units: dict[tuple[str, str], _Values] = {}
+        meta = scan_metadata(sheet, range(header), self.builder)
+        for r in range(header + 1, len(sheet.rows)):
+            if sheet.cell(r, votes) is None:
+                continue
+            key = (
+                sheet.text(r, roles["unit_number"]) if "unit_number" in roles else "",
+                sheet.text(r, roles["unit_name"]) if "unit_name" in roles else "",
+            )
+            if self.is_total(*key):
+                values = self.builder.total_values(f"rows named {key[0] or key[1]!r}")
+            elif key in units:
+                values = units[key]
+            else:
+                values = units[key] = self.unit_values(
+                    sheet,
+                    r,
+                    roles.get("unit_number"),
+                    roles.get("unit_name"),
+                    roles.get("postal_code"),
+                )
+            list_name = sheet.text(r, roles["list_name"]) if "list_name" in roles else ""
+            list_cell = roles.get("list_number")
+            stat = self.labels(list_name) if list_name else None
+            if (list_cell is None or not sheet.text(r, list_cell)) and is_number_field(stat):
+                assert stat is not None
+                self.builder.set_number(values, stat, sheet, r, votes)
+                continue
+            if list_cell is not None and looks_numeric(sheet.cell(r, list_cell)):
+                list_id = str(self.builder.count(sheet, r, list_cell, "list number"))
+                self.builder.affiliation(list_id, list_name or None)
+            elif list_name:
+                list_id = self.resolve_list(sheet, r, roles["list_name"])
+            else:
+                continue
+            cand_col = roles.get("candidate_number")
+            if cand_col is not None and sheet.text(r, cand_col):
+                candidate = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+                name_col = roles.get("candidate_name")
+                name = sheet.text(r, name_col) if name_col is not None else ""
+                self.builder.affiliations[list_id].candidates[candidate] = name or None
+                self.builder.set_candidate(values, list_id, candidate, (sheet, r, votes))
+            else:
+                self.builder.set_list(values, list_id, sheet, r, votes)
+        self.apply_meta(meta)
+
+    # --- family d -----------------------------------------------------------------
+
+    def read_d(self, sheets: list[Sheet], label_col: int | None) -> None:
+        for sheet in sheets:
+            self._read_form(sheet, label_col)
+
+    def _read_form(self, sheet: Sheet, label_col: int | None) -> None:
+        meta = scan_metadata(sheet, range(len(sheet.rows)), self.builder)
+        number: int | None = None
+        name: str | None = None
+        postal: str | None = None
+        stats: list[tuple[str, int, int]] = []
+        list_header: int | None = None
+        for r in range(len(sheet.rows)):
+            cells = [(c, sheet.text(r, c)) for c in range(sheet.width) if sheet.text(r, c)]
+            if not cells:
+                continue
+            roles = [self.labels(text) for _c, text in cells]
+            if any(x in LIST_ROLES for x in roles) and "votes" in roles:
+                list_header = r
+                break
+            role = roles[0]
+            value_cell = next(((c, t) for c, t in cells[1:]), None)
+            if role == "unit_number" and value_cell:
+                number = self.builder.count(sheet, r, value_cell[0], "polling-station number")
+            elif role == "unit_name" and value_cell:
+                name = value_cell[1]
+                number = number if number is not None else unit_number_from(value_cell[1])
+            elif role == "postal_code" and value_cell:
+                postal = value_cell[1]
+            elif is_number_field(role) and value_cell:
+                assert role is not None
+                stats.append((role, r, value_cell[0]))
+        if number is None and sheet.name:
+            number = unit_number_from(sheet.name) or (
+                int(sheet.name) if sheet.name.strip().isdigit() else None
+            )
+        info = UnitInfo(number, name or sheet.name, postal, where=(sheet, 0, 0))
+        values = self.builder.add_unit(info)
+        for role, r, c in stats:
+            self.builder.set_number(values, role, sheet, r, c)
+        if list_header is not None:
+            self._read_form_lists(sheet, list_header, values)
+        self.apply_meta(meta)
+
+    def _read_form_lists(self, sheet: Sheet, header: int, values: _Values) -> None:
+        roles: dict[str, int] = {}
+        for c in range(sheet.width):
+            role = self.labels(sheet.text(header, c))
+            if role and role not in roles:
+                roles[role] = c
+        votes = roles["votes"]
+        current: str | None = None
+        for r in range(header + 1, len(sheet.rows)):
+            if sheet.cell(r, votes) is None:
+                continue
+            number_col = roles.get("list_number")
+            name_col = roles.get("list_name")
+            cand_col = roles.get("candidate_number")
+            list_name = sheet.text(r, name_col) if name_col is not None else ""
+            if self.is_total(list_name) or self.is_total(
+                sheet.text(r, number_col) if number_col is not None else ""
+            ):
+                continue
+            if cand_col is not None and sheet.text(r, cand_col) and current is not None:
+                candidate = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+                cname_col = roles.get("candidate_name")
+                cname = sheet.text(r, cname_col) if cname_col is not None else ""
+                self.builder.affiliations[current].candidates[candidate] = cname or None
+                self.builder.set_candidate(values, current, candidate, (sheet, r, votes))
+                continue
+            if number_col is not None and looks_numeric(sheet.cell(r, number_col)):
+                current = str(self.builder.count(sheet, r, number_col, "list number"))
+                self.builder.affiliation(current, list_name or None)
+            elif list_name:
+                current = self.resolve_list(sheet, r, name_col or 0)
+            else:
+                continue
+            self.builder.set_list(values, current, sheet, r, votes)
+
+    # --- metadata ------------------------------------------------------------------
+
+    def apply_meta(self, meta: dict[str, str]) -> None:
+        self.meta.update({k: v for k, v in meta.items() if k not in self.meta})
+
+    meta: dict[str, Any]
+
+
+def new_reader(builder: DocBuilder, resolver: ListResolver, labels: Labels) -> FamilyReader:
+    reader = FamilyReader(builder, resolver, labels)
+    reader.meta = {}
+    return reader

@@ -1,0 +1,133 @@
+"""Spreadsheets (xlsx, xlsm, xlsb, xls, ods) into :class:`~parsers.tabular.grid.Sheet` s.
+
+python-calamine reads every format, fast, and gives formulas' cached values and merged-cell
+ranges, so openpyxl is not needed here. Cells are kept with absolute coordinates (row 1 is
+row 1) so locations match what a clerk sees. A merged range's text (a header spanning
+columns) is repeated over the range; numbers never are (that would count them twice).
+Hidden sheets are read too, and noted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import python_calamine as calamine
+
+from parsers.api import Limits
+from parsers.errors import LimitExceeded, MalformedInput
+from parsers.tabular.grid import Cell, Sheet, Workbook
+
+KINDS: dict[bytes, tuple[str, str]] = {
+    b"\xd0\xcf\x11\xe0": ("xls", "application/vnd.ms-excel"),
+}
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    "xlsb": "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+    "xls": "application/vnd.ms-excel",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
+    """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names)."""
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head[:200]:
+        return "ods"
+    probe = names if names is not None else []
+    blob = head
+    if any(n == "xl/workbook.bin" for n in probe) or b"xl/workbook.bin" in blob:
+        return "xlsb"
+    if b"macroEnabled" in blob or any(n == "xl/vbaProject.bin" for n in probe):
+        return "xlsm"
+    if b"xl/" in blob or b"[Content_Types].xml" in blob or any(n.startswith("xl/") for n in probe):
+        return "xlsx"
+    return None
+
+
+def _cell(value: Any) -> Cell:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+        return value.isoformat() if not isinstance(value, dt.timedelta) else str(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise MalformedInput(
+            f"The {kind} file cannot be opened: {exc}. Open it in a spreadsheet program and "
+            "save it again, or export the sheet as CSV.",
+        ) from None
+    workbook = Workbook([], kind, MEDIA_TYPES.get(kind, "application/octet-stream"))
+    total_cells = 0
+    for meta in book.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue  # chart sheets and macro sheets hold no cells
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+        except Exception as exc:
+            workbook.notes.append(
+                (
+                    "sheet-unreadable",
+                    f"Sheet {meta.name!r} cannot be read ({exc}); skipped.",
+                    {"sheet": meta.name},
+                )
+            )
+            continue
+        height, width = sheet.total_height, sheet.total_width
+        if height > limits.max_rows or width > limits.max_columns:
+            raise LimitExceeded(
+                f"Sheet {meta.name!r} has {height} rows and {width} columns; the limits are "
+                f"{limits.max_rows} rows and {limits.max_columns} columns.",
+                location={"sheet": meta.name},
+            )
+        total_cells += height * width
+        if total_cells > limits.max_cells:
+            raise LimitExceeded(
+                f"The workbook has more than {limits.max_cells} cells (limit), at sheet "
+                f"{meta.name!r}.",
+                location={"sheet": meta.name},
+            )
+        raw = sheet.to_python(skip_empty_area=False)
+        rows: list[list[Cell]] = []
+        for raw_row in raw:
+            row = [_cell(v) for v in raw_row]
+            while row and row[-1] is None:
+                row.pop()
+            rows.append(row)
+        merged: list[tuple[int, int, int, int]] = []
+        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
+            merged.append((r1, c1, r2, c2))
+            value = rows[r1][c1] if r1 < len(rows) and c1 < len(rows[r1]) else None
+            if isinstance(value, str):
+                for r in range(r1, min(r2 + 1, len(rows))):
+                    row = rows[r]
+                    while len(row) <= c2:
+                        row.append(None)
+                    for c in range(c1, c2 + 1):
+                        if row[c] is None:
+                            row[c] = value
+        result = Sheet(meta.name, rows, list(range(1, len(rows) + 1)), 0, merged)
+        workbook.sheets.append(result)
+        if "Visible" not in str(meta.visible):
+            workbook.notes.append(
+                (
+                    "hidden-sheet",
+                    f"Sheet {meta.name!r} is hidden; it was read like the others.",
+                    {"sheet": meta.name},
+                )
+            )
+    return workbook

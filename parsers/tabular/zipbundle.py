@@ -1,0 +1,206 @@
+"""Zip bundles: municipalities publish a count as a zip, sometimes with a zip inside.
+
+Opened safely before anything is decompressed in full: member count, total uncompressed size
+and the compression ratio of every member are checked against ``context.limits``, and each
+member is read with a hard cap (a member whose header lies about its size is caught). One count
+inside is normalised by the parser that recognises it, with a candidate list (EML 230b) found
+in the bundle as context; several counts are a 422 listing them (pick one with ``member=``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from parsers.api import Detection, Limits, ParseContext, Parser, Source
+from parsers.canonical import Document
+from parsers.errors import (
+    AmbiguousBundle,
+    LimitExceeded,
+    MalformedInput,
+    RequestError,
+    UnsupportedFormat,
+)
+
+_MAX_DEPTH = 2
+_COUNT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".xml", ".eml")
+_EML_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?EML\b[^>]*?\sId\s*=\s*[\"']([^\"']*)[\"']", re.S)
+
+
+@dataclass
+class Member:
+    name: str
+    data: bytes
+
+
+def is_bundle(head: bytes) -> bool:
+    from parsers.tabular.spreadsheet import spreadsheet_kind
+
+    return head.startswith(b"PK\x03\x04") and spreadsheet_kind(head) is None
+
+
+def _read_members(
+    data: bytes, limits: Limits, prefix: str, depth: int, budget: list[int]
+) -> list[Member]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise MalformedInput(f"The zip file {prefix or ''} is damaged: {exc}.") from None
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    if len(infos) > limits.max_zip_members:
+        raise LimitExceeded(
+            f"The zip holds {len(infos)} files; the limit is {limits.max_zip_members}."
+        )
+    members: list[Member] = []
+    for info in infos:
+        name = prefix + info.filename
+        parts = PurePosixPath(info.filename).parts
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            continue
+        if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
+            raise LimitExceeded(
+                f"Zip member {name!r} expands {info.file_size / info.compress_size:.0f} times "
+                f"(limit {limits.max_zip_ratio:.0f}): refused as a possible zip bomb."
+            )
+        budget[0] -= info.file_size
+        if budget[0] < 0:
+            raise LimitExceeded(
+                f"The zip expands to more than {limits.max_zip_uncompressed} bytes (limit)."
+            )
+        with archive.open(info) as handle:
+            content = handle.read(info.file_size + 1)
+        if len(content) > info.file_size:
+            raise LimitExceeded(f"Zip member {name!r} is larger than its header says: refused.")
+        if content.startswith(b"PK\x03\x04") and is_bundle(content[:65536]):
+            if depth >= _MAX_DEPTH:
+                raise LimitExceeded(f"Zip member {name!r} nests zips deeper than {_MAX_DEPTH}.")
+            members.extend(_read_members(content, limits, name + "/", depth + 1, budget))
+        else:
+            members.append(Member(name, content))
+    return members
+
+
+def _eml_id(data: bytes) -> str | None:
+    match = _EML_ID.search(data[:65536])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def classify(members: list[Member]) -> tuple[list[Member], list[Member], list[Member]]:
+    """``(counts, candidate lists, other)``."""
+    counts: list[Member] = []
+    lists: list[Member] = []
+    other: list[Member] = []
+    for member in members:
+        lower = member.name.lower()
+        is_xml = member.data.lstrip()[:1] == b"<" or lower.endswith((".xml", ".eml"))
+        eml = _eml_id(member.data) if is_xml else None
+        if eml is not None:
+            if eml.startswith("510"):
+                counts.append(member)
+            elif eml.startswith("230"):
+                lists.append(member)
+            else:
+                other.append(member)
+        elif lower.endswith(_COUNT_SUFFIXES) and not is_xml:
+            counts.append(member)
+        else:
+            other.append(member)
+    return counts, lists, other
+
+
+class ZipBundleParser(Parser):
+    name = "zip"
+    version = "1.0.0"
+    title = "A zip bundle holding one count (CSV, spreadsheet or EML), possibly with a 230b"
+    media_types = ("application/zip",)
+    extensions = (".zip",)
+
+    def detect(self, head: bytes, filename: str | None) -> Detection:
+        if not is_bundle(head):
+            return Detection.no("not a zip bundle")
+        return Detection(0.8, ("zip archive that is not a spreadsheet",), "zip", "application/zip")
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        from parsers.detection import choose
+        from parsers.eml.context import CANDIDATE_LIST, read_context_file
+        from parsers.registry import default_registry
+
+        members = _read_members(
+            source.read_bytes(), context.limits, "", 1, [context.limits.max_zip_uncompressed]
+        )
+        counts, lists, other = classify(members)
+        wanted = context.options.get("member")
+        if wanted:
+            chosen = [
+                m for m in members if m.name == wanted or PurePosixPath(m.name).name == wanted
+            ]
+            if len(chosen) != 1:
+                raise RequestError(
+                    f"The zip has no single member {wanted!r}. Its files: "
+                    + ", ".join(m.name for m in members)
+                    + ".",
+                    members=[m.name for m in members],
+                )
+            member = chosen[0]
+        elif len(counts) == 1:
+            member = counts[0]
+        elif not counts:
+            raise UnsupportedFormat(
+                "The zip holds no count (CSV, spreadsheet or EML 510). Its files: "
+                + ", ".join(m.name for m in members)
+                + "."
+            )
+        else:
+            names = [m.name for m in counts]
+            raise AmbiguousBundle(
+                f"The zip holds {len(counts)} counts: {', '.join(names)}. Send one of them, or "
+                "pick one with member=NAME (e.g. member=" + names[0] + ").",
+                members=names,
+            )
+        for item in other:
+            context.note("zip-member-skipped", f"Zip member {item.name!r} is not used.", None)
+        registry = default_registry()
+        with tempfile.TemporaryDirectory(prefix="telnorm-zip-") as tmp:
+            path = Path(tmp) / "member"
+            path.write_bytes(member.data)
+            inner = Source(path, PurePosixPath(member.name).name)
+            if CANDIDATE_LIST not in context.context and len(lists) == 1:
+                list_path = Path(tmp) / "candidate-list.xml"
+                list_path.write_bytes(lists[0].data)
+                cl = read_context_file(
+                    Source(list_path, lists[0].name), CANDIDATE_LIST, context.limits
+                )
+                context.context = {**context.context, CANDIDATE_LIST: cl}
+                context.note(
+                    "zip-context",
+                    f"The candidate list {lists[0].name!r} in the zip is used as context.",
+                    None,
+                )
+            elif len(lists) > 1:
+                context.note(
+                    "zip-context",
+                    f"The zip holds {len(lists)} candidate lists; none is used. Send the right one "
+                    "as the candidate_list part.",
+                    None,
+                )
+            chosen_parser = choose(
+                registry, inner.head, inner.filename, context.options.get("format")
+            )
+            if chosen_parser.parser.name == self.name:
+                raise UnsupportedFormat(f"Zip member {member.name!r} is itself a bundle.")
+            document = chosen_parser.parser.parse(inner, context)
+        parsed = document.get("source") or {}
+        parsed["member"] = member.name
+        parsed.setdefault("format", chosen_parser.detection.format or chosen_parser.parser.name)
+        parsed.setdefault("media_type", chosen_parser.detection.media_type)
+        document["source"] = parsed
+        context.note(
+            "zip-member",
+            f"The count is zip member {member.name!r}, read by parser {chosen_parser.parser.name}.",
+            None,
+        )
+        return document

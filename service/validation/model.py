@@ -70,6 +70,11 @@ class Group:
     def label(self) -> str:
         return "the total" if self.index < 0 else f"unit {self.unit_id}"
 
+    @property
+    def sentence_label(self) -> str:
+        """The label at the start of a sentence (ids keep their case)."""
+        return "The total" if self.index < 0 else f"Unit {self.unit_id}"
+
 
 @dataclass(slots=True)
 class Finding:

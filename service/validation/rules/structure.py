@@ -174,7 +174,7 @@ class S104(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for group in ctx.units:
             if not _has_votes(group.data):
-                yield self.finding(group, f"{group.label.capitalize()} has no votes at all.")
+                yield self.finding(group, f"{group.sentence_label} has no votes at all.")
 
 
 def _fingerprint(data: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -221,7 +221,7 @@ class S105(Rule):
                 continue
             yield self.finding(
                 group,
-                f"{group.label.capitalize()} (position {group.index + 1}) has exactly the "
+                f"{group.sentence_label} (position {group.index + 1}) has exactly the "
                 f"numbers of {earlier.label} (position {earlier.index + 1}).",
             )
 

@@ -10,6 +10,7 @@ hands its one count to the parser that recognises it. Options (``context.options
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from parsers.api import Detection, ParseContext, Parser, Source
@@ -94,7 +95,12 @@ def _candidate_list(context: ParseContext) -> ContextDocument | None:
 def parse_workbook(workbook: Workbook, filename: str | None, context: ParseContext) -> Document:
     for code, message, location in workbook.notes:
         context.note(code, message, location)
-    mapping, why = select_mapping(context.options.get("mapping"), workbook, filename)
+    option: Any = context.options.get("mapping")
+    mapping_file = context.options.get("mapping_file")
+    if mapping_file:
+        # The service stores an uploaded mapping part on disk and passes its path.
+        option = Path(str(mapping_file)).read_bytes()
+    mapping, why = select_mapping(option, workbook, filename)
     if mapping is not None:
         context.note("mapping", f"Mapping {mapping.id} v{mapping.version} ({why}).", None)
     sheet_option = context.options.get("sheet")

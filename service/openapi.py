@@ -27,9 +27,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Bad request (missing file, empty file, unknown option)",
         401: "Missing or wrong bearer token",
         413: "Upload larger than the service accepts",
+        406: "None of the media types in Accept can be written",
         415: "File format not recognised",
         422: "The file was recognised but cannot be used (damaged, unsafe, not a count, ...)",
-        503: "A parse worker stopped unexpectedly; retry",
     }
     return {
         status: {

@@ -153,6 +153,7 @@ class _Group:
         "current",
         "index",
         "investigations",
+        "investigations_line",
         "previous",
         "raw_name",
         "rejected",
@@ -176,6 +177,7 @@ class _Group:
         self.current: Selection | None = None
         self.previous: dict[str, Any] | None = None
         self.investigations: dict[str, bool] | None = None
+        self.investigations_line: int | None = None
 
     def pointer(self) -> str:
         return "/total_votes" if self.index < 0 else f"/reporting_unit_votes/{self.index}"
@@ -601,16 +603,7 @@ class CountReader:
                     child.text or ""
                 ).strip().lower() == "true"
         group.investigations = found
-        self.context.note(
-            "schema-drift",
-            "kr:ReportingUnitInvestigations stands where the EML_NL 1.2.2 schema does not "
-            "allow it; its values are kept as 'investigations' of the unit.",
-            {
-                "line": element.sourceline,
-                "xpath": group.xpath() + "/kr:ReportingUnitInvestigations",
-            },
-            once_key="investigations",
-        )
+        group.investigations_line = element.sourceline
 
     def _unit_identifier(self, element: etree._Element) -> None:
         group = self._open_group(element)
@@ -656,6 +649,21 @@ class CountReader:
             unit["previous"] = group.previous
         if group.investigations is not None:
             unit["investigations"] = group.investigations
+            # EML_NL 1.2.2 allows it only as the unit's last child. Selections detach the
+            # siblings before them, so one that stood earlier is no longer among the children.
+            last = element[-1] if len(element) else None
+            if last is None or last.tag != INVESTIGATIONS:
+                self.context.note(
+                    "schema-drift",
+                    "kr:ReportingUnitInvestigations stands before the unit's votes, where the "
+                    "EML_NL 1.2.2 schema does not allow it (it must come last); its values "
+                    "are kept as 'investigations' of the unit.",
+                    {
+                        "line": group.investigations_line,
+                        "xpath": group.xpath() + "/kr:ReportingUnitInvestigations",
+                    },
+                    once_key="investigations",
+                )
         self.units.append(unit)
         self.group = None
         _detach(element)

@@ -52,7 +52,7 @@ def parser_options(
                 }
             },
         },
-        **problem_responses(400, 406, 413, 415, 422, 503),
+        **problem_responses(400, 406, 413, 415, 422),
     },
     openapi_extra=upload_body(_PARTS),
 )

@@ -127,6 +127,14 @@ def render_text(report: dict[str, Any]) -> str:
 @click.option("--mapping", help="Mapping id or mapping file (TOML) for a tabular input.")
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
+@click.option(
+    "--locations",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Source locations of findings; auto re-reads FILE with locations only when there "
+    "are findings.",
+)
 def validate(
     file: Path,
     reference: Path | None,
@@ -137,6 +145,7 @@ def validate(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    locations: str,
 ) -> None:
     """Validate FILE (a canonical JSON document or any file telnorm normalises).
 
@@ -156,6 +165,7 @@ def validate(
         plausibility=plausibility,
         format=parser_name,
         parser_options=options,
+        locations=locations,
     )
     try:
         report = run_request(request, get_settings().limits())

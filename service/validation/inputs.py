@@ -20,7 +20,7 @@ from parsers.eml.context import CANDIDATE_LIST, read_context_file
 from parsers.errors import ContextFileError, InvalidValue, TelnormError
 from service.pipeline import InputFile, NormaliseOptions, normalise
 from service.validation.reference import load_reference, looks_like_json
-from service.validation.runner import validate
+from service.validation.runner import attach_sources, validate
 from service.validation.shape import check_document
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
@@ -63,16 +63,25 @@ class ValidateRequest:
     #: Normalise options for a non-JSON input (``format`` skips detection).
     format: str | None = None
     parser_options: Mapping[str, Any] = field(default_factory=dict)
+    #: Source locations of a non-JSON input: ``auto`` reads the file a second time, with
+    #: locations, only when there are findings to locate (the location map costs about a
+    #: third of a parse, which a valid file does not need); ``always`` or ``never``.
+    locations: str = "auto"
 
 
-def read_document(request: ValidateRequest, limits: Limits | None = None) -> Document:
-    """The validated document: the JSON as sent, or the file normalised with locations."""
-    main = request.main
-    name = main.filename or main.path.name
-    with main.path.open("rb") as handle:
+def _is_json(request: ValidateRequest) -> bool:
+    with request.main.path.open("rb") as handle:
         head = handle.read(64)
-    if request.format is None and looks_like_json(head):
-        return load_document_json(main.path.read_bytes(), name)
+    return request.format is None and looks_like_json(head)
+
+
+def read_document(
+    request: ValidateRequest, limits: Limits | None = None, *, locations: bool = True
+) -> Document:
+    """The validated document: the JSON as sent, or the file normalised (with locations)."""
+    main = request.main
+    if _is_json(request):
+        return load_document_json(main.path.read_bytes(), main.filename or main.path.name)
     context = dict(request.context_files)
     if request.candidate_list is not None:
         context["candidate_list"] = request.candidate_list
@@ -80,7 +89,7 @@ def read_document(request: ValidateRequest, limits: Limits | None = None) -> Doc
         main,
         context_files=context,
         options=NormaliseOptions(
-            format=request.format, locations=True, parser_options=request.parser_options
+            format=request.format, locations=locations, parser_options=request.parser_options
         ),
         limits=limits,
     )
@@ -98,18 +107,27 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
         if request.candidate_list is not None
         else None
     )
-    document = read_document(request, limits)
+    if request.locations not in ("auto", "always", "never"):
+        raise ValueError(f"locations must be auto, always or never, not {request.locations!r}")
+    is_json = _is_json(request)
+    document = read_document(request, limits, locations=request.locations == "always")
     reference = (
         load_reference(request.reference.path, request.reference.filename, limits=limits)
         if request.reference is not None
         else None
     )
-    return validate(
+    report = validate(
         document,
         reference=reference,
         candidate_list=candidate_list,
         plausibility=request.plausibility,
     )
+    if request.locations == "auto" and not is_json and report["findings"]:
+        # Same bytes and options give the same document, so the pointers stay valid.
+        del document
+        located = read_document(request, limits, locations=True)
+        attach_sources(report, located.get("locations"))
+    return report
 
 
 def validate_job(request: ValidateRequest, limits: Limits) -> bytes:

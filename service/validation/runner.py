@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from parsers.canonical import Document
-from service.validation.model import Context, Finding, Severity
+from service.validation.model import Context, Finding, Severity, source_location
 from service.validation.reference import match_reference
 from service.validation.rules import RULES
 from service.validation.rules.reconciliation import R201
@@ -79,4 +79,11 @@ def validate(
     }
 
 
-__all__ = ["validate"]
+def attach_sources(report: dict[str, Any], locations: Mapping[str, Any] | None) -> None:
+    """Fill each finding's ``location.source`` from a location map of the same document."""
+    for finding in report["findings"]:
+        where = finding["location"]
+        where["source"] = source_location(locations, where["pointer"])
+
+
+__all__ = ["attach_sources", "validate"]

@@ -16,6 +16,7 @@ from parsers.registry import default_registry
 from service import pipeline
 from service.export.job import normalise_export_job
 from service.pipeline import InputFile, NormaliseOptions
+from service.plugin_commands import plugins as plugins_group
 from service.settings import get_settings
 from service.validation.cli import validate as validate_command
 
@@ -258,6 +259,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 
 cli.add_command(validate_command)
+cli.add_command(plugins_group)
 
 
 def main() -> None:

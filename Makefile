@@ -13,6 +13,7 @@ $(BIN)/python:
 
 setup: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/telnorm-plugin-example
 
 serve: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .

@@ -199,8 +199,9 @@ class DocBuilder:
         for s, list_id in enumerate(list_ids):
             total, ref = values.lists.get(list_id, (None, None))
             candidates: list[CandidateVotes] = []
-            by_candidate = values.candidates.get(list_id, {})
-            for k, candidate_id in enumerate(sorted(by_candidate, key=_id_key)):
+            by_candidate = values.candidates.get(list_id) or {}
+            ordered = sorted(by_candidate, key=_id_key) if by_candidate else ()
+            for k, candidate_id in enumerate(ordered):
                 number, (sheet, r, c) = by_candidate[candidate_id]
                 candidates.append({"candidate_id": candidate_id, "valid_votes": number})
                 if want:

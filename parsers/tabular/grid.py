@@ -9,6 +9,7 @@ one sheet per worksheet with ``{sheet, cell}`` locations (``"F17"``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 Cell = str | int | float | bool | None
@@ -41,8 +42,9 @@ class Sheet:
     def is_text(self) -> bool:
         return self.name is None
 
-    @property
+    @cached_property
     def width(self) -> int:
+        # Cached: rows are complete when a Sheet is built, and readers ask for it per row.
         return max((len(row) for row in self.rows), default=0)
 
     def cell(self, r: int, c: int) -> Cell:

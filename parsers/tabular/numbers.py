@@ -16,6 +16,7 @@ _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _PLAIN = re.compile(r"^\+?\d+$")
 _GROUPED = re.compile(r"^\+?\d{1,3}(?:\.\d{3})+$")
 # A count exported as a number with an all-zero fraction: ``12,0`` or ``12.00``.
+_NUMERIC = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)([.,]\d+)?$")
 _ZERO_FRACTION = re.compile(r"^\+?(\d+)[.,]0{1,2}$")
 
 
@@ -48,6 +49,8 @@ def parse_count(value: Any) -> int | None:
         return int(value)
     if not isinstance(value, str):
         raise NotACount(value, f"a {type(value).__name__} value is not a count")
+    if value.isascii() and value.isdigit():
+        return int(value)  # the common case, without regular expressions
     text = _SPACES.sub("", value)
     if not text:
         return None
@@ -80,7 +83,9 @@ def looks_numeric(value: Any) -> bool:
         return True
     if not isinstance(value, str):
         return False
+    if value.isascii() and value.isdigit():
+        return True
     text = _SPACES.sub("", value)
     if not text:
         return False
-    return bool(re.match(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)([.,]\d+)?$", text))
+    return bool(_NUMERIC.match(text))

@@ -16,16 +16,16 @@ def test_full_sample() -> None:
     document = normalise_with(TelStaatParser(), SAMPLES / "lindewaarde_gr2026.txt")
     assert_canonical(document)
     assert document["election"]["id"] == "GR2026_Lindewaarde"
-    assert document["managing_authority"] == {"id": "9901", "name": "Lindewaarde"}
+    assert document["managing_authority"] == {"id": "9903", "name": "Lindewaarde"}
     assert [a["name"] for a in document["affiliations"]] == [
         "Lindewaarde Lokaal",
         "Groen Lindewaarde",
         "Dorpsbelang",
     ]
     first = document["reporting_unit_votes"][0]
-    assert first["id"] == "9901::SB1"
+    assert first["id"] == "9903::SB1"
     assert first["name"] == "Stembureau Raadhuis"
-    assert first["postal_code"] == "9901 AB"
+    assert first["postal_code"] == "9903 AB"
     assert first["rejected_votes"] == {"blanco": 4, "ongeldig": 2}
     assert first["uncounted_votes"]["geldige stempassen"] == 689
     total = document["total_votes"]

@@ -7,14 +7,14 @@ with its counts (``lijst.N`` is the list total, ``lijst.N.M`` candidate M of lis
 
     # TELSTAAT 2
     verkiezing.id = GR2026_Lindewaarde
-    gemeente.code = 9901
+    gemeente.code = 9903
 
     [lijst 1]
     naam = Lindewaarde Lokaal
     kandidaat.1 = Jansen, A.
 
     [stembureau 1]
-    naam = Raadhuis (postcode: 9901 AB)
+    naam = Raadhuis (postcode: 9903 AB)
     opgeroepenen = 1250
     lijst.1 = 310
     lijst.1.1 = 310

@@ -20,7 +20,7 @@ import orjson
 
 from parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
 from parsers.canonical import Document
-from parsers.errors import MalformedInput, TelnormError
+from parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
 from parsers.registry import Registry
 from parsers.testing.fuzz import mutate, seeded_cases
 from parsers.testing.samples import ForeignSample, Sample, as_samples, default_foreign_samples
@@ -29,6 +29,10 @@ from parsers.testing.schema import canonical_errors
 #: A parser must score its own samples at least this high, and other formats below it (the
 #: service's own threshold for trusting a parser, :data:`parsers.detection.MIN_CONFIDENCE`).
 THRESHOLD = 0.5
+
+#: Errors about one value or one part of a file: these must say where (a damaged container
+#: that cannot be opened at all, a plain MalformedInput, has no place to point at).
+LOCATED_ERRORS: tuple[type[TelnormError], ...] = (InvalidValue, StructureError, MalformedXML)
 
 #: Fuzzing reads at most this many of the smallest samples, and only samples up to this size.
 FUZZ_SAMPLES = 3
@@ -211,8 +215,8 @@ def error_sample_problems(parser: Parser, sample: Sample) -> list[str]:
 
 
 def damaged_input_problems(parser: Parser, sample: Sample) -> list[str]:
-    """Damaged copies of a sample (cut short, a count made negative, a line dropped): any
-    content error (:class:`MalformedInput` and its subclasses) must carry a location."""
+    """Damaged copies of a sample (cut short, a count made negative, a line dropped): an error
+    about a value or a part of the file (:data:`LOCATED_ERRORS`) must carry a location."""
     data = sample.path.read_bytes()
     variants = {
         "cut at 1/2": data[: len(data) // 2],
@@ -227,11 +231,9 @@ def damaged_input_problems(parser: Parser, sample: Sample) -> list[str]:
     for label, variant in variants.items():
         try:
             normalise_bytes(parser, variant, sample.path.name, sample.options)
-        except MalformedInput as exc:
-            if not exc.location:
+        except TelnormError as exc:
+            if isinstance(exc, LOCATED_ERRORS) and not exc.location:
                 problems.append(f"{sample.id}, {label}: {_describe(exc)}")
-        except TelnormError:
-            pass
         except Exception as exc:
             problems.append(f"{sample.id}, {label}: {_bug(exc)}")
     return problems
@@ -400,6 +402,7 @@ def check_parser(
 
 __all__ = [
     "CHECKS",
+    "LOCATED_ERRORS",
     "THRESHOLD",
     "CheckResult",
     "Verdict",

@@ -15,6 +15,7 @@ from parsers import (
     FORMAT_VERSION,
     Detection,
     Document,
+    InvalidValue,
     MalformedInput,
     ParseContext,
     Parser,
@@ -116,11 +117,13 @@ class Crashes(Good):
 
 
 class Unlocated(Good):
+    """Says what is wrong with a value, but not where."""
+
     def parse(self, source: Source, context: ParseContext) -> Document:
         try:
             return super().parse(source, context)
         except MalformedInput as exc:
-            raise MalformedInput(exc.message) from None
+            raise InvalidValue(exc.message) from None
 
 
 class DetectRaises(Good):

@@ -169,6 +169,14 @@ class MalformedXML(MalformedInput):
     title = "The XML is not well-formed (damaged or incomplete)"
 
 
+class InvalidText(MalformedInput):
+    """A text file holds bytes that are not text: NUL bytes, or bytes that are not UTF-8 in
+    the middle of a file that is UTF-8 elsewhere (two encodings mixed)."""
+
+    code = "invalid-text"
+    title = "The text file holds bytes that are not text in its encoding"
+
+
 class UnsafeXML(TelnormError):
     """DOCTYPE, entity declarations or external references: refused before any expansion."""
 
@@ -292,6 +300,7 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     NotEML,
     MalformedInput,
     MalformedXML,
+    InvalidText,
     UnsafeXML,
     InvalidValue,
     StructureError,

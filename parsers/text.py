@@ -9,8 +9,11 @@ undefined).
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from parsers.errors import InvalidText
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -90,9 +93,48 @@ def guess_encoding(data: bytes, *, partial: bool = False) -> tuple[str, str]:
     return guess, "detector"
 
 
+#: A well-formed UTF-8 sequence of two to four bytes (a non-ASCII character).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mixed_utf8(data: bytes) -> dict[str, int] | None:
+    """Where a file that is UTF-8 elsewhere holds bytes that are not UTF-8, or None.
+
+    A file with no well-formed non-ASCII UTF-8 sequence at all is simply in another encoding
+    (Windows-1252); one that has them *and* bytes UTF-8 refuses mixes two encodings, and
+    reading it as Windows-1252 would garble every name written in UTF-8.
+    """
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(data) is None:
+        return None
+    line_start = data.rfind(b"\n", 0, bad) + 1
+    column = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+    return {"line": data.count(b"\n", 0, bad) + 1, "column": column, "byte": bad}
+
+
 def decode(data: bytes) -> Decoded:
-    """Decode a whole text file by the ladder (strictly; latin-1 never fails as last step)."""
+    """Decode a whole text file by the ladder (strictly; latin-1 never fails as last step).
+
+    Raises :class:`~parsers.errors.InvalidText` for NUL bytes in the text and for a file that
+    is UTF-8 but holds bytes that are not UTF-8 (two encodings mixed): read as anything else,
+    its names would be garbled without a word.
+    """
     encoding, method = guess_encoding(data)
+    if method in ("cp1252", "detector"):
+        where = _mixed_utf8(data)
+        if where is not None:
+            raise InvalidText(
+                f"The file is UTF-8, but at line {where['line']}, column {where['column']} it "
+                "holds bytes that are not UTF-8: two encodings are mixed (or the file is "
+                "damaged). Save the file again as UTF-8 from the program that made it.",
+                location=where,
+            )
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
@@ -100,6 +142,15 @@ def decode(data: bytes) -> Decoded:
         text = data.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - text.rfind("\n", 0, nul)
+        raise InvalidText(
+            f"The file holds NUL bytes (at line {line}, column {column}), which no text "
+            "table has: it is damaged or not a text file. Export it again.",
+            location={"line": line, "column": column},
+        )
     return Decoded(text, encoding, method)
 
 

@@ -64,6 +64,10 @@ def _cell(value: Any) -> Cell:
 
 
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
+    if data.startswith(b"PK"):
+        from parsers.tabular.zipbundle import check_zip
+
+        check_zip(data, limits, kind)
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for damaged files

@@ -53,10 +53,29 @@ def sniff_delimiter(lines: list[str]) -> tuple[str, str]:
     return chosen, f"{name}: {best[0]} of the first lines have {best[1]} fields"
 
 
+def check_line_length(text: str, limit: int) -> None:
+    """LimitExceeded (with the line) for a line longer than ``limit`` characters."""
+    if len(text) <= limit:
+        return
+    start, line, size = 0, 1, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        if end - start > limit:
+            raise LimitExceeded(
+                f"Line {line} is {end - start:,} characters long; the limit is {limit:,}. A "
+                "table's line is never that long: the file is damaged or not a table.",
+                location={"line": line},
+            )
+        start, line = end + 1, line + 1
+
+
 def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None) -> Workbook:
     """Decode and split a text table; every row remembers its line in the original file."""
     decoded = decode(data)
     text = decoded.text
+    check_line_length(text, limits.max_line_length)
     notes: list[tuple[str, str, dict[str, Any] | None]] = []
     first_line = 1
     head_end = text.find("\n")

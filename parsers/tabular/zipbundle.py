@@ -43,6 +43,37 @@ def is_bundle(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04") and spreadsheet_kind(head) is None
 
 
+def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
+    """Member count, total uncompressed size and every member's compression ratio, from the
+    central directory, before anything is decompressed (xlsx and ods are zips too)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise MalformedInput(
+            f"The {what} file is damaged or incomplete: {exc}. It may have been cut off; "
+            "send it again."
+        ) from None
+    infos = archive.infolist()
+    if len(infos) > limits.max_zip_members:
+        raise LimitExceeded(
+            f"The {what} file holds {len(infos)} files; the limit is {limits.max_zip_members}."
+        )
+    total = 0
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
+            raise LimitExceeded(
+                f"{what} member {info.filename!r} expands "
+                f"{info.file_size / info.compress_size:.0f} times (limit "
+                f"{limits.max_zip_ratio:.0f}): refused as a possible zip bomb."
+            )
+        total += info.file_size
+        if total > limits.max_zip_uncompressed:
+            raise LimitExceeded(
+                f"The {what} file expands to more than {limits.max_zip_uncompressed:,} bytes "
+                "(limit)."
+            )
+
+
 def _read_members(
     data: bytes, limits: Limits, prefix: str, depth: int, budget: list[int]
 ) -> list[Member]:

@@ -1,0 +1,75 @@
+"""Unit tests of the hardening fixes outside the test suites: text decoding refuses NUL bytes
+and mixed encodings, text tables refuse over-long lines, spreadsheets are checked as zips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from parsers.api import Limits
+from parsers.errors import InvalidText, LimitExceeded, MalformedInput
+from parsers.tabular.spreadsheet import read_spreadsheet
+from parsers.tabular.textread import check_line_length, read_text_table
+from parsers.tabular.zipbundle import check_zip
+from parsers.text import decode
+
+UTF8 = "Lijst;Stemmen\nCafé 't Hoekje;12\nDorpshuis;3\n".encode()
+
+
+def test_plain_files_still_decode() -> None:
+    assert decode(UTF8).encoding == "utf-8"
+    assert decode("Café;1\n".encode("cp1252")).encoding == "cp1252"
+    utf16 = decode("Lijst;Stemmen\n".encode("utf-16"))
+    assert utf16.text.startswith("Lijst")
+
+
+def test_nul_bytes_are_refused_with_their_place() -> None:
+    data = UTF8.replace(b"Dorpshuis", b"Dorp\x00huis")
+    with pytest.raises(InvalidText) as caught:
+        decode(data)
+    assert caught.value.location == {"line": 3, "column": 5}
+
+
+def test_bytes_that_are_not_utf8_in_a_utf8_file_are_refused() -> None:
+    data = UTF8.replace(b"Dorpshuis", b"Dorp\xffhuis")
+    with pytest.raises(InvalidText) as caught:
+        decode(data)
+    assert caught.value.location is not None
+    assert caught.value.location["line"] == 3
+    assert caught.value.location["column"] == 5
+
+
+def test_check_line_length() -> None:
+    check_line_length("a" * 10 + "\n" + "b" * 10, 10)
+    with pytest.raises(LimitExceeded) as caught:
+        check_line_length("a\n" + "b" * 11 + "\nc", 10)
+    assert caught.value.location == {"line": 2}
+    with pytest.raises(LimitExceeded):
+        read_text_table(b"Lijst;" + b"x" * 5000 + b"\n", Limits(max_line_length=1000))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_check_zip_limits() -> None:
+    check_zip(_zip({"a.txt": b"abc" * 10}), Limits())
+    with pytest.raises(LimitExceeded, match="holds 3 files"):
+        check_zip(_zip({"a": b"1", "b": b"2", "c": b"3"}), Limits(max_zip_members=2))
+    with pytest.raises(LimitExceeded, match="zip bomb"):
+        check_zip(_zip({"a": b"\0" * 1_000_000}), Limits())
+    with pytest.raises(LimitExceeded, match="expands to more than"):
+        check_zip(_zip({"a": bytes(range(256)) * 40}), Limits(max_zip_uncompressed=5000))
+    with pytest.raises(MalformedInput):
+        check_zip(_zip({"a": b"1"})[:-10], Limits())
+
+
+def test_spreadsheets_are_checked_as_zips() -> None:
+    with pytest.raises(LimitExceeded, match="zip bomb"):
+        read_spreadsheet(_zip({"xl/workbook.xml": b"\0" * 1_000_000}), "xlsx", Limits())

@@ -39,20 +39,36 @@ def refuse_doctype_in_head(head: bytes) -> None:
             )
 
 
+def _refuse_doctype(element: etree._Element) -> None:
+    docinfo = element.getroottree().docinfo
+    if getattr(docinfo, "doctype", None) or docinfo.internalDTD is not None:
+        raise UnsafeXML(
+            "The file declares a DOCTYPE. Election files never need one, and it can be used "
+            "to read files from the server or exhaust its memory, so telnorm refuses it.",
+            location={"line": element.sourceline or 1},
+        )
+
+
 def safe_iterparse(
     stream: IO[bytes],
     limits: Limits,
     events: tuple[str, ...] = ("start", "end"),
+    tag: list[str] | None = None,
 ) -> Iterator[tuple[str, etree._Element]]:
     """Yield ``(event, element)`` like :func:`lxml.etree.iterparse`, safely.
 
+    With ``start`` events the depth and element count are checked here as the stream goes.
+    With ``end`` events only (the fast path of large counts, optionally filtered by ``tag``
+    so that lxml hands Python only the elements the reader wants) the events are counted
+    against the element limit, the caller counts what it reads below them, and depth is left
+    to libxml2's own limit plus the caller's check of unknown subtrees.
+
     The caller clears elements it has finished with; this function only guards the stream.
     """
-    wanted_start = "start" in events
-    parser_events = tuple(sorted({*events, "start", "end"}))
     iterator = etree.iterparse(
         stream,
-        events=parser_events,
+        events=events,
+        tag=tag,
         resolve_entities=False,
         no_network=True,
         huge_tree=False,
@@ -62,24 +78,23 @@ def safe_iterparse(
         remove_pis=True,
         recover=False,
     )
-    depth = 0
-    elements = 0
-    checked_doctype = False
     max_depth = limits.max_xml_depth
     max_elements = limits.max_xml_elements
     try:
+        if "start" not in events:
+            for count, item in enumerate(iterator, 1):
+                if count == 1:
+                    _refuse_doctype(item[1])
+                if count > max_elements:
+                    _too_many(max_elements, item[1])
+                yield item
+            return
+        depth = 0
+        elements = 0
         for event, element in iterator:
             if event == "start":
-                if not checked_doctype:
-                    checked_doctype = True
-                    docinfo = element.getroottree().docinfo
-                    if docinfo.doctype or docinfo.internalDTD is not None:
-                        raise UnsafeXML(
-                            "The file declares a DOCTYPE. Election files never need one, "
-                            "and it can be used to read files from the server or exhaust "
-                            "its memory, so telnorm refuses it.",
-                            location={"line": element.sourceline or 1},
-                        )
+                if elements == 0:
+                    _refuse_doctype(element)
                 depth += 1
                 elements += 1
                 if depth > max_depth:
@@ -89,16 +104,10 @@ def safe_iterparse(
                         location={"line": element.sourceline},
                     )
                 if elements > max_elements:
-                    raise LimitExceeded(
-                        f"The XML has more than {max_elements:,} elements, the most this "
-                        "service reads in one file.",
-                        location={"line": element.sourceline},
-                    )
-                if wanted_start:
-                    yield event, element
+                    _too_many(max_elements, element)
             else:
                 depth -= 1
-                yield event, element
+            yield event, element
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         message = str(exc.msg or exc).strip()
@@ -128,6 +137,13 @@ def safe_iterparse(
             f"The XML is not well-formed: {message}",
             location={"line": line, "column": column},
         ) from None
+
+
+def _too_many(limit: int, element: etree._Element) -> None:
+    raise LimitExceeded(
+        f"The XML has more than {limit:,} elements, the most this service reads in one file.",
+        location={"line": element.sourceline},
+    )
 
 
 def local_name(tag: object) -> str:

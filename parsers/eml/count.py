@@ -55,6 +55,7 @@ PREVIOUS_REJECTED_VOTES = _KR("PreviousRejectedVotes")
 PREVIOUS_UNCOUNTED_VOTES = _KR("PreviousUncountedVotes")
 INVESTIGATIONS = _KR("ReportingUnitInvestigations")
 INVESTIGATION = _KR("Investigation")
+CONTEST = _E("Contest")
 CANDIDATE_FULL_NAME = _E("CandidateFullName")
 
 #: Elements the reader understands, wherever they stand. Anything else in the EML or
@@ -137,7 +138,7 @@ def _count(element: etree._Element, xpath: str) -> int:
 
 
 def _detach(element: etree._Element) -> None:
-    """Free a finished element and the finished siblings before it."""
+    """Free a finished group and the finished groups before it."""
     element.clear()
     parent = element.getparent()
     if parent is not None:
@@ -258,6 +259,9 @@ class CountReader:
         self.units: list[ReportingUnit] = []
         self.group: _Group | None = None
         self.contests = 0
+        #: elements read so far (lxml hands over only the tags the reader handles; the
+        #: handlers add what they read below them)
+        self.elements = 0
 
     # --- entry point -------------------------------------------------------------------
 
@@ -287,30 +291,41 @@ class CountReader:
             _E("ElectionIdentifier"): self._election,
             _E("ContestIdentifier"): self._contest,
         }
-        first = True
-        root: etree._Element | None = None
-        for _event, element in safe_iterparse(stream, self.context.limits, events=("end",)):
-            if first:
-                first = False
-                root = element.getroottree().getroot()
-                self._check_root(root)
-            tag = element.tag
-            handler = handlers.get(tag)
-            if handler is not None:
-                handler(element)
-                continue
-            header = header_handlers.get(tag)
-            if header is not None:
-                header(element)
-                continue
-            if tag == _E("Contest"):
-                self.contests += 1
-        if root is None:
+        handlers.update(header_handlers)
+        handlers[CONTEST] = self._contest_end
+        limits = self.context.limits
+        # Look at the root first (its start tag): a DOCTYPE, a non-EML root or another EML
+        # document is refused before the body is read, whatever tags the body holds.
+        for _event, first in safe_iterparse(stream, limits, events=("start",)):
+            self._check_root(first)
+            break
+        else:
             raise NotEML("The file holds no XML elements.")
+        stream.seek(0)
+        root: etree._Element | None = None
+        events = safe_iterparse(stream, limits, events=("end",), tag=list(handlers))
+        for _event, element in events:
+            handlers[element.tag](element)
+            if self.elements > limits.max_xml_elements:
+                raise LimitExceeded(
+                    f"The XML has more than {limits.max_xml_elements:,} elements, the most "
+                    "this service reads in one file.",
+                    location={"line": element.sourceline},
+                )
+            root = element
+        if root is None:
+            raise StructureError(
+                "The EML document holds no count (no TotalVotes or ReportingUnitVotes).",
+                location={"xpath": "/EML/Count"},
+            )
+        root = root.getroottree().getroot()
         self._check_leftovers(root)
         return self._document()
 
     # --- root and header ---------------------------------------------------------------
+
+    def _contest_end(self, element: etree._Element) -> None:
+        self.contests += 1
 
     def _check_root(self, root: etree._Element) -> None:
         ns, local = namespace(root.tag), local_name(root.tag)
@@ -411,10 +426,16 @@ class CountReader:
         votes: int | None = None
         previous: int | None = None
         index = len(group.selections)
+        self.elements += len(element) + 2  # the Selection, its children, the identifier
         for child in element:
             tag = child.tag
             if tag == VALID_VOTES:
-                votes = _count(child, self._selection_xpath(group, element) + "/ValidVotes")
+                text = child.text
+                # fast path for the common case; _count handles spaces and reports errors
+                if text is not None and text.isdigit() and text.isascii():
+                    votes = int(text)
+                else:
+                    votes = _count(child, self._selection_xpath(group, element) + "/ValidVotes")
             elif tag == CANDIDATE:
                 for part in child:
                     if part.tag == CANDIDATE_IDENTIFIER:
@@ -523,10 +544,9 @@ class CountReader:
                     "xpath": self._selection_xpath(group, element),
                 },
             )
-        _detach(element)
 
     def _selection_xpath(self, group: _Group, element: etree._Element) -> str:
-        # Position among the group's Selections (earlier ones were detached; ``seen`` counts).
+        # Position among the group's Selection elements (lists and candidates).
         return f"{group.xpath()}/Selection[{group.seen}]"
 
     def _scalar_location(
@@ -603,7 +623,7 @@ class CountReader:
                     child.text or ""
                 ).strip().lower() == "true"
         group.investigations = found
-        group.investigations_line = element.sourceline
+        group.investigations_line = getattr(element, "sourceline", None)  # stubs lack the type
 
     def _unit_identifier(self, element: etree._Element) -> None:
         group = self._open_group(element)
@@ -649,10 +669,9 @@ class CountReader:
             unit["previous"] = group.previous
         if group.investigations is not None:
             unit["investigations"] = group.investigations
-            # EML_NL 1.2.2 allows it only as the unit's last child. Selections detach the
-            # siblings before them, so one that stood earlier is no longer among the children.
-            last = element[-1] if len(element) else None
-            if last is None or last.tag != INVESTIGATIONS:
+            # EML_NL 1.2.2 allows it only as the unit's last child.
+            block = element.find(INVESTIGATIONS)
+            if block is not None and block.getnext() is not None:
                 self.context.note(
                     "schema-drift",
                     "kr:ReportingUnitInvestigations stands before the unit's votes, where the "
@@ -669,6 +688,7 @@ class CountReader:
         _detach(element)
 
     def _check_group_children(self, element: etree._Element, group: _Group) -> None:
+        self.elements += 1
         for child in element:
             if child.tag not in KNOWN:
                 self._unknown(child)

@@ -51,7 +51,7 @@ def instance(parser: type[Parser] | Parser) -> Parser:
 
 def normalise_with(
     parser: Parser,
-    path: Path,
+    path: str | Path,
     options: Mapping[str, Any] | None = None,
     filename: str | None = None,
     *,
@@ -61,6 +61,7 @@ def normalise_with(
     with the source-location map when ``locations`` is true."""
     from service.pipeline import InputFile, NormaliseOptions, normalise
 
+    path = Path(path)
     return normalise(
         InputFile(path, filename or path.name),
         options=NormaliseOptions(

@@ -22,3 +22,28 @@ def normalise_job(
 
 def detect_job(main: InputFile) -> dict[str, Any]:
     return pipeline.detect(main)
+
+
+def suggest_mapping_job(main: InputFile, limits: Limits) -> dict[str, Any]:
+    from parsers.tabular.suggest import suggest_mapping
+
+    source = main.source()
+    return suggest_mapping(source.read_bytes(), source.filename, limits)
+
+
+def list_mappings_job() -> dict[str, Any]:
+    from parsers.tabular.mapping import builtin_mappings
+
+    return {
+        "mappings": [
+            {
+                "id": mapping.id,
+                "version": mapping.version,
+                "title": mapping.title,
+                "family": mapping.family,
+                "fingerprint": mapping.fingerprint,
+                "origin": mapping.origin,
+            }
+            for mapping in builtin_mappings()
+        ]
+    }

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from service import problems
 from service.auth import BearerAuth
 from service.observability import RequestLog, configure_logging
-from service.routes import detect, meta, normalise, validate
+from service.routes import detect, mappings, meta, normalise, validate
 from service.settings import Settings, get_settings
 from service.uploads import BodySizeLimit
 from service.version import NORMALISER_VERSION
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BearerAuth, tokens=settings.tokens())
     app.add_middleware(RequestLog)
-    for module in (normalise, detect, validate, meta):
+    for module in (normalise, detect, validate, mappings, meta):
         app.include_router(module.router)
     return app
 

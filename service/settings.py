@@ -76,6 +76,13 @@ class Settings(BaseSettings):
                     tokens.add(line)
         return frozenset(tokens)
 
+    # --- mappings ----------------------------------------------------------------------
+    mappings_dir: Path | None = Field(
+        default=None,
+        description="Folder of mapping files (TOML); default: mappings/ of the checkout. "
+        "Read by the parsers from the environment variable TELNORM_MAPPINGS_DIR.",
+    )
+
     # --- output ------------------------------------------------------------------------
     eml_schema_dir: Path | None = Field(
         default=None,

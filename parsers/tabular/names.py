@@ -11,6 +11,7 @@ with its confidence. A name that matches nothing, or more than one list, raises
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,7 +22,11 @@ from typing import Any
 from parsers.errors import InvalidMapping, UnknownListName
 from parsers.tabular.vocabulary import normalise_label
 
-MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
+#: The mappings folder: ``TELNORM_MAPPINGS_DIR`` (the service setting ``mappings_dir``), else
+#: ``mappings/`` beside the packages (a checkout or an editable install).
+MAPPINGS_DIR = Path(
+    os.environ.get("TELNORM_MAPPINGS_DIR") or Path(__file__).resolve().parents[2] / "mappings"
+)
 _LEADING_NUMBER = re.compile(
     r"^\s*(?:lijst|list|nr\.?|no\.?)?\s*(\d{1,3})\s*(?:[.):\-–]\s*|\s+(?=\D)|$)(.*)$", re.I
 )

@@ -26,7 +26,7 @@ def test_suggest_then_use_the_draft(client: TestClient) -> None:
     assert result["report"]["recognised"]
     assert result["report"]["numeric_cells"] > 0
     as_toml = client.post(
-        "/mappings/suggest?as=toml",
+        f"/mappings/suggest?as=toml&filename={sample.name}",
         content=sample.read_bytes(),
         headers={"content-type": "text/csv"},
     )

@@ -96,7 +96,7 @@ ValidateUploadDep = Annotated[Upload, Depends(validate_upload)]
             "description": "The validation report",
             "content": {"application/json": {"schema": _REPORT_SCHEMA}},
         },
-        **problem_responses(400, 413, 415, 422, 503),
+        **problem_responses(400, 413, 415, 422),
     },
     openapi_extra=upload_body(_PARTS),
 )

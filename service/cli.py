@@ -247,9 +247,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     import uvicorn
 
-    settings = get_settings()
     if workers is not None:
+        # the app reads its settings when service.main is imported, after this
         os.environ["TELNORM_WORKERS"] = str(workers)
+        get_settings.cache_clear()
+    settings = get_settings()
     uvicorn.run(
         "service.main:app",
         host=host or settings.host,

@@ -111,6 +111,12 @@ def safe_iterparse(
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         message = str(exc.msg or exc).strip()
+        if "Excessive depth" in message:  # libxml2's own limit (256 without huge_tree)
+            raise LimitExceeded(
+                f"The XML is nested more than {max_depth} levels deep; election files are "
+                "never that deep.",
+                location={"line": line, "column": column},
+            ) from None
         # lxml reads ahead in chunks: an error while nothing is left unread is an error at the
         # end of the file, which for an otherwise valid file means it was cut off.
         try:

@@ -73,3 +73,12 @@ def test_check_zip_limits() -> None:
 def test_spreadsheets_are_checked_as_zips() -> None:
     with pytest.raises(LimitExceeded, match="zip bomb"):
         read_spreadsheet(_zip({"xl/workbook.xml": b"\0" * 1_000_000}), "xlsx", Limits())
+
+
+def test_libxml2_depth_limit_is_a_limit_not_a_truncation() -> None:
+    from parsers.xmlsafe import safe_iterparse
+
+    data = b"<a>" * 1000 + b"</a>" * 1000
+    with pytest.raises(LimitExceeded, match="nested more than 64"):
+        for _ in safe_iterparse(io.BytesIO(data), Limits(), events=("end",)):
+            pass

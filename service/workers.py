@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import queue
 import resource
@@ -31,6 +32,32 @@ from parsers.errors import LimitExceeded, ParseCrashed, ParseTimeout, TelnormErr
 _CONTEXT = multiprocessing.get_context("spawn")
 
 
+def _out_of_memory() -> tuple[str, Any]:
+    return (
+        "error",
+        LimitExceeded(
+            "Reading the file needed more memory than one parse may use. The file is too "
+            "large or built to exhaust memory."
+        ),
+    )
+
+
+def _call(function: Callable[..., Any], args: Any, kwargs: Any) -> tuple[str, Any] | None:
+    """The job's outcome; None when it ran out of memory. Returning from the handler drops
+    the traceback, and with it the frames that hold the memory the parse had taken, so that
+    the answer can be written at all."""
+    try:
+        return ("ok", function(*args, **kwargs))
+    except TelnormError as exc:
+        return ("error", exc)
+    except MemoryError:
+        return None
+    except RecursionError:
+        return ("error", LimitExceeded("The file is nested too deeply to read."))
+    except Exception:
+        return ("bug", traceback.format_exc())
+
+
 def _worker_main(conn: Connection, memory_limit: int | None) -> None:
     if memory_limit:
         with contextlib.suppress(ValueError, OSError):
@@ -43,24 +70,17 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
         if job is None:
             return
         function, args, kwargs = job
+        outcome = _call(function, args, kwargs)
+        del job, function, args, kwargs
+        if outcome is None:
+            gc.collect()
+            outcome = _out_of_memory()
         try:
-            conn.send(("ok", function(*args, **kwargs)))
-        except TelnormError as exc:
-            conn.send(("error", exc))
-        except MemoryError:
-            conn.send(
-                (
-                    "error",
-                    LimitExceeded(
-                        "Reading the file needed more memory than one parse may use. The "
-                        "file is too large or built to exhaust memory."
-                    ),
-                )
-            )
-        except RecursionError:
-            conn.send(("error", LimitExceeded("The file is nested too deeply to read.")))
-        except Exception:
-            conn.send(("bug", traceback.format_exc()))
+            conn.send(outcome)
+        except MemoryError:  # the answer itself was too large to write
+            outcome = None
+            gc.collect()
+            conn.send(_out_of_memory())
 
 
 @dataclass(eq=False)  # identity hash: workers live in a set

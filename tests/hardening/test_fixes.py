@@ -82,3 +82,25 @@ def test_libxml2_depth_limit_is_a_limit_not_a_truncation() -> None:
     with pytest.raises(LimitExceeded, match="nested more than 64"):
         for _ in safe_iterparse(io.BytesIO(data), Limits(), events=("end",)):
             pass
+
+
+def _hog() -> int:
+    chunks = [bytearray(1024 * 1024) for _ in range(2000)]  # 2 GiB, over the limit below
+    return len(chunks)
+
+
+def test_a_worker_out_of_memory_answers_and_survives() -> None:
+    import asyncio
+    import os
+
+    from service.workers import WorkerPool
+
+    pool = WorkerPool(size=1, timeout=60, memory_limit=300 * 1024 * 1024)
+    pool.start()
+    try:
+        with pytest.raises(LimitExceeded, match="more memory"):
+            asyncio.run(pool.run(_hog))
+        assert pool.replaced == 0
+        assert isinstance(asyncio.run(pool.run(os.getpid)), int)
+    finally:
+        pool.close()

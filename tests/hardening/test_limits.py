@@ -95,9 +95,7 @@ def test_xml_depth() -> None:
     nested = b"<Foo>" * 20 + b"</Foo>" * 20
     data = eml_count(3).replace(b"<ValidVotes>1<", nested + b"<ValidVotes>1<")
     with service(max_xml_depth=10) as client:
-        problem = assert_problem(
-            client.post("/normalise", content=data), 422, "limit-exceeded"
-        )
+        problem = assert_problem(client.post("/normalise", content=data), 422, "limit-exceeded")
         assert "nested" in problem["detail"]
         # the same file is read under the default limit
         assert client.post("/normalise", content=eml_count(3)).status_code == 200

@@ -26,7 +26,7 @@ file), the second regenerates and writes them one at a time. Memory stays flat.
 Formatting: ``--indent 2`` (default) writes the indented layout of the indented real exports
 (``<?xml version="1.0"?>``, self-closing empty elements); with the default sizes that is about
 100 MB. ``--indent 0`` writes the minified one-line layout of the OSV exports (explicit end
-tags, no declaration), about 55 MB; ``--indent tab`` uses tabs.
+tags, no declaration), about 67 MB; ``--indent tab`` uses tabs.
 
 Usage::
 

@@ -327,6 +327,23 @@ def machine() -> dict[str, Any]:
     }
 
 
+def code_state() -> dict[str, Any]:
+    """The commit measured, and whether the measured code had uncommitted changes (several
+    people work in this checkout: say exactly what the figures are of)."""
+
+    def git(*args: str) -> str:
+        result = subprocess.run(
+            ["git", *args], capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        return result.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "parsers", "service")
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "uncommitted_changes": dirty.splitlines() if dirty else [],
+    }
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     if a is None or not b:
         return None
@@ -356,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     want = set(args.only.split(",")) if args.only else None
     plan = scenarios(path, want)
     info = machine()
+    code = code_state()
     # Warm the page cache so that no scenario pays for the first read from disk.
     with path.open("rb") as handle:
         while handle.read(1 << 24):
@@ -456,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         f"telnorm benchmark, {started:%Y-%m-%d %H:%M} UTC, {info['cpus_usable']} CPUs "
         f"({info['cpu_model']}), Python {info['python']}, lxml {info['lxml']}"
     )
+    dirty = f", uncommitted changes in {len(code['uncommitted_changes'])} file(s)"
+    print(f"code: {code['commit']}{dirty if code['uncommitted_changes'] else ''}")
     print(
         f"input: {path.name}, {size_mb:.1f} MB, {summary['stations']} stations, "
         f"{summary['lists']} lists, {summary['candidates']} candidates; "
@@ -527,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         output = {
             "date": started.isoformat(timespec="seconds"),
             "machine": info,
+            "code": code,
             "input": summary,
             "repeat": args.repeat,
             "scenarios": {

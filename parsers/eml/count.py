@@ -12,6 +12,7 @@ before it, so the reader keeps "the current list" of the open group.
 
 from __future__ import annotations
 
+import sys
 from typing import IO, Any
 
 from lxml import etree
@@ -439,14 +440,14 @@ class CountReader:
             elif tag == CANDIDATE:
                 for part in child:
                     if part.tag == CANDIDATE_IDENTIFIER:
-                        candidate_id = (part.get("Id") or "").strip()
+                        candidate_id = sys.intern((part.get("Id") or "").strip())
                     elif part.tag == CANDIDATE_FULL_NAME:
                         name = _person_name(part)
                     elif namespace(part.tag) != n.EML:
                         # Candidate's own EML children (Gender, address) carry no counts.
                         self._unknown(part)
             elif tag == AFFILIATION_IDENTIFIER:
-                affiliation_id = (child.get("Id") or "").strip()
+                affiliation_id = sys.intern((child.get("Id") or "").strip())
                 for part in child:
                     if part.tag == REGISTERED_NAME:
                         name = (part.text or "").strip()

@@ -24,6 +24,7 @@ from parsers.tabular.builder import (
     apply_candidate_list_election,
     infer_election,
 )
+from parsers.tabular.gcpause import collector_paused
 from parsers.tabular.grid import Sheet
 from parsers.tabular.numbers import looks_numeric
 from parsers.tabular.textread import read_text_table
@@ -67,6 +68,10 @@ class OSV43Parser(Parser):
         return Detection(min(confidence, 0.97), tuple(evidence), "osv4-3-csv", "text/csv")
 
     def parse(self, source: Source, context: ParseContext) -> Document:
+        with collector_paused():
+            return self._parse(source, context)
+
+    def _parse(self, source: Source, context: ParseContext) -> Document:
         workbook = read_text_table(source.read_bytes(), context.limits)
         sheet = workbook.sheets[0]
         builder = DocBuilder(context, [sheet])

@@ -18,6 +18,7 @@ from parsers.canonical import Document
 from parsers.eml.context import CANDIDATE_LIST, ContextDocument
 from parsers.errors import RequestError
 from parsers.tabular.builder import DocBuilder, apply_candidate_list_election, infer_election
+from parsers.tabular.gcpause import collector_paused
 from parsers.tabular.grid import Workbook
 from parsers.tabular.layouts import Labels, new_reader, plan_workbook
 from parsers.tabular.mapping import Mapping, select_mapping
@@ -83,8 +84,9 @@ class TabularParser(Parser):
 
     def parse(self, source: Source, context: ParseContext) -> Document:
         data = source.read_bytes()
-        workbook = read_workbook(data, context)
-        return parse_workbook(workbook, source.filename, context)
+        with collector_paused():
+            workbook = read_workbook(data, context)
+            return parse_workbook(workbook, source.filename, context)
 
 
 def _candidate_list(context: ParseContext) -> ContextDocument | None:

@@ -10,7 +10,10 @@ or reported in ``notes`` with its location.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from parsers.api import ParseContext
@@ -25,8 +28,8 @@ from parsers.canonical import (
     normalise_postcode,
 )
 from parsers.errors import InvalidCount
-from parsers.tabular.grid import Sheet
-from parsers.tabular.numbers import NotACount, looks_numeric, parse_count
+from parsers.tabular.grid import Cell, Sheet
+from parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
 from parsers.tabular.vocabulary import describe_field
 
 CellRef = tuple[Sheet, int, int]
@@ -40,13 +43,41 @@ def _id_key(value: str) -> tuple[int, int, str]:
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
-@dataclass
-class _Values:
-    """The numbers of one unit (or of the total), each with the cell it came from."""
+class RowPicker:
+    """The cells of fixed columns of a row, parsed at once on the readers' fast path."""
 
-    numbers: dict[str, tuple[int, CellRef]] = field(default_factory=dict)
-    lists: dict[str, tuple[int | None, CellRef | None]] = field(default_factory=dict)
-    candidates: dict[str, dict[str, tuple[int, CellRef]]] = field(default_factory=dict)
+    def __init__(self, columns: Sequence[int]) -> None:
+        self.columns = list(columns)
+        self.every = frozenset(self.columns)
+        self.last = max(self.columns, default=-1)
+        self._get = itemgetter(*self.columns) if len(self.columns) > 1 else None
+
+    def counts(self, row: list[Cell]) -> list[int | None] | None:
+        """Every picked cell as a count when all are plain (see :func:`plain_counts`), else
+        None: the caller then reads the row cell by cell, which reports a bad cell."""
+        if not self.columns or len(row) <= self.last:
+            return None
+        values = self._get(row) if self._get is not None else (row[self.columns[0]],)
+        return plain_counts(values)
+
+
+class _Values:
+    """The numbers of one unit (or of the total).
+
+    ``number_refs`` keeps the cell of each statistic (a duplicate is reported with both
+    cells); the cells of list and candidate votes are kept only when locations are wanted
+    (``list_refs``, ``candidate_refs``), so the common parse allocates nothing per cell.
+    """
+
+    __slots__ = ("candidate_refs", "candidates", "list_refs", "lists", "number_refs", "numbers")
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.number_refs: dict[str, CellRef] = {}
+        self.lists: dict[str, int | None] = {}
+        self.list_refs: dict[str, CellRef] = {}
+        self.candidates: dict[str, dict[str, int]] = {}
+        self.candidate_refs: dict[tuple[str, str], CellRef] = {}
 
     def empty(self) -> bool:
         return not (self.numbers or self.lists or self.candidates)
@@ -89,30 +120,87 @@ class DocBuilder:
         self.units: list[tuple[UnitInfo, _Values]] = []
         self.total: _Values | None = None
         self.total_label: str | None = None
-        self._mapped: set[tuple[int, int, int]] = set()
+        self.want_locations = context.want_locations
+        # Cells whose value is in the document, per sheet: row -> columns. Only cells read by
+        # count() (or a reader's fast path, which parsed them as counts) go in here, so they
+        # are numeric cells; a row often shares one frozenset with its neighbours.
+        self._marks: list[dict[int, AbstractSet[int]]] = [{} for _ in sheets]
+        # Cells marked without being read as counts (metadata such as a municipality code).
+        self._loose: set[tuple[int, int, int]] = set()
         self._sheet_index = {id(sheet): i for i, sheet in enumerate(sheets)}
+        self._order_cache: dict[tuple[str, ...], list[str]] = {}
 
     # --- cells --------------------------------------------------------------------
 
     def mark(self, sheet: Sheet, r: int, c: int) -> None:
         """The cell's value is in the document (also for ids and numbers of units)."""
-        self._mapped.add((self._sheet_index[id(sheet)], r, c))
+        self._loose.add((self._sheet_index[id(sheet)], r, c))
 
-    def count(self, sheet: Sheet, r: int, c: int, what: str) -> int | None:
-        """Read a count cell; a bad value is a 422 naming the cell."""
+    def _mark_counted(self, sheet: Sheet, r: int, c: int) -> None:
+        marks = self._marks[self._sheet_index[id(sheet)]]
+        found = marks.get(r)
+        if found is None:
+            marks[r] = {c}
+        elif isinstance(found, set):
+            found.add(c)
+        else:
+            marks[r] = {*found, c}
+
+    def mark_counted_row(self, sheet: Sheet, r: int, columns: frozenset[int]) -> None:
+        """A reader's fast path parsed these cells of row ``r`` as counts (none empty)."""
+        if not columns:
+            return
+        marks = self._marks[self._sheet_index[id(sheet)]]
+        found = marks.get(r)
+        if found is None:
+            marks[r] = columns
+        elif isinstance(found, set):
+            found |= columns
+        else:
+            marks[r] = {*found, *columns}
+
+    def mark_present(
+        self,
+        sheet: Sheet,
+        r: int,
+        columns: Sequence[int],
+        every: frozenset[int],
+        numbers: Sequence[int | None],
+    ) -> None:
+        """Mark the cells of ``columns`` that held a count (``every`` when none is empty)."""
+        if None in numbers:
+            every = frozenset(c for c, n in zip(columns, numbers, strict=True) if n is not None)
+        self.mark_counted_row(sheet, r, every)
+
+    def fast_counts(self, sheet: Sheet, r: int, picker: RowPicker) -> list[int | None] | None:
+        """The picked cells of row ``r`` as counts (marked as in the document), or None when
+        one of them is not a plain count: then nothing is marked and the caller reads the
+        row cell by cell with :meth:`count`, as before."""
+        numbers = picker.counts(sheet.rows[r])
+        if numbers is not None:
+            self.mark_present(sheet, r, picker.columns, picker.every, numbers)
+        return numbers
+
+    def count(self, sheet: Sheet, r: int, c: int, what: str | Callable[[], str]) -> int | None:
+        """Read a count cell; a bad value is a 422 naming the cell. ``what`` (or what it
+        returns) says what the cell was read as, for that message."""
         value = sheet.cell(r, c)
-        try:
-            number = parse_count(value)
-        except NotACount as exc:
-            raise InvalidCount(
-                f"{sheet.where(r, c)}: {exc.reason}: {value!r} (read as {what}). Correct the "
-                "cell (a count is a whole number; leave it empty when not stated) and send the "
-                "file again.",
-                location=sheet.location(r, c),
-                value=str(value),
-            ) from None
+        if type(value) is str and value.isdigit() and value.isascii():
+            number: int | None = int(value)
+        else:
+            try:
+                number = parse_count(value)
+            except NotACount as exc:
+                described = what() if callable(what) else what
+                raise InvalidCount(
+                    f"{sheet.where(r, c)}: {exc.reason}: {value!r} (read as {described}). "
+                    "Correct the cell (a count is a whole number; leave it empty when not "
+                    "stated) and send the file again.",
+                    location=sheet.location(r, c),
+                    value=str(value),
+                ) from None
         if number is not None:
-            self.mark(sheet, r, c)
+            self._mark_counted(sheet, r, c)
         return number
 
     # --- structure ----------------------------------------------------------------
@@ -137,12 +225,18 @@ class DocBuilder:
         return known
 
     def set_number(self, values: _Values, key: str, sheet: Sheet, r: int, c: int) -> None:
-        number = self.count(sheet, r, c, describe_field(key))
-        if number is None:
-            return
+        number = self.count(sheet, r, c, lambda: describe_field(key))
+        if number is not None:
+            self.put_number(values, key, number, sheet, r, c)
+
+    def put_number(
+        self, values: _Values, key: str, number: int, sheet: Sheet, r: int, c: int
+    ) -> None:
+        """A statistic read from cell (r, c); the first of two different values is kept."""
         if key in values.numbers:
-            previous, (ps, pr, pc) = values.numbers[key]
+            previous = values.numbers[key]
             if previous != number:
+                ps, pr, pc = values.number_refs[key]
                 self.context.note(
                     "duplicate-value",
                     f"{describe_field(key)} is stated twice: {previous} at "
@@ -150,25 +244,87 @@ class DocBuilder:
                     sheet.location(r, c),
                 )
             return
-        values.numbers[key] = (number, (sheet, r, c))
+        values.numbers[key] = number
+        values.number_refs[key] = (sheet, r, c)
 
     def set_list(self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int) -> None:
-        number = self.count(sheet, r, c, f"votes of list {list_id}")
+        number = self.count(sheet, r, c, lambda: f"votes of list {list_id}")
         if number is None:
-            values.lists.setdefault(list_id, (None, None))
+            values.lists.setdefault(list_id, None)
             return
-        values.lists[list_id] = (number, (sheet, r, c))
+        values.lists[list_id] = number
+        if self.want_locations:
+            values.list_refs[list_id] = (sheet, r, c)
+
+    def put_lists(
+        self,
+        values: _Values,
+        list_ids: Sequence[str],
+        numbers: Sequence[int | None],
+        sheet: Sheet,
+        r: int,
+        columns: Sequence[int],
+    ) -> None:
+        """The fast path's :meth:`set_list` for a whole row (cells already parsed)."""
+        lists = values.lists
+        if None in numbers:
+            for list_id, number in zip(list_ids, numbers, strict=True):
+                if number is None:
+                    lists.setdefault(list_id, None)
+                else:
+                    lists[list_id] = number
+        else:
+            lists.update(zip(list_ids, numbers, strict=True))
+        if self.want_locations:
+            refs = values.list_refs
+            for list_id, number, c in zip(list_ids, numbers, columns, strict=True):
+                if number is not None:
+                    refs[list_id] = (sheet, r, c)
 
     def set_candidate(
         self, values: _Values, list_id: str, candidate_id: str, cell: CellRef
     ) -> None:
         sheet, r, c = cell
-        number = self.count(sheet, r, c, f"votes of candidate {candidate_id} of list {list_id}")
+        number = self.count(
+            sheet, r, c, lambda: f"votes of candidate {candidate_id} of list {list_id}"
+        )
         if number is None:
             return
-        values.candidates.setdefault(list_id, {})[candidate_id] = (number, (sheet, r, c))
+        values.candidates.setdefault(list_id, {})[candidate_id] = number
+        if self.want_locations:
+            values.candidate_refs[(list_id, candidate_id)] = cell
+
+    def put_candidates(
+        self,
+        targets: Sequence[_Values],
+        list_id: str,
+        candidate_id: str,
+        numbers: Sequence[int | None],
+        sheet: Sheet,
+        r: int,
+        columns: Sequence[int],
+    ) -> None:
+        """The fast path's :meth:`set_candidate` for one candidate over many units."""
+        for values, number in zip(targets, numbers, strict=True):
+            if number is not None:
+                found = values.candidates.get(list_id)
+                if found is None:
+                    found = values.candidates[list_id] = {}
+                found[candidate_id] = number
+        if self.want_locations:
+            key = (list_id, candidate_id)
+            for values, number, c in zip(targets, numbers, columns, strict=True):
+                if number is not None:
+                    values.candidate_refs[key] = (sheet, r, c)
 
     # --- the document -------------------------------------------------------------
+
+    def _ordered(self, ids: tuple[str, ...]) -> list[str]:
+        """Ids in ballot order (numbers first, by value); cached, units share their lists."""
+        found = self._order_cache.get(ids)
+        if found is None:
+            found = self._order_cache[ids] = sorted(set(ids), key=_id_key)
+        return found
 
     def _group(self, values: _Values, pointer: str) -> VoteGroup:
         group: VoteGroup = {
@@ -177,45 +333,60 @@ class DocBuilder:
             "rejected_votes": {},
             "uncounted_votes": {},
         }
-        want = self.context.want_locations
-        for key, (number, (sheet, r, c)) in values.numbers.items():
+        want = self.want_locations
+        for key, number in values.numbers.items():
             if key.startswith("rejected:"):
                 code = key.split(":", 1)[1]
                 group["rejected_votes"][code] = number
-                path = f"{pointer}/rejected_votes/{pointer_escape(code)}"
+                path = f"{pointer}/rejected_votes/{pointer_escape(code)}" if want else ""
             elif key.startswith("uncounted:"):
                 code = key.split(":", 1)[1]
                 group["uncounted_votes"][code] = number
-                path = f"{pointer}/uncounted_votes/{pointer_escape(code)}"
+                path = f"{pointer}/uncounted_votes/{pointer_escape(code)}" if want else ""
             else:
                 group[key] = number  # type: ignore[literal-required]
                 path = f"{pointer}/{key}"
             if want:
+                sheet, r, c = values.number_refs[key]
                 self.context.locate(path, sheet.location(r, c))
         if "votes_cast" not in values.numbers:
             group.pop("votes_cast", None)
         selections: list[Selection] = []
-        list_ids = sorted(set(values.lists) | set(values.candidates), key=_id_key)
+        lists = values.lists
+        candidates_of = values.candidates
+        if candidates_of:
+            list_ids = self._ordered((*lists, *candidates_of))
+        else:
+            list_ids = self._ordered(tuple(lists))
         for s, list_id in enumerate(list_ids):
-            total, ref = values.lists.get(list_id, (None, None))
-            candidates: list[CandidateVotes] = []
-            by_candidate = values.candidates.get(list_id) or {}
-            ordered = sorted(by_candidate, key=_id_key) if by_candidate else ()
-            for k, candidate_id in enumerate(ordered):
-                number, (sheet, r, c) = by_candidate[candidate_id]
-                candidates.append({"candidate_id": candidate_id, "valid_votes": number})
-                if want:
+            by_candidate = candidates_of.get(list_id)
+            candidates: list[CandidateVotes] = (
+                [
+                    {"candidate_id": candidate_id, "valid_votes": by_candidate[candidate_id]}
+                    for candidate_id in self._ordered(tuple(by_candidate))
+                ]
+                if by_candidate
+                else []
+            )
+            selections.append(
+                {
+                    "affiliation_id": list_id,
+                    "valid_votes": lists.get(list_id),
+                    "candidates": candidates,
+                }
+            )
+            if want:
+                for k, item in enumerate(candidates):
+                    sheet, r, c = values.candidate_refs[(list_id, item["candidate_id"])]
                     self.context.locate(
                         f"{pointer}/selections/{s}/candidates/{k}/valid_votes",
                         sheet.location(r, c),
                     )
-            selections.append(
-                {"affiliation_id": list_id, "valid_votes": total, "candidates": candidates}
-            )
-            if want and ref is not None:
-                self.context.locate(
-                    f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
-                )
+                ref = values.list_refs.get(list_id) if lists.get(list_id) is not None else None
+                if ref is not None:
+                    self.context.locate(
+                        f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
+                    )
         group["selections"] = selections
         return group
 
@@ -231,16 +402,16 @@ class DocBuilder:
         lists: dict[str, int | None] = {}
         candidates: dict[str, dict[str, int]] = {}
         for _info, values in self.units:
-            for key, (number, _ref) in values.numbers.items():
+            for key, number in values.numbers.items():
                 numbers[key] = numbers.get(key, 0) + number
-            for list_id, (list_total, _ref2) in values.lists.items():
+            for list_id, list_total in values.lists.items():
                 if list_total is not None:
                     lists[list_id] = (lists.get(list_id) or 0) + list_total
                 else:
                     lists.setdefault(list_id, None)
             for list_id, by_candidate in values.candidates.items():
                 target = candidates.setdefault(list_id, {})
-                for candidate_id, (number, _ref3) in by_candidate.items():
+                for candidate_id, number in by_candidate.items():
                     target[candidate_id] = target.get(candidate_id, 0) + number
         for key, number in numbers.items():
             if key.startswith("rejected:"):
@@ -337,16 +508,41 @@ class DocBuilder:
         }
 
     def cell_accounting(self) -> dict[str, int]:
-        """Count numeric cells; note every one that is not in the document, row by row."""
+        """Count numeric cells; note every one that is not in the document, row by row.
+
+        The cells read as counts are numeric and mapped by construction, so a row's marked
+        columns are counted without looking at them again; only the other cells of the row
+        are tested with :func:`looks_numeric`.
+        """
         read = mapped = 0
+        loose = self._loose
+        others_of: dict[tuple[int, int], list[int]] = {}
         for s, sheet in enumerate(self.sheets):
+            marks = self._marks[s]
             for r, row in enumerate(sheet.rows):
+                counted = marks.get(r)
+                width = len(row)
+                if counted:
+                    read += len(counted)
+                    mapped += len(counted)
+                    if isinstance(counted, frozenset):
+                        cache_key = (id(counted), width)
+                        others = others_of.get(cache_key)
+                        if others is None:
+                            others = others_of[cache_key] = [
+                                c for c in range(width) if c not in counted
+                            ]
+                    else:
+                        others = [c for c in range(width) if c not in counted]
+                    cells: Iterable[tuple[int, Cell]] = [(c, row[c]) for c in others]
+                else:
+                    cells = enumerate(row)
                 left: list[int] = []
-                for c, value in enumerate(row):
-                    if not looks_numeric(value):
+                for c, value in cells:
+                    if value is None or not looks_numeric(value):
                         continue
                     read += 1
-                    if (s, r, c) in self._mapped:
+                    if (s, r, c) in loose:
                         mapped += 1
                     else:
                         left.append(c)

@@ -62,6 +62,15 @@ class Sheet:
             return str(int(value))
         return str(value).strip()
 
+    def row_is_blank(self, r: int) -> bool:
+        """No cell of the row has text (``not any(self.text(r, c) ...)``, without the calls)."""
+        for value in self.rows[r] if r < len(self.rows) else ():
+            if value is None:
+                continue
+            if not isinstance(value, str) or value.strip():
+                return False
+        return True
+
     def location(self, r: int, c: int) -> dict[str, Any]:
         if self.is_text:
             return {"line": self.row_numbers[r], "column": c + 1}

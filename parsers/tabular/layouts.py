@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.errors import AmbiguousLayout, NoHeader
-from parsers.tabular.builder import DocBuilder, UnitInfo, _Values
+from parsers.tabular.builder import DocBuilder, RowPicker, UnitInfo, _Values
 from parsers.tabular.grid import Sheet
 from parsers.tabular.mapping import Mapping
 from parsers.tabular.names import ListResolver
@@ -55,6 +55,15 @@ TOTAL_LABELS = {
     "totaal generaal",
     "eindtotaal",
 }
+
+
+def _maybe_total(text: str) -> bool:
+    """False when ``text`` cannot be a total label (every one contains 'tot' or 'som', and
+    folding ASCII text only lowercases it and turns punctuation into spaces)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return "tot" in lowered or "som" in lowered
 
 
 @dataclass
@@ -293,7 +302,7 @@ class FamilyReader:
         return self.builder.add_unit(info)
 
     def is_total(self, *texts: str) -> bool:
-        return any(normalise_label(t) in TOTAL_LABELS for t in texts if t)
+        return any(_maybe_total(t) and normalise_label(t) in TOTAL_LABELS for t in texts if t)
 
     @staticmethod
     def _numeric_column(sheet: Sheet, header: int, c: int) -> bool:
@@ -341,27 +350,39 @@ class FamilyReader:
                     "copied; its numbers are counted as left over.",
                     sheet.location(header, c),
                 )
+        check_columns = [c for c in (*list_columns, *roles) if roles.get(c) not in UNIT_ROLES]
+        stat_items = [(c, role) for c, role in roles.items() if is_number_field(role)]
+        list_ids = list(list_columns.values())
+        list_cols = list(list_columns)
+        picker = RowPicker([c for c, _role in stat_items] + list_cols)
+        n_stats = len(stat_items)
+        builder = self.builder
         for r in range(header + 1, len(sheet.rows)):
-            row_has_numbers = any(
-                looks_numeric(sheet.cell(r, c))
-                for c in (*list_columns, *roles)
-                if roles.get(c) not in UNIT_ROLES
-            )
-            if not row_has_numbers:
-                continue
+            # Fast path: every statistic and list cell of the row empty or a plain count.
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is None or fast.count(None) == len(fast):
+                row_has_numbers = any(looks_numeric(sheet.cell(r, c)) for c in check_columns)
+                if not row_has_numbers:
+                    continue
             keys = [sheet.text(r, c) for c in (number_col, name_col) if c is not None]
             first_text = next(
                 (sheet.text(r, c) for c in range(min(3, sheet.width)) if sheet.text(r, c)), ""
             )
             if self.is_total(*keys, first_text):
-                values = self.builder.total_values(f"the total row at {sheet.row_where(r)}")
+                values = builder.total_values(f"the total row at {sheet.row_where(r)}")
             else:
                 values = self.unit_values(sheet, r, number_col, name_col, postal_col)
+            if fast is not None:
+                for (c, role), number in zip(stat_items, fast, strict=False):
+                    if number is not None:
+                        builder.put_number(values, role, number, sheet, r, c)
+                builder.put_lists(values, list_ids, fast[n_stats:], sheet, r, list_cols)
+                continue
             for c, role in roles.items():
                 if is_number_field(role):
-                    self.builder.set_number(values, role, sheet, r, c)
+                    builder.set_number(values, role, sheet, r, c)
             for c, list_id in list_columns.items():
-                self.builder.set_list(values, list_id, sheet, r, c)
+                builder.set_list(values, list_id, sheet, r, c)
 
     # --- family b -----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 # Spaces people and spreadsheets put inside numbers: normal, no-break, thin, narrow no-break.
@@ -72,6 +73,43 @@ def _not_a_count(value: Any, text: str) -> int:
     if re.match(r"^\+?\d+[.,]\d+$", text):
         raise NotACount(value, "a count must be a whole number")
     raise NotACount(value, "text where a count belongs")
+
+
+_NONE_TYPE = type(None)
+_INT_TYPES = frozenset({int, _NONE_TYPE})
+_STR_TYPES = frozenset({str, _NONE_TYPE})
+
+
+def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
+    """The counts of several cells at once when every cell is empty or a plain count (ASCII
+    digits, or a non-negative int as spreadsheets give them); None when any cell needs
+    :func:`parse_count` (which then gives the same numbers, or says what is wrong).
+
+    The fast path of the readers: one type check, one ``join`` and one ``isdigit`` per row
+    instead of a function call per cell.
+    """
+    types = set(map(type, values))
+    if types <= _STR_TYPES:
+        if _NONE_TYPE in types:
+            present = [v for v in values if v is not None]
+            if not present:
+                return [None] * len(values)
+            joined = "".join(present)
+            if joined.isdigit() and joined.isascii():
+                return [None if v is None else int(v) for v in values]
+            return None
+        joined = "".join(values)
+        if joined.isdigit() and joined.isascii():
+            return list(map(int, values))
+        return None
+    if types <= _INT_TYPES:
+        if _NONE_TYPE in types:
+            if min((v for v in values if v is not None), default=0) < 0:
+                return None
+        elif min(values) < 0:
+            return None
+        return list(values)
+    return None
 
 
 def looks_numeric(value: Any) -> bool:

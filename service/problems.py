@@ -88,9 +88,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
-            exc.status_code, "http-error"
-        )
+        # 400 comes from the multipart parser (too many files or fields, a broken body):
+        # the catalogued bad-request type, not an undocumented one
+        code = {
+            400: "bad-request",
+            401: "unauthorized",
+            404: "not-found",
+            405: "method-not-allowed",
+        }.get(exc.status_code, "http-error")
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
 
     @app.exception_handler(Exception)

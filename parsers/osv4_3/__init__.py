@@ -20,6 +20,7 @@ from parsers.eml.context import CANDIDATE_LIST, ContextDocument
 from parsers.errors import NoHeader
 from parsers.tabular.builder import (
     DocBuilder,
+    RowPicker,
     UnitInfo,
     apply_candidate_list_election,
     infer_election,
@@ -192,16 +193,25 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
             info.number = index + 1
     total = builder.total_values("the 'Totaal' column") if c_total is not None else None
 
-    # Pass 2: statistics, lists, candidates.
+    # Pass 2: statistics, lists, candidates. Per row, the station (and total) cells are
+    # parsed at once when they are all plain counts; otherwise cell by cell, which names a
+    # bad cell exactly as before.
+    targets = [*units.values(), *([total] if total is not None else [])]
+    value_cols = [*units, *([c_total] if total is not None and c_total is not None else [])]
+    picker = RowPicker(value_cols)
     current_list: str | None = None
     for r in data_rows:
         list_cell = sheet.text(r, c_list)
-        if not any(sheet.text(r, c) for c in range(sheet.width)):
+        if sheet.row_is_blank(r):
             continue
         if list_cell:
             list_number = builder.count(sheet, r, c_list, "list number")
             current_list = str(list_number)
             affiliation = builder.affiliation(current_list, sheet.text(r, c_name))
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is not None:
+                builder.put_list_over(targets, affiliation.id, fast, sheet, r, value_cols)
+                continue
             for c, values in units.items():
                 builder.set_list(values, affiliation.id, sheet, r, c)
             if total is not None and c_total is not None:
@@ -219,6 +229,12 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
             candidate_id = str(candidate_number)
             name = sheet.text(r, c_cand_name) if c_cand_name is not None else ""
             builder.affiliations[current_list].candidates[candidate_id] = name or None
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is not None:
+                builder.put_candidates(
+                    targets, current_list, candidate_id, fast, sheet, r, value_cols
+                )
+                continue
             for c, values in units.items():
                 builder.set_candidate(values, current_list, candidate_id, (sheet, r, c))
             if total is not None and c_total is not None:
@@ -235,6 +251,12 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
             )
             continue
         assert key is not None
+        fast = builder.fast_counts(sheet, r, picker)
+        if fast is not None:
+            for values, number, c in zip(targets, fast, value_cols, strict=True):
+                if number is not None:
+                    builder.put_number(values, key, number, sheet, r, c)
+            continue
         for c, values in units.items():
             builder.set_number(values, key, sheet, r, c)
         if total is not None and c_total is not None:

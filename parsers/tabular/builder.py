@@ -9,6 +9,7 @@ or reported in ``notes`` with its location.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -81,6 +82,17 @@ class _Values:
 
     def empty(self) -> bool:
         return not (self.numbers or self.lists or self.candidates)
+
+
+@functools.cache
+def _slot(key: str) -> tuple[str, str]:
+    """A field key as (part of the VoteGroup, code): ``rejected:blanco`` ->
+    (``rejected_votes``, ``blanco``); a plain field -> ("", key)."""
+    if key.startswith("rejected:"):
+        return "rejected_votes", key.split(":", 1)[1]
+    if key.startswith("uncounted:"):
+        return "uncounted_votes", key.split(":", 1)[1]
+    return "", key
 
 
 @dataclass
@@ -281,6 +293,26 @@ class DocBuilder:
                 if number is not None:
                     refs[list_id] = (sheet, r, c)
 
+    def put_list_over(
+        self,
+        targets: Sequence[_Values],
+        list_id: str,
+        numbers: Sequence[int | None],
+        sheet: Sheet,
+        r: int,
+        columns: Sequence[int],
+    ) -> None:
+        """The fast path's :meth:`set_list` for one list over many units (a list row)."""
+        for values, number in zip(targets, numbers, strict=True):
+            if number is None:
+                values.lists.setdefault(list_id, None)
+            else:
+                values.lists[list_id] = number
+        if self.want_locations:
+            for values, number, c in zip(targets, numbers, columns, strict=True):
+                if number is not None:
+                    values.list_refs[list_id] = (sheet, r, c)
+
     def set_candidate(
         self, values: _Values, list_id: str, candidate_id: str, cell: CellRef
     ) -> None:
@@ -335,29 +367,30 @@ class DocBuilder:
         }
         want = self.want_locations
         for key, number in values.numbers.items():
-            if key.startswith("rejected:"):
-                code = key.split(":", 1)[1]
-                group["rejected_votes"][code] = number
-                path = f"{pointer}/rejected_votes/{pointer_escape(code)}" if want else ""
-            elif key.startswith("uncounted:"):
-                code = key.split(":", 1)[1]
-                group["uncounted_votes"][code] = number
-                path = f"{pointer}/uncounted_votes/{pointer_escape(code)}" if want else ""
+            part, code = _slot(key)
+            if part:
+                group[part][code] = number  # type: ignore[literal-required]
             else:
                 group[key] = number  # type: ignore[literal-required]
-                path = f"{pointer}/{key}"
             if want:
+                path = f"{pointer}/{part}/{pointer_escape(code)}" if part else f"{pointer}/{key}"
                 sheet, r, c = values.number_refs[key]
                 self.context.locate(path, sheet.location(r, c))
         if "votes_cast" not in values.numbers:
             group.pop("votes_cast", None)
-        selections: list[Selection] = []
         lists = values.lists
         candidates_of = values.candidates
-        if candidates_of:
-            list_ids = self._ordered((*lists, *candidates_of))
-        else:
-            list_ids = self._ordered(tuple(lists))
+        if not candidates_of:
+            lists_get = lists.get
+            group["selections"] = [
+                {"affiliation_id": list_id, "valid_votes": lists_get(list_id), "candidates": []}
+                for list_id in self._ordered(tuple(lists))
+            ]
+            if want:
+                self._locate_lists(values, pointer)
+            return group
+        selections: list[Selection] = []
+        list_ids = self._ordered((*lists, *candidates_of))
         for s, list_id in enumerate(list_ids):
             by_candidate = candidates_of.get(list_id)
             candidates: list[CandidateVotes] = (
@@ -390,6 +423,15 @@ class DocBuilder:
         group["selections"] = selections
         return group
 
+    def _locate_lists(self, values: _Values, pointer: str) -> None:
+        lists = values.lists
+        for s, list_id in enumerate(self._ordered(tuple(lists))):
+            ref = values.list_refs.get(list_id) if lists.get(list_id) is not None else None
+            if ref is not None:
+                self.context.locate(
+                    f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
+                )
+
     def _derived_total(self) -> VoteGroup:
         total: VoteGroup = {
             "cast": None,
@@ -401,18 +443,31 @@ class DocBuilder:
         numbers: dict[str, int] = {}
         lists: dict[str, int | None] = {}
         candidates: dict[str, dict[str, int]] = {}
+        # Units with the same lists in the same order (nearly always all of them) are summed
+        # column by column; keys keep the order of their first appearance, as unit by unit.
+        same_lists: dict[tuple[str, ...], list[Iterable[int | None]]] = {}
+        same_numbers: dict[tuple[str, ...], list[Iterable[int]]] = {}
         for _info, values in self.units:
-            for key, number in values.numbers.items():
-                numbers[key] = numbers.get(key, 0) + number
-            for list_id, list_total in values.lists.items():
-                if list_total is not None:
-                    lists[list_id] = (lists.get(list_id) or 0) + list_total
-                else:
-                    lists.setdefault(list_id, None)
+            same_numbers.setdefault(tuple(values.numbers), []).append(values.numbers.values())
+            same_lists.setdefault(tuple(values.lists), []).append(values.lists.values())
             for list_id, by_candidate in values.candidates.items():
                 target = candidates.setdefault(list_id, {})
                 for candidate_id, number in by_candidate.items():
                     target[candidate_id] = target.get(candidate_id, 0) + number
+        for keys, number_rows in same_numbers.items():
+            for key, column in zip(keys, zip(*number_rows, strict=True), strict=True):
+                numbers[key] = numbers.get(key, 0) + sum(column)
+        for list_ids, rows in same_lists.items():
+            for list_id, column in zip(list_ids, zip(*rows, strict=True), strict=True):
+                if None in column:
+                    stated = [n for n in column if n is not None]
+                    if not stated:
+                        lists.setdefault(list_id, None)
+                        continue
+                    list_total = sum(stated)
+                else:
+                    list_total = sum(column)
+                lists[list_id] = (lists.get(list_id) or 0) + list_total
         for key, number in numbers.items():
             if key.startswith("rejected:"):
                 total["rejected_votes"][key.split(":", 1)[1]] = number

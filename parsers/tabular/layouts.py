@@ -365,9 +365,11 @@ class FamilyReader:
                 if not row_has_numbers:
                     continue
             keys = [sheet.text(r, c) for c in (number_col, name_col) if c is not None]
-            first_text = next(
-                (sheet.text(r, c) for c in range(min(3, sheet.width)) if sheet.text(r, c)), ""
-            )
+            first_text = ""
+            for c in range(min(3, sheet.width)):
+                first_text = sheet.text(r, c)
+                if first_text:
+                    break
             if self.is_total(*keys, first_text):
                 values = builder.total_values(f"the total row at {sheet.row_where(r)}")
             else:

@@ -80,6 +80,20 @@ _INT_TYPES = frozenset({int, _NONE_TYPE})
 _STR_TYPES = frozenset({str, _NONE_TYPE})
 
 
+# A row of counts joined by \x1f, each plain ASCII digits or grouped by dots (``12.345``).
+_COUNT = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)"
+_ROW_OF_COUNTS = re.compile(_COUNT + r"(?:\x1f" + _COUNT + r")*")
+
+
+def _grouped_row(values: Sequence[str]) -> list[int | None] | None:
+    """The counts when every value is plain digits or Dutch thousands (``1.234``), as
+    :func:`parse_count` reads them; checked with one regular expression for the whole row."""
+    joined = "\x1f".join(values)
+    if joined.count("\x1f") != len(values) - 1 or _ROW_OF_COUNTS.fullmatch(joined) is None:
+        return None
+    return list(map(int, joined.replace(".", "").split("\x1f")))
+
+
 def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
     """The counts of several cells at once when every cell is empty or a plain count (ASCII
     digits, or a non-negative int as spreadsheets give them); None when any cell needs
@@ -97,11 +111,15 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             joined = "".join(present)
             if joined.isdigit() and joined.isascii():
                 return [None if v is None else int(v) for v in values]
-            return None
+            grouped = _grouped_row(present)
+            if grouped is None:
+                return None
+            numbers = iter(grouped)
+            return [None if v is None else next(numbers) for v in values]
         joined = "".join(values)
         if joined.isdigit() and joined.isascii():
             return list(map(int, values))
-        return None
+        return _grouped_row(values)
     if types <= _INT_TYPES:
         if _NONE_TYPE in types:
             if min((v for v in values if v is not None), default=0) < 0:

@@ -63,6 +63,32 @@ def _cell(value: Any) -> Cell:
     return text if text.strip() else None
 
 
+_FLOATS = frozenset({float})
+_FLOATS_AND_TEXT = frozenset({float, str})
+
+
+def _convert_row(raw: list[Any]) -> list[Cell]:
+    """``[_cell(v) for v in raw]``, a row at a time: a row of whole numbers (calamine gives
+    floats) in one ``map(int)``, a row of numbers and text without a call per cell."""
+    types = set(map(type, raw))
+    if types == _FLOATS:
+        try:
+            whole: list[Cell] = list(map(int, raw))
+        except (ValueError, OverflowError):  # NaN, infinity
+            pass
+        else:
+            if whole == raw:
+                return whole
+    if types <= _FLOATS_AND_TEXT:
+        return [
+            (int(v) if v.is_integer() else v)
+            if type(v) is float
+            else (None if not v or v.isspace() else v)
+            for v in raw
+        ]
+    return [_cell(v) for v in raw]
+
+
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     if data.startswith(b"PK"):
         from parsers.tabular.zipbundle import check_zip
@@ -108,7 +134,7 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
         raw = sheet.to_python(skip_empty_area=False)
         rows: list[list[Cell]] = []
         for raw_row in raw:
-            row = [_cell(v) for v in raw_row]
+            row = _convert_row(raw_row)
             while row and row[-1] is None:
                 row.pop()
             rows.append(row)

@@ -39,4 +39,10 @@ def collector_paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _paused_by_us:
                 _paused_by_us = False
+                # Everything allocated while paused would sit in the youngest generation, and
+                # the first collection after enable() would traverse all of it. Moving it to the
+                # oldest generation first (freeze + unfreeze splices lists, no traversal) leaves
+                # it to the next full collection, as if it had been collected all along.
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()

@@ -25,6 +25,19 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def cell_text(row: list[Cell], c: int) -> str:
+    """Cell ``c`` of a row as stripped text ('' when empty or missing): :meth:`Sheet.text`
+    for a row already in hand."""
+    value = row[c] if c < len(row) else None
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 @dataclass
 class Sheet:
     """Rows of cells. ``rows[r][c]``; rows may differ in length (missing = empty)."""
@@ -55,12 +68,7 @@ class Sheet:
 
     def text(self, r: int, c: int) -> str:
         """The cell as stripped text ('' when empty)."""
-        value = self.cell(r, c)
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
+        return cell_text(self.rows[r], c) if r < len(self.rows) else ""
 
     def row_is_blank(self, r: int) -> bool:
         """No cell of the row has text (``not any(self.text(r, c) ...)``, without the calls)."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from parsers.errors import AmbiguousLayout, NoHeader
 from parsers.tabular.builder import DocBuilder, RowPicker, UnitInfo, _Values
-from parsers.tabular.grid import Sheet
+from parsers.tabular.grid import Sheet, cell_text
 from parsers.tabular.mapping import Mapping
 from parsers.tabular.names import ListResolver
 from parsers.tabular.numbers import looks_numeric
@@ -283,18 +283,19 @@ class FamilyReader:
         postal_col: int | None,
     ) -> _Values:
         number: int | None = None
+        row = sheet.rows[r]
+        raw_id = ""
         if number_col is not None:
-            raw = sheet.cell(r, number_col)
-            if looks_numeric(raw):
+            raw_id = cell_text(row, number_col)
+            if looks_numeric(row[number_col] if number_col < len(row) else None):
                 number = self.builder.count(sheet, r, number_col, "polling-station number")
             else:
-                number = unit_number_from(sheet.text(r, number_col))
-        name = sheet.text(r, name_col) if name_col is not None else ""
+                number = unit_number_from(raw_id)
+        name = cell_text(row, name_col) if name_col is not None else ""
         if number is None and name:
             number = unit_number_from(name)
-        postal = sheet.text(r, postal_col) if postal_col is not None else None
+        postal = cell_text(row, postal_col) if postal_col is not None else None
         info = UnitInfo(number, name or None, postal or None, where=(sheet, r, name_col or 0))
-        raw_id = sheet.text(r, number_col) if number_col is not None else ""
         if "::" in raw_id:
             info.unit_id = raw_id  # already an EML-style id (0758::SB1): keep it
         if name and "briefstembureau" in name.lower():
@@ -356,6 +357,8 @@ class FamilyReader:
         list_cols = list(list_columns)
         picker = RowPicker([c for c, _role in stat_items] + list_cols)
         n_stats = len(stat_items)
+        key_columns = [c for c in (number_col, name_col) if c is not None]
+        first_columns = range(min(3, sheet.width))
         builder = self.builder
         for r in range(header + 1, len(sheet.rows)):
             # Fast path: every statistic and list cell of the row empty or a plain count.
@@ -364,10 +367,11 @@ class FamilyReader:
                 row_has_numbers = any(looks_numeric(sheet.cell(r, c)) for c in check_columns)
                 if not row_has_numbers:
                     continue
-            keys = [sheet.text(r, c) for c in (number_col, name_col) if c is not None]
+            row = sheet.rows[r]
+            keys = [cell_text(row, c) for c in key_columns]
             first_text = ""
-            for c in range(min(3, sheet.width)):
-                first_text = sheet.text(r, c)
+            for c in first_columns:
+                first_text = cell_text(row, c)
                 if first_text:
                     break
             if self.is_total(*keys, first_text):

@@ -141,6 +141,9 @@ def looks_numeric(value: Any) -> bool:
         return False
     if value.isascii() and value.isdigit():
         return True
+    first = value[:1]
+    if not (first.isdigit() or first in "+-" or first.isspace()):
+        return False  # a number (after spaces are removed) starts with a sign or a digit
     text = _SPACES.sub("", value)
     if not text:
         return False

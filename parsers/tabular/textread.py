@@ -119,7 +119,10 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
                     f"{start + first_line - 1}.",
                     location={"line": start + first_line - 1},
                 )
-            rows.append([value if value.strip() else None for value in record])
+            if "" in record or any(map(str.isspace, record)):
+                rows.append([value if value.strip() else None for value in record])
+            else:
+                rows.append(record)  # no empty cell: the reader's own fresh list
             numbers.append(start + first_line - 1)
     except csv.Error as exc:
         line = previous_end + first_line

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from parsers.api import Limits
 from parsers.errors import LimitExceeded, MalformedInput
@@ -122,7 +122,7 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
             if "" in record or any(map(str.isspace, record)):
                 rows.append([value if value.strip() else None for value in record])
             else:
-                rows.append(record)  # no empty cell: the reader's own fresh list
+                rows.append(cast(list[Cell], record))  # no empty cell: the reader's fresh list
             numbers.append(start + first_line - 1)
     except csv.Error as exc:
         line = previous_end + first_line

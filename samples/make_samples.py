@@ -25,15 +25,42 @@ LISTS = [
 ]
 HEADER_NAMES = {"1": "Lindehoven Lokaal", "2": "VVD", "3": "GL/PvdA"}
 STATIONS: list[dict[str, Any]] = [
-    {"number": 1, "name": "De Linde", "postal": "1234 AB", "cast": 1500, "stempas": 900,
-     "volmacht": 50, "kiezerspas": 2, "blanco": 7, "ongeldig": 5,
-     "votes": {"1": [300, 100], "2": [250, 50], "3": [200, 40]}},
-    {"number": 2, "name": "Dorpshuis Oost", "postal": "1235 CD", "cast": 1234, "stempas": 1000,
-     "volmacht": 31, "kiezerspas": 0, "blanco": 6, "ongeldig": 5,
-     "votes": {"1": [500, 120], "2": [150, 60], "3": [140, 50]}},
-    {"number": 3, "name": "Café 't Hoekje", "postal": "1236 EF", "cast": 800, "stempas": 400,
-     "volmacht": 20, "kiezerspas": 1, "blanco": 4, "ongeldig": 6,
-     "votes": {"1": [100, 50], "2": [120, 30], "3": [80, 31]}},
+    {
+        "number": 1,
+        "name": "De Linde",
+        "postal": "1234 AB",
+        "cast": 1500,
+        "stempas": 900,
+        "volmacht": 50,
+        "kiezerspas": 2,
+        "blanco": 7,
+        "ongeldig": 5,
+        "votes": {"1": [300, 100], "2": [250, 50], "3": [200, 40]},
+    },
+    {
+        "number": 2,
+        "name": "Dorpshuis Oost",
+        "postal": "1235 CD",
+        "cast": 1234,
+        "stempas": 1000,
+        "volmacht": 31,
+        "kiezerspas": 0,
+        "blanco": 6,
+        "ongeldig": 5,
+        "votes": {"1": [500, 120], "2": [150, 60], "3": [140, 50]},
+    },
+    {
+        "number": 3,
+        "name": "Café 't Hoekje",
+        "postal": "1236 EF",
+        "cast": 800,
+        "stempas": 400,
+        "volmacht": 20,
+        "kiezerspas": 1,
+        "blanco": 4,
+        "ongeldig": 6,
+        "votes": {"1": [100, 50], "2": [120, 30], "3": [80, 31]},
+    },
 ]
 for st in STATIONS:
     st["lists"] = {k: sum(v) for k, v in st["votes"].items()}
@@ -64,7 +91,9 @@ def group(st: dict[str, Any], *, candidates: bool, votes_cast: bool = False) -> 
                 "candidates": [
                     {"candidate_id": str(i + 1), "valid_votes": v}
                     for i, v in enumerate(st["votes"][lid])
-                ] if candidates else [],
+                ]
+                if candidates
+                else [],
             }
             for lid, _name, _c in LISTS
         ],
@@ -75,8 +104,16 @@ def group(st: dict[str, Any], *, candidates: bool, votes_cast: bool = False) -> 
 
 
 def total_of() -> dict[str, Any]:
-    keys = ("cast", "stempas", "volmacht", "kiezerspas", "blanco", "ongeldig", "total_counted",
-            "toegelaten")
+    keys = (
+        "cast",
+        "stempas",
+        "volmacht",
+        "kiezerspas",
+        "blanco",
+        "ongeldig",
+        "total_counted",
+        "toegelaten",
+    )
     total: dict[str, Any] = {k: sum(st[k] for st in STATIONS) for k in keys}
     total["votes"] = {
         lid: [sum(st["votes"][lid][i] for st in STATIONS) for i in range(2)] for lid, *_ in LISTS
@@ -90,12 +127,17 @@ def expected(*, candidates: bool, names: str, unit_ids: bool = True) -> dict[str
     affiliations = []
     for lid, name, cands in LISTS:
         shown = name if names == "registered" else HEADER_NAMES[lid] if names == "header" else name
-        affiliations.append({
-            "id": lid,
-            "name": shown,
-            "candidates": [{"id": cid, "name": cname, "short_code": None} for cid, cname in cands]
-            if candidates else [],
-        })
+        affiliations.append(
+            {
+                "id": lid,
+                "name": shown,
+                "candidates": [
+                    {"id": cid, "name": cname, "short_code": None} for cid, cname in cands
+                ]
+                if candidates
+                else [],
+            }
+        )
     units = []
     for st in STATIONS:
         unit = {
@@ -149,11 +191,25 @@ def sample_a_csv() -> None:
     header += [f"{lid}. {name}" for lid, name, _c in LISTS]
     w.writerow(header)
     for st in STATIONS:
-        w.writerow([st["number"], st["name"], st["postal"], *[nl(st[k]) for _l, k in STAT_LABELS],
-                    *[nl(st["lists"][lid]) for lid, *_ in LISTS]])
+        w.writerow(
+            [
+                st["number"],
+                st["name"],
+                st["postal"],
+                *[nl(st[k]) for _l, k in STAT_LABELS],
+                *[nl(st["lists"][lid]) for lid, *_ in LISTS],
+            ]
+        )
     t = total_of()
-    w.writerow(["", "Totaal", "", *[nl(t[k]) for _l, k in STAT_LABELS],
-                *[nl(t["lists"][lid]) for lid, *_ in LISTS]])
+    w.writerow(
+        [
+            "",
+            "Totaal",
+            "",
+            *[nl(t[k]) for _l, k in STAT_LABELS],
+            *[nl(t["lists"][lid]) for lid, *_ in LISTS],
+        ]
+    )
     (OUT / "a_lindehoven_semicolon_cp1252.csv").write_bytes(out.getvalue().encode("cp1252"))
     exp = expected(candidates=False, names="registered")
     write_expected("a_lindehoven_semicolon_cp1252", exp, {"context": {}, "options": {}})
@@ -169,20 +225,40 @@ def sample_a_xlsx() -> None:
     ws.title = "Uitslag"
     ws["A1"] = "Uitslag gemeenteraadsverkiezing Lindehoven 2026"
     ws.merge_cells("A1:F1")
-    header = ["Stembureau nummer", None, "Stembureau", "Postcode",
-              *[lab for lab, _k in STAT_LABELS], *[HEADER_NAMES[lid] for lid, *_ in LISTS],
-              "Totaal"]
+    header = [
+        "Stembureau nummer",
+        None,
+        "Stembureau",
+        "Postcode",
+        *[lab for lab, _k in STAT_LABELS],
+        *[HEADER_NAMES[lid] for lid, *_ in LISTS],
+        "Totaal",
+    ]
     ws.append([])
     ws.append(header)
     for st in STATIONS:
-        ws.append([st["number"], None, st["name"], st["postal"],
-                   *[st[k] for _l, k in STAT_LABELS], *[st["lists"][lid] for lid, *_ in LISTS],
-                   st["total_counted"]])
+        ws.append(
+            [
+                st["number"],
+                None,
+                st["name"],
+                st["postal"],
+                *[st[k] for _l, k in STAT_LABELS],
+                *[st["lists"][lid] for lid, *_ in LISTS],
+                st["total_counted"],
+            ]
+        )
     wb.save(OUT / "a_lindehoven_names.xlsx")
     exp = expected(candidates=False, names="registered")
-    write_expected("a_lindehoven_names", exp, {
-        "context": {"candidate_list": "lindehoven.230b.eml.xml"}, "options": {},
-        "election": {"id": "GR2026_Lindehoven"}})
+    write_expected(
+        "a_lindehoven_names",
+        exp,
+        {
+            "context": {"candidate_list": "lindehoven.230b.eml.xml"},
+            "options": {},
+            "election": {"id": "GR2026_Lindehoven"},
+        },
+    )
 
 
 def sample_b_ods() -> None:
@@ -226,6 +302,42 @@ def sample_b_ods() -> None:
     write_expected("b_lindehoven_columns", exp, {"context": {}, "options": {}})
 
 
+def sample_b_candidates_xlsx() -> None:
+    """Family b with candidate rows (the osv4-3 shape in another spreadsheet): list number in
+    column A, candidate position in column B, list and candidate names in column C, stations
+    as columns, a 'Totaal' column; no osv4-3 header."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Uitslag"
+    t = total_of()
+    ws.append(["Verkiezing", None, ELECTION_NAME])
+    ws.append(["Gemeente", None, "Lindehoven"])
+    ws.append(["Gemeentecode", None, "9901"])
+    ws.append([])
+    ws.append(["Lijst", "Volgnr", "Partij / kandidaat", *[st["name"] for st in STATIONS], "Totaal"])
+    ws.append([None, None, "Stembureaunummer", *[st["number"] for st in STATIONS]])
+    ws.append([None, None, "Postcode", *[st["postal"] for st in STATIONS]])
+    for label, key in STAT_LABELS:
+        ws.append([None, None, label, *[st[key] for st in STATIONS], t[key]])
+    for lid, name, cands in LISTS:
+        ws.append([int(lid), None, name, *[st["lists"][lid] for st in STATIONS], t["lists"][lid]])
+        for i, (cid, cname) in enumerate(cands):
+            ws.append(
+                [
+                    None,
+                    int(cid),
+                    cname,
+                    *[st["votes"][lid][i] for st in STATIONS],
+                    t["votes"][lid][i],
+                ]
+            )
+    wb.save(OUT / "b_lindehoven_candidates.xlsx")
+    exp = expected(candidates=True, names="registered")
+    write_expected("b_lindehoven_candidates", exp, {"context": {}, "options": {}})
+
+
 def sample_c_tsv() -> None:
     """Family c (long), UTF-16 with BOM, tab-separated, with candidates and statistic rows."""
     out = io.StringIO(newline="")
@@ -233,8 +345,18 @@ def sample_c_tsv() -> None:
     w.writerow(["Gemeente", "Lindehoven"])
     w.writerow(["Gemeentecode", "9901"])
     w.writerow(["Verkiezing", ELECTION_NAME])
-    w.writerow(["Stembureaunummer", "Stembureau", "Postcode", "Lijstnummer", "Partij",
-                "Volgnummer", "Kandidaat", "Stemmen"])
+    w.writerow(
+        [
+            "Stembureaunummer",
+            "Stembureau",
+            "Postcode",
+            "Lijstnummer",
+            "Partij",
+            "Volgnummer",
+            "Kandidaat",
+            "Stemmen",
+        ]
+    )
     for st in STATIONS:
         base = [st["number"], st["name"], st["postal"]]
         for label, key in STAT_LABELS:
@@ -285,20 +407,51 @@ def sample_mapping_csv() -> None:
     """A municipality's own labels, read through mappings/lindehoven-2026.toml (comma, UTF-8)."""
     out = io.StringIO(newline="")
     w = csv.writer(out, delimiter=",", lineterminator="\n")
-    w.writerow(["Bureau", "Locatie", "PC", "Kiezers totaal", "Passen", "Volmachten",
-                "KP", "Opgekomen", "Leeg", "Fout", *[f"L{lid}" for lid, *_ in LISTS]])
+    w.writerow(
+        [
+            "Bureau",
+            "Locatie",
+            "PC",
+            "Kiezers totaal",
+            "Passen",
+            "Volmachten",
+            "KP",
+            "Opgekomen",
+            "Leeg",
+            "Fout",
+            *[f"L{lid}" for lid, *_ in LISTS],
+        ]
+    )
     for st in STATIONS:
-        w.writerow([f"SB{st['number']}", st["name"], st["postal"], st["cast"], st["stempas"],
-                    st["volmacht"], st["kiezerspas"], st["toegelaten"], st["blanco"],
-                    st["ongeldig"], *[st["lists"][lid] for lid, *_ in LISTS]])
+        w.writerow(
+            [
+                f"SB{st['number']}",
+                st["name"],
+                st["postal"],
+                st["cast"],
+                st["stempas"],
+                st["volmacht"],
+                st["kiezerspas"],
+                st["toegelaten"],
+                st["blanco"],
+                st["ongeldig"],
+                *[st["lists"][lid] for lid, *_ in LISTS],
+            ]
+        )
     (OUT / "lindehoven_mapping_export.csv").write_bytes(out.getvalue().encode("utf-8"))
     exp = expected(candidates=False, names="registered")
     # This export does not state the valid votes (E): absent, never derived.
     for unit in [exp["total_votes"], *exp["reporting_unit_votes"]]:
         unit["total_counted"] = None
-    write_expected("lindehoven_mapping_export", exp, {
-        "context": {"candidate_list": "lindehoven.230b.eml.xml"}, "options": {},
-        "mapping": "lindehoven-2026"})
+    write_expected(
+        "lindehoven_mapping_export",
+        exp,
+        {
+            "context": {"candidate_list": "lindehoven.230b.eml.xml"},
+            "options": {},
+            "mapping": "lindehoven-2026",
+        },
+    )
 
 
 def candidate_list() -> None:
@@ -323,11 +476,13 @@ def candidate_list() -> None:
         'xmlns:xnl="urn:oasis:names:tc:ciq:xsdschema:xNL:2.0" Id="230b" SchemaVersion="5">'
         '<TransactionId>1</TransactionId><ManagingAuthority><AuthorityIdentifier Id="9901">'
         "Lindehoven</AuthorityIdentifier></ManagingAuthority><CandidateList><Election>"
-        '<ElectionIdentifier Id="GR2026_Lindehoven"><ElectionName>' + ELECTION_NAME +
-        "</ElectionName><ElectionCategory>GR</ElectionCategory><kr:ElectionSubcategory>GR1"
+        '<ElectionIdentifier Id="GR2026_Lindehoven"><ElectionName>'
+        + ELECTION_NAME
+        + "</ElectionName><ElectionCategory>GR</ElectionCategory><kr:ElectionSubcategory>GR1"
         "</kr:ElectionSubcategory><kr:ElectionDate>" + DATE + "</kr:ElectionDate>"
         '</ElectionIdentifier><Contest><ContestIdentifier Id="geen"/>'
-        + "".join(parts) + "</Contest></Election></CandidateList></EML>\n"
+        + "".join(parts)
+        + "</Contest></Election></CandidateList></EML>\n"
     )
     (OUT / "lindehoven.230b.eml.xml").write_text(xml, encoding="utf-8")
 
@@ -338,6 +493,7 @@ def main() -> None:
     sample_a_csv()
     sample_a_xlsx()
     sample_b_ods()
+    sample_b_candidates_xlsx()
     sample_c_tsv()
     sample_d_xls()
     sample_mapping_csv()

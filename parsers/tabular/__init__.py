@@ -105,6 +105,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     mapping, why = select_mapping(option, workbook, filename)
     if mapping is not None:
         context.note("mapping", f"Mapping {mapping.id} v{mapping.version} ({why}).", None)
+        if mapping.empty_values:
+            _apply_empty_values(workbook, mapping.empty_values, context)
     sheet_option = context.options.get("sheet")
     plan = plan_workbook(workbook.sheets, mapping, sheet_option)
     context.note(
@@ -148,6 +150,32 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         "cells": builder.cell_accounting(),
     }
     return document
+
+
+def _apply_empty_values(
+    workbook: Workbook, empty_values: tuple[str, ...], context: ParseContext
+) -> None:
+    """The mapping's ``[options] empty_values`` (such as ``-`` or ``n.v.t.``): text cells that
+    say "nothing here" are read as empty cells (not stated), never as 0; each such cell is
+    counted in a note, with the first one's location."""
+    wanted = {value.strip().casefold() for value in empty_values}
+    found: dict[str, int] = {}
+    first: dict[str, dict[str, Any]] = {}
+    for sheet in workbook.sheets:
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.strip().casefold() in wanted:
+                    row[c] = None
+                    key = value.strip()
+                    found[key] = found.get(key, 0) + 1
+                    first.setdefault(key, sheet.location(r, c))
+    for key, count in found.items():
+        context.note(
+            "empty-value",
+            f"{count} cell(s) holding {key!r} were read as empty (not stated), as the "
+            "mapping's [options] empty_values says.",
+            first[key],
+        )
 
 
 def _required(value: int | None, plan: Any) -> int:

@@ -25,6 +25,7 @@ from parsers.tabular.names import ListResolver
 from parsers.tabular.numbers import looks_numeric
 from parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
 
+_DESCRIBING_ROLES = ("list_number", "list_name", "candidate_number", "candidate_name")
 _SCAN_ROWS = 40
 _SCAN_COLUMNS = 8
 UNIT_ROLES = ("unit_number", "unit_name")
@@ -96,7 +97,7 @@ def _row_signal(sheet: Sheet, r: int, labels: Labels) -> tuple[str | None, list[
         for c, role in enumerate(roles)
         if role is None and sheet.text(r, c) and not looks_numeric(sheet.cell(r, c))
     )
-    if lists and "candidate_number" in roles and "total" in roles:
+    if lists and "candidate_number" in roles and "total" in roles and _total_first(sheet, r, roles):
         return "osv4-3", [f"{sheet.row_where(r)}: osv4-3 header (Lijstnummer ... Totaal)"]
     if units and lists and votes:
         return "c", [f"{sheet.row_where(r)}: station, list and votes columns"]
@@ -106,6 +107,13 @@ def _row_signal(sheet: Sheet, r: int, labels: Labels) -> tuple[str | None, list[
             "column headers"
         ]
     return None, []
+
+
+def _total_first(sheet: Sheet, r: int, roles: list[str | None]) -> bool:
+    """The osv4-3 header has its 'Totaal' before the stations; a table whose total column
+    comes after them is family b with candidate rows."""
+    total = roles.index("total")
+    return not any(role is None and sheet.text(r, c) for c, role in enumerate(roles[:total]))
 
 
 def _column_signal(sheet: Sheet, c: int, labels: Labels) -> tuple[str | None, list[str]]:
@@ -418,6 +426,7 @@ class FamilyReader:
             )
         station_cols: list[int] = []
         total_col: int | None = None
+        described: dict[str, int] = {}  # list/candidate number and name columns by header
         for c in range(label_col + 1, sheet.width):
             label = sheet.text(header, c)
             if not label:
@@ -427,6 +436,8 @@ class FamilyReader:
                 total_col = c
             elif role == "ignore":
                 continue
+            elif role in _DESCRIBING_ROLES and not station_cols:
+                described.setdefault(role, c)  # 'Volgnummer', 'Kandidaat' before the stations
             else:
                 station_cols.append(c)
         meta = scan_metadata(sheet, range(header), self.builder)
@@ -456,28 +467,112 @@ class FamilyReader:
             *units.items(),
             *([(total_col, total)] if total is not None and total_col is not None else []),
         ]
+        list_col, cand_col = self._number_columns(sheet, label_col, data_rows, targets, described)
+        cand_name_col = described.get("candidate_name", label_col)
+        current_list: str | None = None
+        picker = RowPicker([c for c, _v in targets])
+        target_values = [values for _c, values in targets]
+        builder = self.builder
         for r in data_rows:
+            if (
+                cand_col is not None
+                and looks_numeric(sheet.cell(r, cand_col))
+                and not (list_col is not None and sheet.text(r, list_col))
+            ):
+                self._candidate_row(sheet, r, cand_col, cand_name_col, current_list, targets)
+                continue
             label = sheet.text(r, label_col)
             if not label:
                 continue
             role = self.labels(label)
             if is_number_field(role):
                 assert role is not None
+                fast = builder.fast_counts(sheet, r, picker)
+                if fast is not None:
+                    for (c, values), number in zip(targets, fast, strict=True):
+                        if number is not None:
+                            builder.put_number(values, role, number, sheet, r, c)
+                    continue
                 for c, values in targets:
-                    self.builder.set_number(values, role, sheet, r, c)
+                    builder.set_number(values, role, sheet, r, c)
                 continue
             if role is not None or self.is_total(label):
                 continue  # a totals row or a known non-count label: its cells are left over
             if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
                 continue
-            if label_col > 0 and looks_numeric(sheet.cell(r, label_col - 1)):
-                list_id = str(self.builder.count(sheet, r, label_col - 1, "list number"))
-                self.builder.affiliation(list_id, label)
+            if list_col is not None and looks_numeric(sheet.cell(r, list_col)):
+                list_id = str(builder.count(sheet, r, list_col, "list number"))
+                builder.affiliation(list_id, label)
             else:
                 list_id = self.resolve_list(sheet, r, label_col)
+            current_list = list_id
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is not None:
+                builder.put_list_over(target_values, list_id, fast, sheet, r, picker.columns)
+                continue
             for c, values in targets:
-                self.builder.set_list(values, list_id, sheet, r, c)
+                builder.set_list(values, list_id, sheet, r, c)
         self.apply_meta(meta)
+
+    def _number_columns(
+        self,
+        sheet: Sheet,
+        label_col: int,
+        data_rows: list[int],
+        targets: list[tuple[int, _Values]],
+        described: dict[str, int],
+    ) -> tuple[int | None, int | None]:
+        """(list-number column, candidate-number column) of a family-b table.
+
+        Columns headed as such win. Otherwise the list number is the number left of the
+        label; with two number columns left of it (``Lijst | Volgnr | Naam``, as osv4-3 lays
+        out lists and candidates) that are never both filled on a row, the one filled first
+        (on the first list row) holds list numbers and the other candidates' positions.
+        """
+        if "list_number" in described or "candidate_number" in described:
+            return described.get("list_number", label_col - 1 if label_col > 0 else None), (
+                described.get("candidate_number")
+            )
+        if label_col < 2:
+            return (label_col - 1 if label_col > 0 else None), None
+        outer, inner = label_col - 2, label_col - 1
+        first: dict[int, int] = {}
+        for r in data_rows:
+            label = sheet.text(r, label_col)
+            if label and (self.labels(label) is not None or self.is_total(label)):
+                continue  # statistics and totals: only list and candidate rows tell
+            filled = [c for c in (outer, inner) if looks_numeric(sheet.cell(r, c))]
+            if len(filled) == 2:
+                return inner, None  # both on one row: not a list/candidate pair
+            if filled and any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
+                first.setdefault(filled[0], r)
+        if len(first) < 2:
+            return inner, None
+        list_col = min(first, key=first.__getitem__)
+        return list_col, (inner if list_col == outer else outer)
+
+    def _candidate_row(
+        self,
+        sheet: Sheet,
+        r: int,
+        cand_col: int,
+        name_col: int,
+        current_list: str | None,
+        targets: list[tuple[int, _Values]],
+    ) -> None:
+        """A row with a candidate's position (and name) under its list's row."""
+        if current_list is None:
+            self.context.note(
+                "candidate-before-list",
+                f"{sheet.row_where(r)}: a candidate row before any list row is skipped.",
+                sheet.location(r, cand_col),
+            )
+            return
+        candidate_id = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+        name = sheet.text(r, name_col)
+        self.builder.affiliations[current_list].candidates[candidate_id] = name or None
+        for c, values in targets:
+            self.builder.set_candidate(values, current_list, candidate_id, (sheet, r, c))
 
     # --- family c -----------------------------------------------------------------
 

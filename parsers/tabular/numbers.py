@@ -109,7 +109,7 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             if not present:
                 return [None] * len(values)
             joined = "".join(present)
-            if joined.isdigit() and joined.isascii():
+            if joined.isdigit() and joined.isascii() and "" not in present:
                 return [None if v is None else int(v) for v in values]
             grouped = _grouped_row(present)
             if grouped is None:
@@ -117,7 +117,7 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             numbers = iter(grouped)
             return [None if v is None else next(numbers) for v in values]
         joined = "".join(values)
-        if joined.isdigit() and joined.isascii():
+        if joined.isdigit() and joined.isascii() and "" not in values:
             return list(map(int, values))
         return _grouped_row(values)
     if types <= _INT_TYPES:

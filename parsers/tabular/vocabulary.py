@@ -200,6 +200,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "candidate_number": (
         "volgnummer",
+        "volgnr",
         "kandidaatnummer",
         "kandidaat nummer",
         "kandidaat nr",

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any
+from itertools import repeat
+from operator import itemgetter, setitem
+from typing import Any, cast
 
 from parsers.api import ParseContext
 from parsers.canonical import (
@@ -62,26 +64,78 @@ class RowPicker:
         return plain_counts(values)
 
 
+class RowLayout:
+    """How the count cells of a family-a row map to one unit's fields: statistics first, then
+    lists, as the reader's :class:`RowPicker` picks them. A unit read from such a row keeps the
+    parsed row itself (:meth:`DocBuilder.put_row`) instead of a dict per value."""
+
+    def __init__(
+        self,
+        stat_items: Sequence[tuple[int, str]],
+        list_ids: Sequence[str],
+        list_cols: Sequence[int],
+    ) -> None:
+        self.stat_keys = [key for _c, key in stat_items]
+        self.stat_items = list(stat_items)
+        self.stat_cols = {key: c for c, key in reversed(stat_items)}
+        self.n_stats = len(self.stat_keys)
+        self.list_ids = tuple(list_ids)
+        self.list_cols = list(list_cols)
+        #: Rows can be kept as they are only when no field or list is named twice.
+        self.unique = len(set(self.stat_keys)) == len(self.stat_keys) and len(
+            set(self.list_ids)
+        ) == len(self.list_ids)
+        self.order = sorted(range(len(self.list_ids)), key=lambda i: _id_key(self.list_ids[i]))
+
+
 class _Values:
     """The numbers of one unit (or of the total).
 
     ``number_refs`` keeps the cell of each statistic (a duplicate is reported with both
     cells); the cells of list and candidate votes are kept only when locations are wanted
-    (``list_refs``, ``candidate_refs``), so the common parse allocates nothing per cell.
+    (``list_refs``, ``candidate_refs``), so the common parse allocates nothing per cell. A
+    unit read from one family-a row keeps that row's parsed counts (``row``) and builds the
+    ``lists`` dict only if something asks for it.
     """
 
-    __slots__ = ("candidate_refs", "candidates", "list_refs", "lists", "number_refs", "numbers")
+    __slots__ = (
+        "_lists",
+        "candidate_refs",
+        "candidates",
+        "list_refs",
+        "number_refs",
+        "numbers",
+        "row",
+    )
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
         self.number_refs: dict[str, CellRef] = {}
-        self.lists: dict[str, int | None] = {}
+        self._lists: dict[str, int | None] = {}
         self.list_refs: dict[str, CellRef] = {}
         self.candidates: dict[str, dict[str, int]] = {}
         self.candidate_refs: dict[tuple[str, str], CellRef] = {}
+        #: (layout, parsed row, sheet, row index) of a unit read by :meth:`DocBuilder.put_row`.
+        self.row: tuple[RowLayout, list[int | None], Sheet, int] | None = None
+
+    @property
+    def lists(self) -> dict[str, int | None]:
+        if self.row is not None:
+            layout, numbers, _sheet, _r = self.row
+            self.row = None
+            self._lists = dict(zip(layout.list_ids, numbers[layout.n_stats :], strict=True))
+        return self._lists
+
+    def number_ref(self, key: str) -> CellRef:
+        found = self.number_refs.get(key)
+        if found is None and self.row is not None:
+            layout, _numbers, sheet, r = self.row
+            found = (sheet, r, layout.stat_cols[key])
+        assert found is not None
+        return found
 
     def empty(self) -> bool:
-        return not (self.numbers or self.lists or self.candidates)
+        return not (self.numbers or self.row or self.lists or self.candidates)
 
 
 @functools.cache
@@ -141,6 +195,10 @@ class DocBuilder:
         self._loose: set[tuple[int, int, int]] = set()
         self._sheet_index = {id(sheet): i for i, sheet in enumerate(sheets)}
         self._order_cache: dict[tuple[str, ...], list[str]] = {}
+        self._candidate_dicts: dict[
+            tuple[int, str], tuple[Sequence[_Values], list[dict[str, int]]]
+        ] = {}
+        self._unions: dict[tuple[frozenset[int], frozenset[int]], frozenset[int]] = {}
 
     # --- cells --------------------------------------------------------------------
 
@@ -169,7 +227,15 @@ class DocBuilder:
         elif isinstance(found, set):
             found |= columns
         else:
-            marks[r] = {*found, *columns}
+            marks[r] = self._union(found, columns)
+
+    def _union(self, found: AbstractSet[int], columns: frozenset[int]) -> frozenset[int]:
+        """Rows marked alike share one frozenset (cell accounting caches per frozenset)."""
+        key = (frozenset(found), columns)
+        union = self._unions.get(key)
+        if union is None:
+            union = self._unions[key] = key[0] | columns
+        return union
 
     def mark_present(
         self,
@@ -248,7 +314,7 @@ class DocBuilder:
         if key in values.numbers:
             previous = values.numbers[key]
             if previous != number:
-                ps, pr, pc = values.number_refs[key]
+                ps, pr, pc = values.number_ref(key)
                 self.context.note(
                     "duplicate-value",
                     f"{describe_field(key)} is stated twice: {previous} at "
@@ -258,6 +324,30 @@ class DocBuilder:
             return
         values.numbers[key] = number
         values.number_refs[key] = (sheet, r, c)
+
+    def put_row(
+        self, values: _Values, layout: RowLayout, numbers: list[int | None], sheet: Sheet, r: int
+    ) -> None:
+        """A family-a row's parsed counts (statistics, then lists) for one unit. A fresh unit
+        keeps the row itself; otherwise, or with locations wanted, value by value."""
+        if (
+            layout.unique
+            and not self.want_locations
+            and not (values.numbers or values.row or values._lists)
+        ):
+            values.numbers = {
+                key: number
+                for key, number in zip(layout.stat_keys, numbers, strict=False)
+                if number is not None
+            }
+            values.row = (layout, numbers, sheet, r)
+            return
+        for (c, key), number in zip(layout.stat_items, numbers, strict=False):
+            if number is not None:
+                self.put_number(values, key, number, sheet, r, c)
+        self.put_lists(
+            values, layout.list_ids, numbers[layout.n_stats :], sheet, r, layout.list_cols
+        )
 
     def set_list(self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int) -> None:
         number = self.count(sheet, r, c, lambda: f"votes of list {list_id}")
@@ -337,12 +427,23 @@ class DocBuilder:
         columns: Sequence[int],
     ) -> None:
         """The fast path's :meth:`set_candidate` for one candidate over many units."""
-        for values, number in zip(targets, numbers, strict=True):
-            if number is not None:
-                found = values.candidates.get(list_id)
-                if found is None:
-                    found = values.candidates[list_id] = {}
-                found[candidate_id] = number
+        if None not in numbers and len(targets) == len(numbers):
+            # The common row: every unit has a number; one C-level loop stores them.
+            cache_key = (id(targets), list_id)
+            dicts = self._candidate_dicts.get(cache_key)
+            if dicts is None or dicts[0] is not targets:
+                found_dicts = [values.candidates.setdefault(list_id, {}) for values in targets]
+                dicts = self._candidate_dicts[cache_key] = (targets, found_dicts)
+            counts = cast(Sequence[int], numbers)  # no None: checked above
+            store: Callable[[dict[str, int], str, int], None] = setitem
+            deque(map(store, dicts[1], repeat(candidate_id), counts), maxlen=0)
+        else:
+            for values, number in zip(targets, numbers, strict=True):
+                if number is not None:
+                    found = values.candidates.get(list_id)
+                    if found is None:
+                        found = values.candidates[list_id] = {}
+                    found[candidate_id] = number
         if self.want_locations:
             key = (list_id, candidate_id)
             for values, number, c in zip(targets, numbers, columns, strict=True):
@@ -374,10 +475,18 @@ class DocBuilder:
                 group[key] = number  # type: ignore[literal-required]
             if want:
                 path = f"{pointer}/{part}/{pointer_escape(code)}" if part else f"{pointer}/{key}"
-                sheet, r, c = values.number_refs[key]
+                sheet, r, c = values.number_ref(key)
                 self.context.locate(path, sheet.location(r, c))
         if "votes_cast" not in values.numbers:
             group.pop("votes_cast", None)
+        if values.row is not None and not values.candidates and not want:
+            layout, numbers, _sheet, _r = values.row
+            ids, n = layout.list_ids, layout.n_stats
+            group["selections"] = [
+                {"affiliation_id": ids[i], "valid_votes": numbers[n + i], "candidates": []}
+                for i in layout.order
+            ]
+            return group
         lists = values.lists
         candidates_of = values.candidates
         if not candidates_of:
@@ -449,7 +558,11 @@ class DocBuilder:
         same_numbers: dict[tuple[str, ...], list[Iterable[int]]] = {}
         for _info, values in self.units:
             same_numbers.setdefault(tuple(values.numbers), []).append(values.numbers.values())
-            same_lists.setdefault(tuple(values.lists), []).append(values.lists.values())
+            if values.row is not None:
+                layout, row_numbers, _sheet, _r = values.row
+                same_lists.setdefault(layout.list_ids, []).append(row_numbers[layout.n_stats :])
+            else:
+                same_lists.setdefault(tuple(values.lists), []).append(values.lists.values())
             for list_id, by_candidate in values.candidates.items():
                 target = candidates.setdefault(list_id, {})
                 for candidate_id, number in by_candidate.items():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.errors import AmbiguousLayout, NoHeader
-from parsers.tabular.builder import DocBuilder, RowPicker, UnitInfo, _Values
+from parsers.tabular.builder import DocBuilder, RowLayout, RowPicker, UnitInfo, _Values
 from parsers.tabular.grid import Sheet, cell_text
 from parsers.tabular.mapping import Mapping
 from parsers.tabular.names import ListResolver
@@ -295,7 +295,11 @@ class FamilyReader:
         raw_id = ""
         if number_col is not None:
             raw_id = cell_text(row, number_col)
-            if looks_numeric(row[number_col] if number_col < len(row) else None):
+            raw = row[number_col] if number_col < len(row) else None
+            if type(raw) is str and raw.isdigit() and raw.isascii():
+                number = int(raw)  # what count() gives, without its checks
+                self.builder.mark_counted_row(sheet, r, frozenset((number_col,)))
+            elif looks_numeric(raw):
                 number = self.builder.count(sheet, r, number_col, "polling-station number")
             else:
                 number = unit_number_from(raw_id)
@@ -364,7 +368,7 @@ class FamilyReader:
         list_ids = list(list_columns.values())
         list_cols = list(list_columns)
         picker = RowPicker([c for c, _role in stat_items] + list_cols)
-        n_stats = len(stat_items)
+        layout = RowLayout(stat_items, list_ids, list_cols)
         key_columns = [c for c in (number_col, name_col) if c is not None]
         first_columns = range(min(3, sheet.width))
         builder = self.builder
@@ -387,10 +391,7 @@ class FamilyReader:
             else:
                 values = self.unit_values(sheet, r, number_col, name_col, postal_col)
             if fast is not None:
-                for (c, role), number in zip(stat_items, fast, strict=False):
-                    if number is not None:
-                        builder.put_number(values, role, number, sheet, r, c)
-                builder.put_lists(values, list_ids, fast[n_stats:], sheet, r, list_cols)
+                builder.put_row(values, layout, fast, sheet, r)
                 continue
             for c, role in roles.items():
                 if is_number_field(role):

@@ -144,6 +144,8 @@ def looks_numeric(value: Any) -> bool:
     first = value[:1]
     if not (first.isdigit() or first in "+-" or first.isspace()):
         return False  # a number (after spaces are removed) starts with a sign or a digit
+    if value.lower() != value.upper():
+        return False  # a letter (postcodes, names with a number first)
     text = _SPACES.sub("", value)
     if not text:
         return False

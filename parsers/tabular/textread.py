@@ -119,8 +119,10 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
                     f"{start + first_line - 1}.",
                     location={"line": start + first_line - 1},
                 )
-            if "" in record or any(map(str.isspace, record)):
+            if any(map(str.isspace, record)):
                 rows.append([value if value.strip() else None for value in record])
+            elif "" in record:
+                rows.append([value or None for value in record])
             else:
                 rows.append(cast(list[Cell], record))  # no empty cell: the reader's fresh list
             numbers.append(start + first_line - 1)

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 # Spaces people and spreadsheets put inside numbers: normal, no-break, thin, narrow no-break.
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _PLAIN = re.compile(r"^\+?\d+$")
@@ -85,13 +87,27 @@ _COUNT = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)"
 _ROW_OF_COUNTS = re.compile(_COUNT + r"(?:\x1f" + _COUNT + r")*")
 
 
+def _ints(digits: Sequence[str]) -> list[int | None]:
+    """ASCII digit strings as ints: parsed by orjson as one JSON array (four times faster
+    than ``int()`` per string), or ``int()`` where JSON differs (leading zeros, more than 18
+    digits, which orjson would read as a float)."""
+    if max(map(len, digits)) <= 18:
+        try:
+            parsed: list[int | None] = orjson.loads("[" + ",".join(digits) + "]")
+        except orjson.JSONDecodeError:  # a leading zero: 007
+            pass
+        else:
+            return parsed
+    return list(map(int, digits))
+
+
 def _grouped_row(values: Sequence[str]) -> list[int | None] | None:
     """The counts when every value is plain digits or Dutch thousands (``1.234``), as
     :func:`parse_count` reads them; checked with one regular expression for the whole row."""
     joined = "\x1f".join(values)
     if joined.count("\x1f") != len(values) - 1 or _ROW_OF_COUNTS.fullmatch(joined) is None:
         return None
-    return list(map(int, joined.replace(".", "").split("\x1f")))
+    return _ints(joined.replace(".", "").split("\x1f"))
 
 
 def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
@@ -110,7 +126,8 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
                 return [None] * len(values)
             joined = "".join(present)
             if joined.isdigit() and joined.isascii() and "" not in present:
-                return [None if v is None else int(v) for v in values]
+                parsed = iter(_ints(present))
+                return [None if v is None else next(parsed) for v in values]
             grouped = _grouped_row(present)
             if grouped is None:
                 return None
@@ -118,7 +135,7 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             return [None if v is None else next(numbers) for v in values]
         joined = "".join(values)
         if joined.isdigit() and joined.isascii() and "" not in values:
-            return list(map(int, values))
+            return _ints(values)
         return _grouped_row(values)
     if types <= _INT_TYPES:
         if _NONE_TYPE in types:

@@ -39,6 +39,23 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def import_parsers() -> bool:
+    """Run in a worker: import what a parse needs (a cold worker's first job does this)."""
+    import service.jobs  # noqa: F401
+
+    return True
+
+
+def warm_workers(client: TestClient) -> None:
+    """Import the parsers in every idle worker with a generous timeout, so that a test with
+    a short parse timeout does not time out on a cold start."""
+    from functools import partial
+
+    pool = client.app.state.pool  # type: ignore[attr-defined]
+    for _ in range(pool.size):
+        client.portal.call(partial(pool.run, import_parsers, timeout=120))  # type: ignore[union-attr]
+
+
 def worker_peak_rss(client: TestClient) -> int:
     pool = client.app.state.pool  # type: ignore[attr-defined]
     result: int = client.portal.call(pool.run, peak_rss_kib)  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ from parsers.api import Limits, ParseContext, Source
 from parsers.canonical import Document
 from parsers.detection import choose, rank
 from parsers.eml.context import CONTEXT_ROLES, read_context_file
-from parsers.errors import EmptyInput, TelnormError
+from parsers.errors import EmptyInput, InvalidValue, TelnormError
 from parsers.registry import Registry, default_registry
 from parsers.text import describe_head
 from service.version import NORMALISER_VERSION
@@ -131,7 +131,16 @@ def normalise(
 def dumps(document: Document) -> bytes:
     """The canonical JSON bytes. Deterministic without sorting keys: parsers build dicts in
     the contract's field order and dicts keep insertion order."""
-    return orjson.dumps(document)
+    try:
+        return orjson.dumps(document)
+    except TypeError as exc:
+        if "64-bit" not in str(exc):
+            raise
+        # a parser let a number through that no count can be (more than 64 bits)
+        raise InvalidValue(
+            "The file holds a number larger than any count can be (more than 64 bits): "
+            "it is damaged."
+        ) from None
 
 
 def normalise_json(

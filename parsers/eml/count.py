@@ -125,13 +125,24 @@ IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 _GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
 
 
+#: The largest count written as it is: every JSON reader holds integers up to 2**53 - 1
+#: exactly (a larger "count" is damage, never votes).
+MAX_COUNT = 2**53 - 1
+
+
 def _count(element: etree._Element, xpath: str) -> int:
     """A strict non-negative integer from an element's text, or InvalidValue with location."""
     text = element.text
     if text is not None:
         text = text.strip()
         if text.isascii() and text.isdigit():
-            return int(text)
+            if len(text) < 16 or int(text) <= MAX_COUNT:
+                return int(text)
+            raise InvalidValue(
+                f"{local_name(element.tag)} holds {text[:40]}, far more than any number of "
+                "votes: the file is damaged.",
+                location={"line": element.sourceline, "xpath": xpath},
+            )
     raise InvalidValue(
         f"{local_name(element.tag)} must be a whole number of votes, but the file has {text!r}.",
         location={"line": element.sourceline, "xpath": xpath},

@@ -104,3 +104,29 @@ def test_a_worker_out_of_memory_answers_and_survives() -> None:
         assert isinstance(asyncio.run(pool.run(os.getpid)), int)
     finally:
         pool.close()
+
+
+def test_a_count_beyond_any_json_reader_is_refused_with_its_place(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from parsers.errors import InvalidValue
+    from service.pipeline import InputFile, normalise
+    from tests.hardening.conftest import eml_count
+
+    assert isinstance(tmp_path, Path)
+    path = tmp_path / "count.xml"
+    path.write_bytes(eml_count(3).replace(b"<Cast>10<", b"<Cast>99999999999999999999999<"))
+    with pytest.raises(InvalidValue) as caught:
+        normalise(InputFile(path, "count.xml"))
+    assert caught.value.location is not None
+    assert caught.value.location["xpath"].endswith("Cast")
+    path.write_bytes(eml_count(3).replace(b"<Cast>10<", b"<Cast>9007199254740991<"))
+    assert normalise(InputFile(path, "count.xml"))["total_votes"]["cast"] == 2**53 - 1
+
+
+def test_dumps_turns_a_number_over_64_bits_into_a_problem() -> None:
+    from parsers.errors import InvalidValue
+    from service.pipeline import dumps
+
+    with pytest.raises(InvalidValue):
+        dumps({"total_votes": {"cast": 10**30}})  # type: ignore[typeddict-item]

@@ -124,7 +124,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             "a number in the file are numbered in order of appearance (not their ballot number).",
             None,
         )
-    reader = new_reader(builder, resolver, Labels(mapping))
+    reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
     if plan.family == "osv4-3":
         from parsers.osv4_3 import read_osv_sheet
 

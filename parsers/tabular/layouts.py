@@ -428,9 +428,10 @@ class FamilyReader:
         station_cols: list[int] = []
         total_col: int | None = None
         described: dict[str, int] = {}  # list/candidate number and name columns by header
+        mapped = set(self.columns.values())
         for c in range(label_col + 1, sheet.width):
             label = sheet.text(header, c)
-            if not label:
+            if not label or c in mapped:
                 continue
             role = self.labels(label)
             if role == "total" or self.is_total(label):
@@ -468,6 +469,7 @@ class FamilyReader:
             *units.items(),
             *([(total_col, total)] if total is not None and total_col is not None else []),
         ]
+        described.update(self.columns)  # the mapping's [layout] *_column keys win
         list_col, cand_col = self._number_columns(sheet, label_col, data_rows, targets, described)
         cand_name_col = described.get("candidate_name", label_col)
         current_list: str | None = None
@@ -716,9 +718,17 @@ class FamilyReader:
         self.meta.update({k: v for k, v in meta.items() if k not in self.meta})
 
     meta: dict[str, Any]
+    #: The mapping's ``[layout] list_number_column`` etc. (0-based), family b.
+    columns: dict[str, int]
 
 
-def new_reader(builder: DocBuilder, resolver: ListResolver, labels: Labels) -> FamilyReader:
+def new_reader(
+    builder: DocBuilder,
+    resolver: ListResolver,
+    labels: Labels,
+    columns: dict[str, int] | None = None,
+) -> FamilyReader:
     reader = FamilyReader(builder, resolver, labels)
     reader.meta = {}
+    reader.columns = dict(columns or {})
     return reader

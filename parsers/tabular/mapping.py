@@ -20,6 +20,8 @@ from parsers.tabular.names import MAPPINGS_DIR
 from parsers.tabular.vocabulary import NUMBER_FIELDS, ROLE_FIELDS, normalise_label
 
 FAMILIES = ("a", "b", "c", "d", "osv4-3")
+#: ``[layout] <role>_column`` keys for family b's list and candidate rows.
+LAYOUT_COLUMNS = ("list_number", "candidate_number", "candidate_name")
 _SHORT_FIELDS = {code: f"rejected:{code}" for code in REJECTED_REASON_CODES} | {
     code: f"uncounted:{code}" for code in UNCOUNTED_REASON_CODES
 }
@@ -69,6 +71,8 @@ class Mapping:
     sheet: str | None = None
     header_row: int | None = None
     label_column: int | None = None
+    #: Family b: ``list_number``, ``candidate_number``, ``candidate_name`` -> 0-based column.
+    columns: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lists: dict[str, str] = field(default_factory=dict)
     election: dict[str, Any] = field(default_factory=dict)
@@ -149,6 +153,12 @@ def parse_mapping(text: str, origin: str) -> Mapping:
         sheet=layout.get("sheet"),
         header_row=_row(layout.get("header_row"), f"{where} [layout] header_row"),
         label_column=_column(layout.get("label_column"), f"{where} [layout] label_column"),
+        columns={
+            role: column
+            for role in LAYOUT_COLUMNS
+            if (column := _column(layout.get(f"{role}_column"), f"{where} [layout] {role}_column"))
+            is not None
+        },
         labels=labels,
         lists=lists,
         election=dict(data.get("election", {})),

@@ -173,3 +173,40 @@ def test_fast_path_agrees_with_parse_count(value: Any, neighbour: Any) -> None:
         except NotACount:
             pytest.fail(f"fast path accepted {cell!r}, which is not a count")
     assert fast == expected
+
+
+POSITION_RIGHT = (
+    "Lijst;Partij;Pos;School;Kerk\n"
+    ";Kiesgerechtigden;;100;200\n"
+    ";Blanco;;1;2\n"
+    ";Ongeldig;;0;1\n"
+    "1;Partij A;;10;20\n"
+    ";Jansen;1;6;12\n"
+    ";Pietersen;2;4;8\n"
+)
+POSITION_MAPPING = """
+id = "pos-rechts"
+family = "b"
+[layout]
+label_column = "B"
+list_number_column = "A"
+candidate_number_column = "C"
+"""
+
+
+def test_mapping_names_the_candidate_columns(tmp_file: Any) -> None:
+    """A layout detection cannot know (the position column right of the label, headed 'Pos'):
+    the mapping's [layout] *_column keys say it."""
+    path = tmp_file(POSITION_RIGHT.encode(), "pos.csv")
+    doc = run(path, mapping=POSITION_MAPPING)
+    assert_canonical(doc)
+    assert [u["name"] for u in doc["reporting_unit_votes"]] == ["School", "Kerk"]
+    assert [(c["id"], c["name"]) for c in doc["affiliations"][0]["candidates"]] == [
+        ("1", "Jansen"),
+        ("2", "Pietersen"),
+    ]
+    assert doc["reporting_unit_votes"][1]["selections"][0]["candidates"] == [
+        {"candidate_id": "1", "valid_votes": 12},
+        {"candidate_id": "2", "valid_votes": 8},
+    ]
+    assert doc["source"]["cells"]["left_over"] == 0

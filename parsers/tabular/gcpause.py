@@ -43,6 +43,9 @@ def collector_paused() -> Iterator[None]:
                 # the first collection after enable() would traverse all of it. Moving it to the
                 # oldest generation first (freeze + unfreeze splices lists, no traversal) leaves
                 # it to the next full collection, as if it had been collected all along.
-                gc.freeze()
-                gc.unfreeze()
+                # Only when nothing is frozen already: unfreeze() would release an
+                # application's own gc.freeze() (made before forking workers, say).
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()

@@ -210,3 +210,33 @@ def test_mapping_names_the_candidate_columns(tmp_file: Any) -> None:
         {"candidate_id": "2", "valid_votes": 8},
     ]
     assert doc["source"]["cells"]["left_over"] == 0
+
+
+def test_collector_pause_nests_and_respects_the_application() -> None:
+    import gc
+
+    from parsers.tabular.gcpause import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the application's choice stays
+    finally:
+        gc.enable()
+    kept = [object()]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            kept.append(object())
+        assert gc.get_freeze_count() == frozen  # an application's freeze is not undone
+    finally:
+        gc.unfreeze()

@@ -315,9 +315,10 @@ def clean_unit_name(raw: str | None) -> tuple[str | None, str | None]:
 
 
 def unit_number(unit_id: str) -> int | None:
-    """The integer after ``SB`` in ``0518::SB12`` (or ``SB12``), else None."""
+    """The integer after ``SB`` in ``0518::SB12`` (or ``SB12``), else None (also for more
+    than 15 digits, which no station number has)."""
     match = _SB_NUMBER.search(unit_id)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and len(match.group(1)) < 16 else None
 
 
 def new_vote_group() -> VoteGroup:

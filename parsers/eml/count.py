@@ -444,7 +444,7 @@ class CountReader:
             if tag == VALID_VOTES:
                 text = child.text
                 # fast path for the common case; _count handles spaces and reports errors
-                if text is not None and text.isdigit() and text.isascii():
+                if text is not None and len(text) < 16 and text.isdigit() and text.isascii():
                     votes = int(text)
                 else:
                     votes = _count(child, self._selection_xpath(group, element) + "/ValidVotes")

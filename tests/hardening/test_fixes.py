@@ -130,3 +130,22 @@ def test_dumps_turns_a_number_over_64_bits_into_a_problem() -> None:
 
     with pytest.raises(InvalidValue):
         dumps({"total_votes": {"cast": 10**30}})  # type: ignore[typeddict-item]
+
+
+def test_huge_valid_votes_and_station_numbers(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from parsers.canonical import unit_number
+    from parsers.errors import InvalidValue
+    from service.pipeline import InputFile, normalise
+    from tests.hardening.conftest import eml_count
+
+    assert unit_number("0518::SB12") == 12
+    assert unit_number("0518::SB" + "9" * 23) is None
+    assert isinstance(tmp_path, Path)
+    path = tmp_path / "count.xml"
+    huge = b"<ValidVotes>" + b"9" * 23 + b"<"
+    path.write_bytes(eml_count(3).replace(b"<ValidVotes>2<", huge))
+    with pytest.raises(InvalidValue) as caught:
+        normalise(InputFile(path, "count.xml"))
+    assert caught.value.location is not None

@@ -149,15 +149,6 @@ def _count(element: etree._Element, xpath: str) -> int:
     )
 
 
-def _detach(element: etree._Element) -> None:
-    """Free a finished group and the finished groups before it."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
-
 class _Group:
     """The open ``TotalVotes`` or ``ReportingUnitVotes`` while its children stream by."""
 
@@ -652,7 +643,7 @@ class CountReader:
             )
         self.total = group.vote_group()
         self.group = None
-        _detach(element)
+        self._detach(element)
 
     def _close_unit(self, element: etree._Element) -> None:
         group = self._group_of(element)
@@ -697,7 +688,22 @@ class CountReader:
                 )
         self.units.append(unit)
         self.group = None
-        _detach(element)
+        self._detach(element)
+
+    def _detach(self, element: etree._Element) -> None:
+        """Free a finished group and what stands before it (earlier groups, header parts).
+
+        Unknown elements among those siblings are reported first: once detached, the check
+        of leftovers at the end of the file would not see them.
+        """
+        element.clear()
+        parent = element.getparent()
+        if parent is None:
+            return
+        while (sibling := element.getprevious()) is not None:
+            if isinstance(sibling.tag, str) and sibling.tag not in KNOWN:
+                self._foreign(sibling)
+            del parent[0]
 
     def _check_group_children(self, element: etree._Element, group: _Group) -> None:
         self.elements += 1
@@ -752,17 +758,21 @@ class CountReader:
             if tag in KNOWN:
                 stack.extend(element)
                 continue
-            if namespace(tag) == n.RG:
-                self.context.note(
-                    "report-generator-block",
-                    "The file carries an OSV report-generator (rg:) block: a summary laid "
-                    "out for printing that repeats the counts. It is ignored; the counts "
-                    "are read from the EML elements.",
-                    {"line": element.sourceline, "xpath": _xpath_of(element)},
-                    once_key="rg",
-                )
-                continue
-            self._unknown(element)  # reports the whole unknown subtree at once
+            self._foreign(element)
+
+    def _foreign(self, element: etree._Element) -> None:
+        """Report an element telnorm does not read (with its whole subtree), once per name."""
+        if namespace(element.tag) == n.RG:
+            self.context.note(
+                "report-generator-block",
+                "The file carries an OSV report-generator (rg:) block: a summary laid out "
+                "for printing that repeats the counts. It is ignored; the counts are read "
+                "from the EML elements.",
+                {"line": element.sourceline, "xpath": _xpath_of(element)},
+                once_key="rg",
+            )
+            return
+        self._unknown(element)
 
     # --- the document ------------------------------------------------------------------
 

@@ -224,6 +224,13 @@ class NoHeader(StructureError):
     title = "No recognisable header in the table"
 
 
+class NoCounts(StructureError):
+    """The table was recognised, but it holds no numbers at all."""
+
+    code = "no-counts"
+    title = "The table holds no counts"
+
+
 class AmbiguousLayout(StructureError):
     """The table fits more than one layout family equally well."""
 
@@ -310,6 +317,7 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     ExportSchemaViolation,
     InvalidCount,
     NoHeader,
+    NoCounts,
     AmbiguousLayout,
     UnknownListName,
     InvalidMapping,

@@ -58,9 +58,26 @@ def _context(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="telnorm")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """telnorm: normalise Dutch municipal election result files into one canonical JSON
     document, and validate it."""
+    if ctx.invoked_subcommand != "serve":  # the service limits each worker instead
+        _limit_memory(get_settings().worker_memory_bytes)
+
+
+def _limit_memory(limit: int | None) -> None:
+    """The CLI parses in its own process: give it the memory limit a service worker has, so
+    a runaway parse stops with a message instead of taking the machine's memory."""
+    if not limit:
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -265,7 +282,15 @@ cli.add_command(plugins_group)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except MemoryError:
+        click.echo(
+            "error: reading the file needed more memory than one parse may use "
+            "(TELNORM_WORKER_MEMORY_BYTES). The file is too large or built to exhaust memory.",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
 
 
 if __name__ == "__main__":

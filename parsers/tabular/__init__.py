@@ -16,7 +16,7 @@ from typing import Any
 from parsers.api import Detection, ParseContext, Parser, Source
 from parsers.canonical import Document
 from parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from parsers.errors import RequestError
+from parsers.errors import NoCounts, RequestError
 from parsers.tabular.builder import DocBuilder, apply_candidate_list_election, infer_election
 from parsers.tabular.gcpause import collector_paused
 from parsers.tabular.grid import Workbook
@@ -141,13 +141,27 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     if candidate_list is not None:
         apply_candidate_list_election(builder, candidate_list)
         _fill_candidates(builder, candidate_list)
+    cells = builder.cell_accounting()
+    if cells["read"] == 0:
+        formulas = ""
+        if workbook.kind != "csv":
+            formulas = (
+                " If the counts are formulas, the file was saved without their results (some "
+                "programs do that): open it in Excel or LibreOffice, recalculate and save it "
+                "again."
+            )
+        raise NoCounts(
+            f"The table was recognised (layout family {plan.family}), but none of its cells "
+            f"holds a number, so there are no votes to read.{formulas}",
+            location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
+        )
     document = builder.finish("municipality")
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",
         "media_type": workbook.media_type,
         "mapping": mapping.describe() if mapping else None,
-        "cells": builder.cell_accounting(),
+        "cells": cells,
     }
     return document
 

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import olefile
 import python_calamine as calamine
 
 from parsers.api import Limits
@@ -31,9 +32,13 @@ MEDIA_TYPES = {
 }
 
 
+#: The first bytes of an OLE2 compound file (xls and other old Office formats).
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
     """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names)."""
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith(OLE2_MAGIC):
         return "xls"
     if not head.startswith(b"PK\x03\x04"):
         return None
@@ -89,14 +94,48 @@ def _convert_row(raw: list[Any]) -> list[Cell]:
     return [_cell(v) for v in raw]
 
 
+def _is_panic(exc: BaseException) -> bool:
+    """python-calamine turns a Rust panic on a damaged file into pyo3's PanicException, which
+    derives from BaseException (so ``except Exception`` misses it)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def check_ole2(data: bytes, kind: str) -> None:
+    """Refuse a damaged OLE2 container (xls) before calamine reads it.
+
+    calamine trusts the sizes in the container's header and directory: a damaged or hostile
+    file can make it allocate gigabytes. olefile checks the structure in pure Python first.
+    """
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT)
+    except Exception as exc:
+        raise MalformedInput(
+            f"The {kind} file is damaged ({exc}). Open it in a spreadsheet program and save it "
+            "again, or export the sheet as CSV.",
+        ) from None
+    try:
+        for entry in ole.listdir(streams=True, storages=False):
+            if ole.get_size(entry) > len(data):
+                raise MalformedInput(
+                    f"The {kind} file is damaged: its part {'/'.join(entry)!r} claims to be "
+                    f"larger ({ole.get_size(entry):,} bytes) than the whole file.",
+                )
+    finally:
+        ole.close()
+
+
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     if data.startswith(b"PK"):
         from parsers.tabular.zipbundle import check_zip
 
         check_zip(data, limits, kind)
+    elif data.startswith(OLE2_MAGIC):
+        check_ole2(data, kind)
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for damaged files
+    except BaseException as exc:  # calamine raises its own error types for damaged files
+        if not (isinstance(exc, Exception) or _is_panic(exc)):
+            raise
         raise MalformedInput(
             f"The {kind} file cannot be opened: {exc}. Open it in a spreadsheet program and "
             "save it again, or export the sheet as CSV.",
@@ -108,7 +147,9 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
             continue  # chart sheets and macro sheets hold no cells
         try:
             sheet = book.get_sheet_by_name(meta.name)
-        except Exception as exc:
+        except BaseException as exc:
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
             workbook.notes.append(
                 (
                     "sheet-unreadable",
@@ -131,7 +172,15 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
                 f"{meta.name!r}.",
                 location={"sheet": meta.name},
             )
-        raw = sheet.to_python(skip_empty_area=False)
+        try:
+            raw = sheet.to_python(skip_empty_area=False)
+        except BaseException as exc:
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            raise MalformedInput(
+                f"Sheet {meta.name!r} of the {kind} file is damaged and cannot be read: {exc}.",
+                location={"sheet": meta.name},
+            ) from None
         rows: list[list[Cell]] = []
         for raw_row in raw:
             row = _convert_row(raw_row)

@@ -276,23 +276,13 @@ def test_every_hostile_kind_of_the_issue_is_here() -> None:
     assert wanted <= set(CASES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsers/tabular: a workbook whose counts are formulas saved without cached values "
-    "becomes a document with no votes at all (only notes), instead of a 4xx",
-)
 def test_formula_counts_without_values_are_refused(client: TestClient) -> None:
     response = client.post("/normalise", content=formula_counts(), params={"filename": "f.xlsx"})
-    assert 400 <= response.status_code < 500, response.text[:300]
+    problem = assert_problem(response, 422, "no-counts")
+    assert "formulas" in problem["detail"]
     assert_healthy(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsers/tabular/spreadsheet.py: python-calamine panics (pyo3 PanicException, a "
-    "BaseException that `except Exception` misses) on a truncated .xls; the worker dies and "
-    "the answer is parse-crashed instead of malformed-input",
-)
 def test_truncated_xls_is_malformed_input(client: TestClient) -> None:
     data = (SAMPLES / "tabular" / "d_lindehoven_form.xls").read_bytes()[:-100]
     response = client.post("/normalise", content=data, params={"filename": "count.xls"})
@@ -308,12 +298,6 @@ def xls_with_huge_sizes() -> bytes:
     return bytes(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsers/tabular/spreadsheet.py: python-calamine allocates 4 GiB and more for a "
-    ".xls whose header sizes are huge (Rust aborts on the failed allocation, the worker dies: "
-    "parse-crashed); without a memory limit (CLI) it can take the machine's memory",
-)
 def test_xls_with_huge_header_sizes_is_refused() -> None:
     with service(worker_memory_bytes=1024 * MiB) as small:
         response = small.post(

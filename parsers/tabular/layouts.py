@@ -251,10 +251,12 @@ def scan_metadata(sheet: Sheet, rows: range, builder: DocBuilder) -> dict[str, s
 
 
 def unit_number_from(text: str) -> int | None:
+    """A polling-station number from ``12``, ``SB12``, ``Stembureau 12``; None for anything
+    else, and for more than 15 digits (no station has such a number; JSON could not carry it)."""
     if text.isdigit():
-        return int(text)
+        return int(text) if len(text) < 16 else None
     match = _SB_NUMBER.search(text)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and len(match.group(1)) < 16 else None
 
 
 class FamilyReader:

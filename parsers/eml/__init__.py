@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from parsers import enrich
 from parsers.api import Detection, ParseContext, Parser, Source
 from parsers.canonical import Document
 from parsers.eml import names as n
@@ -114,32 +115,9 @@ def _check_election(document: Document, other: ContextDocument, context: ParseCo
 def apply_candidate_list(
     document: Document, candidate_list: ContextDocument, context: ParseContext
 ) -> None:
-    """Fill list and candidate names; note ids the candidate list does not have."""
+    """A candidate list of another election is refused; else it fills names."""
     _check_election(document, candidate_list, context)
-    for index, affiliation in enumerate(document["affiliations"]):
-        known = candidate_list.affiliations.get(affiliation["id"])
-        pointer = f"/affiliations/{index}"
-        if known is None:
-            context.note(
-                "candidate-list-mismatch",
-                f"List {affiliation['id']} of the count is not on the candidate list.",
-                {"pointer": pointer},
-            )
-            continue
-        if not affiliation.get("name") and known.name:
-            affiliation["name"] = known.name
-        for candidate in affiliation["candidates"]:
-            info = known.candidates.get(candidate["id"])
-            if info is None:
-                context.note(
-                    "candidate-list-mismatch",
-                    f"Candidate {candidate['id']} of list {affiliation['id']} is not on the "
-                    "candidate list.",
-                    {"pointer": pointer},
-                )
-                continue
-            candidate["name"] = info.name
-            candidate["short_code"] = info.short_code
+    enrich.apply_candidate_list(document, candidate_list, context)
 
 
 def apply_definition(

@@ -17,6 +17,7 @@ from typing import Any
 from parsers.api import Detection, ParseContext, Parser, Source
 from parsers.canonical import Document
 from parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from parsers.enrich import apply_candidate_list
 from parsers.errors import NoHeader
 from parsers.tabular.builder import (
     DocBuilder,
@@ -104,30 +105,8 @@ def _apply_candidate_list(builder: DocBuilder, context: ParseContext) -> None:
 def _fill_names(document: Document, context: ParseContext) -> None:
     """Candidate names come from the file; a candidate list adds short codes and checks ids."""
     candidate_list = _candidate_list(context)
-    if candidate_list is None:
-        return
-    for affiliation in document["affiliations"]:
-        known = candidate_list.affiliations.get(affiliation["id"])
-        if known is None:
-            context.note(
-                "candidate-list-mismatch",
-                f"List {affiliation['id']} ({affiliation['name']}) is not on the candidate list.",
-                None,
-            )
-            continue
-        for candidate in affiliation["candidates"]:
-            info = known.candidates.get(candidate["id"])
-            if info is None:
-                context.note(
-                    "candidate-list-mismatch",
-                    f"Candidate {candidate['id']} of list {affiliation['id']} is not on the "
-                    "candidate list.",
-                    None,
-                )
-                continue
-            candidate["short_code"] = info.short_code
-            if candidate["name"] is None:
-                candidate["name"] = info.name
+    if candidate_list is not None:
+        apply_candidate_list(document, candidate_list, context)
 
 
 def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:

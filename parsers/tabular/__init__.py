@@ -16,6 +16,7 @@ from typing import Any
 from parsers.api import Detection, ParseContext, Parser, Source
 from parsers.canonical import Document
 from parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from parsers.enrich import apply_candidate_list
 from parsers.errors import NoCounts, RequestError
 from parsers.tabular.builder import DocBuilder, apply_candidate_list_election, infer_election
 from parsers.tabular.gcpause import collector_paused
@@ -140,7 +141,6 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     _apply_metadata(builder, reader.meta, mapping)
     if candidate_list is not None:
         apply_candidate_list_election(builder, candidate_list)
-        _fill_candidates(builder, candidate_list)
     cells = builder.cell_accounting()
     if cells["read"] == 0:
         formulas = ""
@@ -156,6 +156,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
     document = builder.finish("municipality")
+    if candidate_list is not None:
+        apply_candidate_list(document, candidate_list, context)
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",
@@ -220,16 +222,3 @@ def _apply_metadata(builder: DocBuilder, meta: dict[str, Any], mapping: Mapping 
         for key, value in mapping.authority.items():
             if key in builder.authority:
                 builder.authority[key] = value
-
-
-def _fill_candidates(builder: DocBuilder, candidate_list: ContextDocument) -> None:
-    for list_id, affiliation in builder.affiliations.items():
-        known = candidate_list.affiliations.get(list_id)
-        if known is None:
-            continue
-        if not affiliation.name:
-            affiliation.name = known.name
-        for candidate_id in list(affiliation.candidates):
-            info = known.candidates.get(candidate_id)
-            if info is not None and affiliation.candidates[candidate_id] is None:
-                affiliation.candidates[candidate_id] = info.name

@@ -179,3 +179,52 @@ def test_locations_point_at_elements(tmp_path: Path) -> None:
     assert document["locations"]["/reporting_unit_votes/0/rejected_votes/blanco"]["xpath"].endswith(
         "RejectedVotes[@ReasonCode='blanco']"
     )
+
+
+def test_polling_station_list_fills_names_and_postcodes(tmp_path: Path) -> None:
+    """A 110b gives names and postcodes where the count lacks them (and never overrides)."""
+    from tests.conftest import corpus_path
+
+    stations = corpus_path("eml", "110b", "eml110b_stembureaulijst-juinen.eml.xml")
+    unit = (
+        '<ReportingUnitVotes><ReportingUnitIdentifier Id="0042::SB2"/>'
+        + _selections(10, [6, 4])
+        + "<TotalCounted>10</TotalCounted></ReportingUnitVotes>"
+    )
+    text = _count(unit).replace('Id="0999"', 'Id="0042"').replace("GR2026", "GR2025_Juinen")
+    path = tmp_path / "count.xml"
+    path.write_text(text, encoding="utf-8")
+    document = normalise(
+        InputFile(path, path.name), {"polling_stations": InputFile(stations, stations.name)}
+    )
+    assert_canonical(document)
+    filled = document["reporting_unit_votes"][0]
+    assert filled["name"] == "De Mattenklopper"
+    assert filled["postal_code"] == "2541 BB"
+    assert "names-from-context" in [n["code"] for n in document["notes"]]
+    assert document["source"]["context"][0]["eml_id"] == "110b"
+
+
+def test_candidate_list_mismatches_are_noted(tmp_path: Path) -> None:
+    from tests.conftest import corpus_path
+
+    names = corpus_path("eml", "230b", "Kandidatenlijsten_GR2022_WestMaasenWaal.eml.xml")
+    unit = UNIT.replace("0999::SB1", "0668::SB1")
+    text = (
+        _count(unit)
+        .replace('Id="0999"', 'Id="0668"')
+        .replace('ElectionIdentifier Id="GR2026"', 'ElectionIdentifier Id="GR2022_WestMaasenWaal"')
+        .replace('CandidateIdentifier Id="2"', 'CandidateIdentifier Id="99"')
+    )
+    path = tmp_path / "count.xml"
+    path.write_text(text, encoding="utf-8")
+    document = normalise(
+        InputFile(path, path.name), {"candidate_list": InputFile(names, names.name)}
+    )
+    assert_canonical(document)
+    first = document["affiliations"][0]
+    assert first["candidates"][0]["name"]  # position 1 of list 1 is on the candidate list
+    mismatches = [n for n in document["notes"] if n["code"] == "candidate-list-mismatch"]
+    assert len(mismatches) == 1
+    assert "Candidate 99 of list 1" in mismatches[0]["message"]
+    assert mismatches[0]["location"]["pointer"] == "/affiliations/0/candidates/1"

@@ -35,8 +35,25 @@ def service(**overrides: Any) -> Iterator[TestClient]:
 
 
 def peak_rss_kib() -> int:
-    """Run in a worker: its peak resident memory so far (KiB, Linux)."""
+    """Run in a worker: its peak resident memory since the last reset (KiB, Linux VmHWM),
+    else since it started."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def reset_peak_rss() -> bool:
+    """Run in a worker: reset its peak-memory mark (Linux >= 4.0), so that the next reading
+    is the peak of the next job alone. False where the kernel does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def import_parsers() -> bool:
@@ -59,6 +76,12 @@ def warm_workers(client: TestClient) -> None:
 def worker_peak_rss(client: TestClient) -> int:
     pool = client.app.state.pool  # type: ignore[attr-defined]
     result: int = client.portal.call(pool.run, peak_rss_kib)  # type: ignore[union-attr]
+    return result
+
+
+def reset_worker_peak_rss(client: TestClient) -> bool:
+    pool = client.app.state.pool  # type: ignore[attr-defined]
+    result: bool = client.portal.call(pool.run, reset_peak_rss)  # type: ignore[union-attr]
     return result
 
 

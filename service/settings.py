@@ -8,6 +8,7 @@ or a ``.env`` file in the working directory.
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parsers.api import Limits
+
+_LIMITS = Limits()
 
 
 class Settings(BaseSettings):
@@ -45,16 +48,24 @@ class Settings(BaseSettings):
         default=120.0, description="Wall time per parse; a parse that overruns is stopped."
     )
 
-    # --- structural limits (see parsers.api.Limits) ------------------------------------
-    max_xml_depth: int = 64
-    max_xml_elements: int = 20_000_000
-    max_rows: int = 200_000
-    max_columns: int = 5_000
-    max_cells: int = 5_000_000
-    max_line_length: int = 1_000_000
-    max_zip_members: int = 1_000
-    max_zip_uncompressed: int = 512 * 1024 * 1024
-    max_zip_ratio: float = 200.0
+    # --- structural limits: defaults are those of parsers.api.Limits, the one place ------
+    max_xml_depth: int = Field(default=_LIMITS.max_xml_depth, description="XML nesting depth.")
+    max_xml_elements: int = Field(
+        default=_LIMITS.max_xml_elements, description="XML elements per file."
+    )
+    max_rows: int = Field(default=_LIMITS.max_rows, description="Rows per sheet or CSV.")
+    max_columns: int = Field(default=_LIMITS.max_columns, description="Columns per sheet or CSV.")
+    max_cells: int = Field(default=_LIMITS.max_cells, description="Cells per workbook or CSV.")
+    max_line_length: int = Field(
+        default=_LIMITS.max_line_length, description="Characters per line."
+    )
+    max_zip_members: int = Field(default=_LIMITS.max_zip_members, description="Members per zip.")
+    max_zip_uncompressed: int = Field(
+        default=_LIMITS.max_zip_uncompressed, description="Uncompressed bytes of a zip (xlsx, ods)."
+    )
+    max_zip_ratio: float = Field(
+        default=_LIMITS.max_zip_ratio, description="Compression ratio of a zip member."
+    )
 
     # --- access and logs ---------------------------------------------------------------
     auth_tokens: list[str] = Field(
@@ -90,17 +101,8 @@ class Settings(BaseSettings):
     )
 
     def limits(self) -> Limits:
-        return Limits(
-            max_xml_depth=self.max_xml_depth,
-            max_xml_elements=self.max_xml_elements,
-            max_rows=self.max_rows,
-            max_columns=self.max_columns,
-            max_cells=self.max_cells,
-            max_line_length=self.max_line_length,
-            max_zip_members=self.max_zip_members,
-            max_zip_uncompressed=self.max_zip_uncompressed,
-            max_zip_ratio=self.max_zip_ratio,
-        )
+        """The structural limits for the parsers, from the fields of the same names."""
+        return Limits(**{item.name: getattr(self, item.name) for item in fields(Limits)})
 
 
 @lru_cache(maxsize=1)

@@ -32,9 +32,11 @@ class InputFile:
 
     path: Path
     filename: str | None = None
+    #: Known when the bytes were hashed on arrival (the service does, while spooling).
+    sha256: str | None = None
 
     def source(self) -> Source:
-        return Source(self.path, self.filename or self.path.name)
+        return Source(self.path, self.filename or self.path.name, _sha256=self.sha256)
 
 
 @dataclass(frozen=True)

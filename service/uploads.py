@@ -149,7 +149,7 @@ async def receive_upload(
                         target = folder / f"{len(upload.files)}-{key}"
                         size, sha256 = await _save_upload(value, target)
                         filename = _safe_filename(value.filename, key)
-                        upload.files[key] = InputFile(target, filename)
+                        upload.files[key] = InputFile(target, filename, sha256)
                         _log_input(request, key, filename, size, sha256)
                     else:
                         upload.fields[key] = str(value)
@@ -169,7 +169,7 @@ async def receive_upload(
                 match = _DISPOSITION_NAME.search(request.headers.get("content-disposition", ""))
                 name = match.group(1) if match else None
             filename = _safe_filename(name, "upload")
-            upload.files["file"] = InputFile(target, filename)
+            upload.files["file"] = InputFile(target, filename, digest.hexdigest())
             _log_input(request, "file", filename, size, digest.hexdigest())
         yield upload
     finally:

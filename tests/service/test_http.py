@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 import pytest
 from fastapi.testclient import TestClient
@@ -43,6 +45,8 @@ def test_normalise_raw_body_and_locations(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     document = response.json()
     assert document["source"]["filename"] == "count.xml"
+    assert document["source"]["sha256"] == hashlib.sha256(count.read_bytes()).hexdigest()
+    assert document["source"]["bytes"] == count.stat().st_size
     assert document["locations"]["/reporting_unit_votes/0/cast"]["xpath"].endswith(
         "ReportingUnitVotes[1]/Cast"
     )

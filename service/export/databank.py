@@ -37,8 +37,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.canonical import Document
-from service.export.options import ExportOptions, Requirements, resolve_header, supply_hint
+from parsers.canonical import REJECTED_REASON_CODES, Document
+from service.export.options import (
+    ExportOptions,
+    Requirements,
+    check_representable,
+    resolve_header,
+    supply_hint,
+)
 
 MEDIA_TYPE = "text/csv; charset=utf-8; profile=databank"
 
@@ -197,6 +203,11 @@ def iter_rows(document: Document, options: ExportOptions | None = None) -> Itera
     """Every data row (without the header), in output order."""
     options = options or ExportOptions()
     top, req = _regions(document, options)
+    # The databank layout has no rows for uncounted votes (A-D, I, J) by design; every
+    # rejected or list number must have its row.
+    check_representable(
+        document, req, rejected_codes=frozenset(REJECTED_REASON_CODES), uncounted_codes=None
+    )
     req.raise_if_any("databank CSV")
     list_names: dict[str, str] = {}
     if options.candidate_list is not None:

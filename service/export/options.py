@@ -172,18 +172,19 @@ class Requirements:
         parts: list[str] = []
         if self.missing:
             parts.append(
-                "missing: " + "; ".join(f"{m['field']} ({m['supply']})" for m in self.missing)
+                "these values are missing: "
+                + "; ".join(f"{m['field']} ({m['supply']})" for m in self.missing)
             )
         if self.invalid:
             parts.append(
-                "not usable: "
+                "these values cannot be used: "
                 + "; ".join(
                     f"{m['field']} = {m['value']!r} ({m['problem']})" for m in self.invalid[:20]
                 )
                 + (f"; and {len(self.invalid) - 20} more" if len(self.invalid) > 20 else "")
             )
         raise ExportFieldsMissing(
-            f"The document cannot be written as {output} yet. " + ". ".join(parts) + ".",
+            f"The document cannot be written as {output}: " + ". ".join(parts) + ".",
             output=output,
             missing=self.missing,
             invalid=self.invalid,
@@ -278,3 +279,53 @@ def resolve_header(document: Document, options: ExportOptions) -> Header:
         created=_first(created, _get(document, "document", "created")),
         transaction_id=_first(options.transaction_id, _get(document, "document", "transaction_id")),
     )
+
+
+def check_representable(
+    document: Mapping[str, Any],
+    req: Requirements,
+    *,
+    rejected_codes: frozenset[str],
+    uncounted_codes: frozenset[str] | None,
+) -> None:
+    """Name every number the output has no place for, so that none is dropped silently.
+
+    ``uncounted_codes`` None: the output carries no uncounted votes at all (by design of the
+    format). Also refuses a list stated twice in one unit, or a candidate twice in one list:
+    a writer keyed by id would keep only one of the two numbers.
+    """
+    groups = [("/total_votes", document.get("total_votes") or {})]
+    groups += [
+        (f"/reporting_unit_votes/{index}", unit)
+        for index, unit in enumerate(document.get("reporting_unit_votes") or [])
+    ]
+    for pointer, group in groups:
+        for code in group.get("rejected_votes") or {}:
+            if code not in rejected_codes:
+                req.bad(
+                    "rejected_votes reason code", f"{pointer}/rejected_votes", code,
+                    "this format has a row only for " + ", ".join(sorted(rejected_codes)),
+                )  # fmt: skip
+        if uncounted_codes is not None:
+            for code in group.get("uncounted_votes") or {}:
+                if code not in uncounted_codes:
+                    req.bad(
+                        "uncounted_votes reason code", f"{pointer}/uncounted_votes", code,
+                        "not an EML_NL UncountedVotes ReasonCode, so this format has no row",
+                    )  # fmt: skip
+        seen_lists: set[str] = set()
+        for s_index, selection in enumerate(group.get("selections") or []):
+            list_id = str(selection.get("affiliation_id"))
+            where = f"{pointer}/selections/{s_index}"
+            if list_id in seen_lists:
+                req.bad("list", where, list_id, "the list is stated twice in this unit")
+            seen_lists.add(list_id)
+            seen_candidates: set[str] = set()
+            for candidate in selection.get("candidates") or []:
+                candidate_id = str(candidate.get("candidate_id"))
+                if candidate_id in seen_candidates:
+                    req.bad(
+                        "candidate", where, f"{list_id}/{candidate_id}",
+                        "the candidate is stated twice in this list",
+                    )  # fmt: skip
+                seen_candidates.add(candidate_id)

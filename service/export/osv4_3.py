@@ -25,8 +25,18 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from parsers.canonical import UNCOUNTED_REASON_CODES, Document, derived_votes_cast
-from service.export.options import ExportOptions, Requirements, resolve_header
+from parsers.canonical import (
+    REJECTED_REASON_CODES,
+    UNCOUNTED_REASON_CODES,
+    Document,
+    derived_votes_cast,
+)
+from service.export.options import (
+    ExportOptions,
+    Requirements,
+    check_representable,
+    resolve_header,
+)
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 
@@ -225,6 +235,12 @@ def check(document: Document, options: ExportOptions | None = None) -> None:
         unit.get("selections") for unit in document.get("reporting_unit_votes") or []
     ):
         req.need("selections", "/total_votes/selections", "the document has no list votes at all")
+    check_representable(
+        document,
+        req,
+        rejected_codes=frozenset(REJECTED_REASON_CODES),
+        uncounted_codes=frozenset(UNCOUNTED_REASON_CODES),
+    )
     req.raise_if_any("osv4-3 CSV")
 
 

@@ -10,6 +10,25 @@ from __future__ import annotations
 from parsers.api import ParseContext
 from parsers.canonical import Document
 from parsers.eml.context import ContextDocument
+from parsers.errors import ContextFileError
+
+#: Contest ids that mean "the whole election", not one kieskring.
+_WHOLE = frozenset({"alle", "geen"})
+
+
+def check_same_contest(document: Document, other: ContextDocument) -> None:
+    """A candidate list of another kieskring has other candidates at the same positions:
+    refuse it rather than print other people's names."""
+    ours = str((document.get("contest") or {}).get("id") or "").strip()
+    theirs = str((other.contest or {}).get("id") or "").strip()
+    if ours and theirs and ours != theirs and not ({ours, theirs} & _WHOLE):
+        raise ContextFileError(
+            f"The {other.role.replace('_', ' ')} is for contest (kieskring) {theirs}"
+            f"{' ' + other.contest['name'] if other.contest.get('name') else ''}, but the count "
+            f"is for contest {ours}. Candidates differ per kieskring: send the candidate list "
+            "of this kieskring.",
+            role=other.role,
+        )
 
 
 def apply_candidate_list(

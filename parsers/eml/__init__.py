@@ -117,6 +117,7 @@ def apply_candidate_list(
 ) -> None:
     """A candidate list of another election is refused; else it fills names."""
     _check_election(document, candidate_list, context)
+    enrich.check_same_contest(document, candidate_list)
     enrich.apply_candidate_list(document, candidate_list, context)
 
 

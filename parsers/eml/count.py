@@ -20,6 +20,8 @@ from lxml import etree
 from parsers.api import ParseContext
 from parsers.canonical import (
     FORMAT_VERSION,
+    REJECTED_REASON_CODES,
+    UNCOUNTED_REASON_CODES,
     CandidateVotes,
     Document,
     ReportingUnit,
@@ -119,6 +121,12 @@ KNOWN = frozenset(
     + ["{" + n.DS + "}CanonicalizationMethod"]
 )
 
+#: The reason codes EML_NL defines, per element.
+KNOWN_REASON_CODES = {
+    "RejectedVotes": frozenset(REJECTED_REASON_CODES),
+    "UncountedVotes": frozenset(UNCOUNTED_REASON_CODES),
+}
+
 #: Namespaces whose content is known to carry no counts (signatures, report layout).
 IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 
@@ -155,9 +163,11 @@ class _Group:
     __slots__ = (
         "cast",
         "current",
+        "current_candidates",
         "index",
         "investigations",
         "investigations_line",
+        "list_ids",
         "previous",
         "raw_name",
         "rejected",
@@ -179,6 +189,8 @@ class _Group:
         self.uncounted: dict[str, int] = {}
         self.selections: list[Selection] = []
         self.current: Selection | None = None
+        self.current_candidates: set[str] = set()  # candidate ids of the current list
+        self.list_ids: set[str] = set()  # list ids of this group so far
         self.previous: dict[str, Any] | None = None
         self.investigations: dict[str, bool] | None = None
         self.investigations_line: int | None = None
@@ -469,6 +481,17 @@ class CountReader:
                         "xpath": self._selection_xpath(group, element),
                     },
                 )
+            if affiliation_id in group.list_ids:
+                raise StructureError(
+                    f"List {affiliation_id} appears twice in the same "
+                    f"{'total' if group.index < 0 else 'reporting unit'}; which of its numbers "
+                    "is right cannot be told. Export the count again.",
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
+                )
+            group.list_ids.add(affiliation_id)
             selection: Selection = {
                 "affiliation_id": affiliation_id,
                 "valid_votes": votes,
@@ -476,6 +499,7 @@ class CountReader:
             }
             group.selections.append(selection)
             group.current = selection
+            group.current_candidates = set()
             known = self.affiliations.get(affiliation_id)
             if known is None:
                 self.affiliations[affiliation_id] = (name, {})
@@ -520,6 +544,18 @@ class CountReader:
                         "xpath": self._selection_xpath(group, element),
                     },
                 )
+            if candidate_id in group.current_candidates:
+                raise StructureError(
+                    f"Candidate {candidate_id} appears twice under list "
+                    f"{current['affiliation_id']}: the Selection of the next list is probably "
+                    "missing (in EML each candidate belongs to the list Selection before it), "
+                    "so these votes cannot be assigned. Export the count again.",
+                    location={
+                        "line": element.sourceline,
+                        "xpath": self._selection_xpath(group, element),
+                    },
+                )
+            group.current_candidates.add(candidate_id)
             entry: CandidateVotes = {"candidate_id": candidate_id, "valid_votes": votes}
             candidates = current["candidates"]
             if self.locations:
@@ -584,13 +620,21 @@ class CountReader:
             )
         value = _count(element, xpath)
         if code in target:
-            self.context.note(
-                "duplicate-reason-code",
-                f"{name} with ReasonCode {code!r} appears twice in one unit; the values are "
-                f"added ({target[code]} + {value}).",
-                {"line": element.sourceline, "xpath": xpath},
+            raise StructureError(
+                f"{name} with ReasonCode {code!r} appears twice in one "
+                f"{'total' if group.index < 0 else 'reporting unit'} ({target[code]} and "
+                f"{value}); which is right cannot be told. Export the count again.",
+                location={"line": element.sourceline, "xpath": xpath},
             )
-            value += target[code]
+        if code not in KNOWN_REASON_CODES[name]:
+            self.context.note(
+                "unknown-reason-code",
+                f"{name} ReasonCode {code!r} is not an EML_NL reason code; its numbers are kept "
+                f"under {field} as the file states them, but no rule checks them and the EML, "
+                "osv4-3 and databank exports refuse them.",
+                {"line": element.sourceline, "xpath": xpath},
+                once_key=f"{name}:{code}",
+            )
         target[code] = value
         if self.locations:
             self.context.locate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,13 @@ def _count(units: str, total: str | None = None, extra: str = "", root: str = NS
         "<ElectionCategory>GR</ElectionCategory><kr:ElectionDate>2026-03-18</kr:ElectionDate>"
         '</ElectionIdentifier><Contests><Contest><ContestIdentifier Id="geen"/>'
         f"{total}{units}</Contest></Contests></Election></Count></EML>"
+    )
+
+
+def _candidate(candidate_id: int, votes: int) -> str:
+    return (
+        f'<Selection><Candidate><CandidateIdentifier Id="{candidate_id}"/></Candidate>'
+        f"<ValidVotes>{votes}</ValidVotes></Selection>"
     )
 
 
@@ -228,3 +236,45 @@ def test_candidate_list_mismatches_are_noted(tmp_path: Path) -> None:
     assert len(mismatches) == 1
     assert "Candidate 99 of list 1" in mismatches[0]["message"]
     assert mismatches[0]["location"]["pointer"] == "/affiliations/0/candidates/1"
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        # list 2's own Selection is missing: its candidate 1 follows list 1's candidates
+        (lambda t: t.replace("<Cast>0</Cast>", _candidate(1, 5) + "<Cast>0</Cast>", 1),
+         "Candidate 1 appears twice under list 1"),
+        (lambda t: t.replace("<Cast>0</Cast>", _selections(1, []) + "<Cast>0</Cast>", 1),
+         "List 1 appears twice"),
+        (lambda t: t.replace("</ReportingUnitVotes>",
+                             '<RejectedVotes ReasonCode="blanco">2</RejectedVotes>'
+                             "</ReportingUnitVotes>", 1),
+         "ReasonCode 'blanco' appears twice"),
+    ],
+)  # fmt: skip
+def test_what_cannot_be_assigned_is_refused(tmp_path: Path, change: Any, says: str) -> None:
+    with pytest.raises(StructureError, match=says) as caught:
+        _run(tmp_path, change(_count(UNIT)))
+    assert caught.value.location and caught.value.location["xpath"].startswith("/EML/Count/")
+
+
+def test_unknown_reason_code_is_kept_and_noted(tmp_path: Path) -> None:
+    unit = UNIT.replace(
+        "</ReportingUnitVotes>",
+        '<UncountedVotes ReasonCode="nieuwe code">9</UncountedVotes></ReportingUnitVotes>',
+    )
+    document = _run(tmp_path, _count(unit))
+    assert document["reporting_unit_votes"][0]["uncounted_votes"]["nieuwe code"] == 9
+    notes = [n for n in document["notes"] if n["code"] == "unknown-reason-code"]
+    assert len(notes) == 1
+    assert "nieuwe code" in notes[0]["message"]
+
+
+def test_candidate_list_of_another_kieskring_is_refused() -> None:
+    from parsers.errors import ContextFileError
+    from tests.conftest import corpus_path
+
+    count = corpus_path("eml", "510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")
+    haarlem = corpus_path("eml", "230b", "Kandidatenlijsten_TK2025_Haarlem.eml.xml")
+    with pytest.raises(ContextFileError, match="kieskring"):
+        normalise(InputFile(count, count.name), {"candidate_list": InputFile(haarlem, "h.xml")})

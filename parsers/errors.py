@@ -245,6 +245,22 @@ class UnknownListName(StructureError):
     title = "A list name cannot be resolved to a list number"
 
 
+class DuplicateValue(StructureError):
+    """One number stated twice for the same unit: a list or candidate in two columns or rows
+    (or two headers that resolve to the same list). The numbers cannot both be right."""
+
+    code = "duplicate-value"
+    title = "A list's or candidate's votes are stated twice for one unit"
+
+
+class ListNumberConflict(UnknownListName):
+    """List numbers that contradict each other or the candidate list: a header's number that
+    is not the number of the name after it, or numbers in some headers and none in others."""
+
+    code = "list-number-conflict"
+    title = "The list numbers in the file contradict each other or the candidate list"
+
+
 class InvalidMapping(TelnormError):
     """A mapping file (TOML) is malformed or names a mapping that does not exist."""
 
@@ -320,6 +336,8 @@ ALL_ERRORS: tuple[type[TelnormError], ...] = (
     NoCounts,
     AmbiguousLayout,
     UnknownListName,
+    DuplicateValue,
+    ListNumberConflict,
     InvalidMapping,
     AmbiguousBundle,
 )

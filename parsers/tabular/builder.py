@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter, setitem
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from parsers.api import ParseContext
 from parsers.canonical import (
@@ -30,12 +30,15 @@ from parsers.canonical import (
     clean_unit_name,
     normalise_postcode,
 )
-from parsers.errors import InvalidCount
+from parsers.errors import DuplicateValue, InvalidCount
 from parsers.tabular.grid import Cell, Sheet
 from parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
 from parsers.tabular.vocabulary import describe_field
 
 CellRef = tuple[Sheet, int, int]
+#: What a value is the votes of, in one unit: ``(list_id, None)`` for a list's votes,
+#: ``(list_id, candidate_id)`` for a candidate's.
+VoteKey = tuple[str, str | None]
 
 
 def pointer_escape(token: str) -> str:
@@ -92,10 +95,11 @@ class _Values:
     """The numbers of one unit (or of the total).
 
     ``number_refs`` keeps the cell of each statistic (a duplicate is reported with both
-    cells); the cells of list and candidate votes are kept only when locations are wanted
-    (``list_refs``, ``candidate_refs``), so the common parse allocates nothing per cell. A
-    unit read from one family-a row keeps that row's parsed counts (``row``) and builds the
-    ``lists`` dict only if something asks for it.
+    cells); ``list_refs`` and ``candidate_refs`` keep the cells of list and candidate votes
+    (a list or candidate stated twice is a 422 naming both cells). A unit read from one
+    family-a row keeps that row's parsed counts (``row``) instead, and builds the ``lists``
+    dict (and its cells) only if something asks for it; candidate rows stored by the
+    C-level path of :meth:`DocBuilder.put_candidates` are remembered per row.
     """
 
     __slots__ = (
@@ -121,9 +125,15 @@ class _Values:
     @property
     def lists(self) -> dict[str, int | None]:
         if self.row is not None:
-            layout, numbers, _sheet, _r = self.row
+            layout, numbers, sheet, r = self.row
             self.row = None
             self._lists = dict(zip(layout.list_ids, numbers[layout.n_stats :], strict=True))
+            # The cells stay known: a later value of the same list names this one.
+            for list_id, number, c in zip(
+                layout.list_ids, numbers[layout.n_stats :], layout.list_cols, strict=True
+            ):
+                if number is not None:
+                    self.list_refs[list_id] = (sheet, r, c)
         return self._lists
 
     def number_ref(self, key: str) -> CellRef:
@@ -199,6 +209,11 @@ class DocBuilder:
             tuple[int, str], tuple[Sequence[_Values], list[dict[str, int]]]
         ] = {}
         self._unions: dict[tuple[frozenset[int], frozenset[int]], frozenset[int]] = {}
+        # Rows stored by put_candidates' C-level loop (no per-cell reference), to name the
+        # first cell when a value is stated again.
+        self._row_writes: dict[
+            VoteKey, list[tuple[Sequence[_Values], Sheet, int, Sequence[int]]]
+        ] = {}
 
     # --- cells --------------------------------------------------------------------
 
@@ -349,14 +364,94 @@ class DocBuilder:
             values, layout.list_ids, numbers[layout.n_stats :], sheet, r, layout.list_cols
         )
 
+    # --- votes of lists and candidates ------------------------------------------------
+    #
+    # Every value of a list or a candidate goes through _put_vote (the per-row fast paths
+    # check first and fall back to it), so a list or candidate stated twice for one unit is
+    # always a 422 duplicate-value naming both cells: the numbers cannot both be right.
+
+    def _put_vote(
+        self,
+        values: _Values,
+        key: VoteKey,
+        number: int | None,
+        sheet: Sheet,
+        r: int,
+        c: int,
+    ) -> None:
+        list_id, candidate_id = key
+        if candidate_id is None:
+            lists = values.lists
+            if number is None:
+                lists.setdefault(list_id, None)
+                return
+            previous = lists.get(list_id)
+            if previous is not None:
+                self._duplicate(values, key, previous, number, (sheet, r, c))
+            lists[list_id] = number
+            values.list_refs[list_id] = (sheet, r, c)
+            return
+        if number is None:
+            return
+        found = values.candidates.get(list_id)
+        if found is None:
+            found = values.candidates[list_id] = {}
+        previous = found.get(candidate_id)
+        if previous is not None:
+            self._duplicate(values, key, previous, number, (sheet, r, c))
+        found[candidate_id] = number
+        values.candidate_refs[(list_id, candidate_id)] = (sheet, r, c)
+
+    def _previous_ref(self, values: _Values, key: VoteKey) -> CellRef | None:
+        list_id, candidate_id = key
+        found = (
+            values.list_refs.get(list_id)
+            if candidate_id is None
+            else values.candidate_refs.get((list_id, candidate_id))
+        )
+        if found is not None:
+            return found
+        for targets, sheet, r, columns in self._row_writes.get(key, ()):
+            for target, c in zip(targets, columns, strict=False):
+                if target is values:
+                    return (sheet, r, c)
+        return None
+
+    def _unit_label(self, values: _Values) -> str:
+        if values is self.total:
+            return f"the total ({self.total_label})"
+        for info, found in self.units:
+            if found is values:
+                if info.name:
+                    return f"unit {info.name!r}"
+                return f"unit {info.number}" if info.number is not None else "a unit"
+        return "a unit"
+
+    def _duplicate(
+        self, values: _Values, key: VoteKey, previous: int, number: int, cell: CellRef
+    ) -> NoReturn:
+        list_id, candidate_id = key
+        sheet, r, c = cell
+        name = self.affiliations[list_id].name if list_id in self.affiliations else None
+        what = f"list {list_id}{f' ({name})' if name else ''}"
+        if candidate_id is not None:
+            what = f"candidate {candidate_id} of {what}"
+        first = self._previous_ref(values, key)
+        first_where = first[0].where(first[1], first[2]) if first else "an earlier cell"
+        raise DuplicateValue(
+            f"{sheet.where(r, c)}: the votes of {what} for {self._unit_label(values)} are "
+            f"stated twice: {previous} at {first_where} and {number} at {sheet.where(r, c)}. "
+            "The numbers cannot both be right: remove the repeated row or column (or correct "
+            "the name or number that makes two of them the same list) and send the file again.",
+            location=sheet.location(r, c),
+            first=first[0].location(first[1], first[2]) if first else None,
+            list_id=list_id,
+            candidate_id=candidate_id,
+        )
+
     def set_list(self, values: _Values, list_id: str, sheet: Sheet, r: int, c: int) -> None:
         number = self.count(sheet, r, c, lambda: f"votes of list {list_id}")
-        if number is None:
-            values.lists.setdefault(list_id, None)
-            return
-        values.lists[list_id] = number
-        if self.want_locations:
-            values.list_refs[list_id] = (sheet, r, c)
+        self._put_vote(values, (list_id, None), number, sheet, r, c)
 
     def put_lists(
         self,
@@ -368,20 +463,9 @@ class DocBuilder:
         columns: Sequence[int],
     ) -> None:
         """The fast path's :meth:`set_list` for a whole row (cells already parsed)."""
-        lists = values.lists
-        if None in numbers:
-            for list_id, number in zip(list_ids, numbers, strict=True):
-                if number is None:
-                    lists.setdefault(list_id, None)
-                else:
-                    lists[list_id] = number
-        else:
-            lists.update(zip(list_ids, numbers, strict=True))
-        if self.want_locations:
-            refs = values.list_refs
-            for list_id, number, c in zip(list_ids, numbers, columns, strict=True):
-                if number is not None:
-                    refs[list_id] = (sheet, r, c)
+        put = self._put_vote
+        for list_id, number, c in zip(list_ids, numbers, columns, strict=True):
+            put(values, (list_id, None), number, sheet, r, c)
 
     def put_list_over(
         self,
@@ -393,15 +477,10 @@ class DocBuilder:
         columns: Sequence[int],
     ) -> None:
         """The fast path's :meth:`set_list` for one list over many units (a list row)."""
-        for values, number in zip(targets, numbers, strict=True):
-            if number is None:
-                values.lists.setdefault(list_id, None)
-            else:
-                values.lists[list_id] = number
-        if self.want_locations:
-            for values, number, c in zip(targets, numbers, columns, strict=True):
-                if number is not None:
-                    values.list_refs[list_id] = (sheet, r, c)
+        key: VoteKey = (list_id, None)
+        put = self._put_vote
+        for values, number, c in zip(targets, numbers, columns, strict=True):
+            put(values, key, number, sheet, r, c)
 
     def set_candidate(
         self, values: _Values, list_id: str, candidate_id: str, cell: CellRef
@@ -410,11 +489,7 @@ class DocBuilder:
         number = self.count(
             sheet, r, c, lambda: f"votes of candidate {candidate_id} of list {list_id}"
         )
-        if number is None:
-            return
-        values.candidates.setdefault(list_id, {})[candidate_id] = number
-        if self.want_locations:
-            values.candidate_refs[(list_id, candidate_id)] = cell
+        self._put_vote(values, (list_id, candidate_id), number, sheet, r, c)
 
     def put_candidates(
         self,
@@ -427,28 +502,25 @@ class DocBuilder:
         columns: Sequence[int],
     ) -> None:
         """The fast path's :meth:`set_candidate` for one candidate over many units."""
-        if None not in numbers and len(targets) == len(numbers):
-            # The common row: every unit has a number; one C-level loop stores them.
+        key: VoteKey = (list_id, candidate_id)
+        if None not in numbers and len(targets) == len(numbers) and not self.want_locations:
+            # The common row: every unit has a number; one C-level loop stores them, after a
+            # C-level check that no unit has this candidate yet. The row is remembered (not
+            # each cell) so that a later duplicate can name this one.
             cache_key = (id(targets), list_id)
             dicts = self._candidate_dicts.get(cache_key)
             if dicts is None or dicts[0] is not targets:
                 found_dicts = [values.candidates.setdefault(list_id, {}) for values in targets]
                 dicts = self._candidate_dicts[cache_key] = (targets, found_dicts)
-            counts = cast(Sequence[int], numbers)  # no None: checked above
-            store: Callable[[dict[str, int], str, int], None] = setitem
-            deque(map(store, dicts[1], repeat(candidate_id), counts), maxlen=0)
-        else:
-            for values, number in zip(targets, numbers, strict=True):
-                if number is not None:
-                    found = values.candidates.get(list_id)
-                    if found is None:
-                        found = values.candidates[list_id] = {}
-                    found[candidate_id] = number
-        if self.want_locations:
-            key = (list_id, candidate_id)
-            for values, number, c in zip(targets, numbers, columns, strict=True):
-                if number is not None:
-                    values.candidate_refs[key] = (sheet, r, c)
+            if not any(map(dict.__contains__, dicts[1], repeat(candidate_id))):
+                counts = cast(Sequence[int], numbers)  # no None: checked above
+                store: Callable[[dict[str, int], str, int], None] = setitem
+                deque(map(store, dicts[1], repeat(candidate_id), counts), maxlen=0)
+                self._row_writes.setdefault(key, []).append((targets, sheet, r, columns))
+                return
+        put = self._put_vote
+        for values, number, c in zip(targets, numbers, columns, strict=True):
+            put(values, key, number, sheet, r, c)
 
     # --- the document -------------------------------------------------------------
 

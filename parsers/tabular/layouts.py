@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.errors import AmbiguousLayout, NoHeader
+from parsers.errors import AmbiguousLayout, DuplicateValue, NoHeader
 from parsers.tabular.builder import DocBuilder, RowLayout, RowPicker, UnitInfo, _Values
 from parsers.tabular.grid import Sheet, cell_text
 from parsers.tabular.mapping import Mapping
@@ -345,7 +345,9 @@ class FamilyReader:
             if role is not None:
                 roles[c] = role
             elif self._numeric_column(sheet, header, c):
-                list_columns[c] = self.resolve_list(sheet, header, c)
+                list_id = self.resolve_list(sheet, header, c)
+                self._refuse_second_column(sheet, header, c, list_id, list_columns)
+                list_columns[c] = list_id
             else:
                 self.context.note(
                     "text-column",
@@ -400,6 +402,27 @@ class FamilyReader:
                     builder.set_number(values, role, sheet, r, c)
             for c, list_id in list_columns.items():
                 builder.set_list(values, list_id, sheet, r, c)
+
+    def _refuse_second_column(
+        self, sheet: Sheet, header: int, c: int, list_id: str, list_columns: dict[int, str]
+    ) -> None:
+        """Two columns of one list (``VVD ... VVD``, or ``GL`` and ``GROENLINKS``): which
+        column holds its votes cannot be told, so neither is guessed."""
+        first = next((c0 for c0, known in list_columns.items() if known == list_id), None)
+        if first is None:
+            return
+        name = self.builder.affiliations[list_id].name
+        raise DuplicateValue(
+            f"{sheet.where(header, c)}: the columns {sheet.text(header, first)!r} "
+            f"({sheet.where(header, first)}) and {sheet.text(header, c)!r} "
+            f"({sheet.where(header, c)}) are both list {list_id}"
+            f"{f' ({name})' if name else ''}, so every station's votes for that list are stated "
+            "twice. Remove or rename one of the columns (or correct the mapping's [lists]) and "
+            "send the file again.",
+            location=sheet.location(header, c),
+            first=sheet.location(header, first),
+            list_id=list_id,
+        )
 
     # --- family b -----------------------------------------------------------------
 

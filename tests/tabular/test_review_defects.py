@@ -1,0 +1,127 @@
+"""Regression tests of the review's defects: every input is generated here.
+
+Each test names the defect it guards: a vote number stated twice, list numbers that collide
+or contradict the candidate list, total rows taken for units, hidden and total sheets,
+duplicate unit ids, phantom stations, percentages read as lists, mapping errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parsers.errors import DuplicateValue
+from tests.conftest import SAMPLES
+from tests.tabular.helpers import run
+
+CANDIDATES = SAMPLES / "tabular" / "lindehoven.230b.eml.xml"
+
+
+def table(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lists_of(group: dict[str, Any]) -> dict[str, int | None]:
+    return {s["affiliation_id"]: s["valid_votes"] for s in group["selections"]}
+
+
+def codes(document: dict[str, Any]) -> list[str]:
+    return [note["code"] for note in document["notes"]]
+
+
+OSV_HEADER = "Lijstnummer;Aanduiding;Volgnummer;Naam kandidaat;Totaal;SB1 School;SB2 Kerk\n"
+
+
+# --- 1: a list or candidate stated twice for one unit ---------------------------------------
+
+
+def test_family_a_two_columns_of_one_list_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Kiesgerechtigden;Geldige stemmen;VVD;CDA;VVD\n"
+        "1;School;100;50;20;10;20\n2;Kerk;100;60;30;15;15\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path)
+    assert caught.value.code == "duplicate-value"
+    assert caught.value.location == {"line": 1, "column": 7}
+    assert caught.value.extra["first"] == {"line": 1, "column": 5}
+    assert "column 5" in caught.value.message and "column 7" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "with_candidates"),
+    [("VVD", "vvd", False), ("VVD", "Volkspartij voor Vrijheid en Democratie", True)],
+)
+def test_family_a_two_headers_resolving_to_one_list(
+    tmp_path: Path, first: str, second: str, with_candidates: bool
+) -> None:
+    path = table(tmp_path, f"Nr;Stembureau;Geldige stemmen;{first};{second}\n1;School;10;5;5\n")
+    context = {"candidate_list": CANDIDATES} if with_candidates else None
+    with pytest.raises(DuplicateValue) as caught:
+        run(path, context=context)
+    assert caught.value.location == {"line": 1, "column": 5}
+
+
+def test_family_c_repeated_station_list_row_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Stembureau;Partij;Stemmen\nSB1 School;VVD;20\nSB1 School;CDA;30\n"
+        "SB2 Kerk;VVD;30\nSB2 Kerk;CDA;30\nSB2 Kerk;VVD;5\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path)
+    assert caught.value.location == {"line": 6, "column": 3}
+    assert caught.value.extra["first"] == {"line": 4, "column": 3}
+    assert "30" in caught.value.message and "5 at line 6" in caught.value.message
+
+
+def test_family_c_repeated_candidate_row_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Stembureau;Lijstnummer;Partij;Volgnummer;Kandidaat;Stemmen\n"
+        "SB1;1;VVD;1;Jansen;10\nSB1;1;VVD;2;Bakker;5\nSB1;1;VVD;1;Jansen;7\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path)
+    assert caught.value.location == {"line": 4, "column": 6}
+    assert caught.value.extra["first"] == {"line": 2, "column": 6}
+
+
+def test_family_b_two_rows_of_one_list_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Omschrijving;Stembureau 1;Stembureau 2\nKiesgerechtigden;100;100\nBlanco;1;1\n"
+        "Ongeldig;1;1\nGeldige stemmen;50;60\nVVD;20;30\nCDA;30;30\nvvd;1;2\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path)
+    assert caught.value.location == {"line": 8, "column": 2}
+    assert caught.value.extra["first"] == {"line": 6, "column": 2}
+
+
+@pytest.mark.parametrize("locations", [False, True])
+def test_osv4_3_repeated_candidate_row_is_duplicate_value(tmp_path: Path, locations: bool) -> None:
+    path = table(
+        tmp_path,
+        OSV_HEADER + ";opgeroepenen;;;200;100;100\n1;VVD;;;50;20;30\n;;1;Jansen;30;10;20\n"
+        ";;2;Bakker;20;10;10\n;;1;Jansen;5;2;3\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path, fmt="osv4-3", locations=locations)
+    assert caught.value.location == {"line": 6, "column": 6}
+    assert caught.value.extra["first"] == {"line": 4, "column": 6}
+
+
+def test_osv4_3_repeated_list_row_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        OSV_HEADER + ";opgeroepenen;;;200;100;100\n1;VVD;;;50;20;30\n2;CDA;;;50;25;25\n"
+        "1;VVD;;;40;20;20\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path, fmt="osv4-3")
+    assert caught.value.extra["first"] == {"line": 3, "column": 6}

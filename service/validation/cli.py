@@ -28,12 +28,15 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 def _where(source: Any) -> str:
     if not source:
         return ""
+    # A value the file does not state is shown at the nearest place that exists: say so.
+    near = "near " if source.get("nearest") else ""
     if "cell" in source:
-        return f"{source.get('sheet') or ''}!{source['cell']}".lstrip("!")
+        return near + f"{source.get('sheet') or ''}!{source['cell']}".lstrip("!")
     if "xpath" in source:
-        return f"line {source.get('line')} {source['xpath']}"
+        line = f"line {source['line']} " if source.get("line") is not None else ""
+        return f"{near}{line}{source['xpath']}"
     if "column" in source:
-        return f"line {source.get('line')} col {source['column']}"
+        return f"{near}line {source.get('line')} col {source['column']}"
     return ", ".join(f"{k} {v}" for k, v in source.items())
 
 

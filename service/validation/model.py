@@ -100,7 +100,7 @@ class Finding:
             self.message,
         )
 
-    def to_dict(self, locations: Mapping[str, Any] | None) -> dict[str, Any]:
+    def to_dict(self, locate: Locator | None) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -110,7 +110,7 @@ class Finding:
                 "affiliation": self.affiliation,
                 "candidate": self.candidate,
                 "pointer": self.pointer,
-                "source": source_location(locations, self.pointer),
+                "source": locate(self.pointer) if locate is not None else None,
             },
             "expected": self.expected,
             "actual": self.actual,
@@ -119,29 +119,100 @@ class Finding:
 
 
 def source_location(locations: Mapping[str, Any] | None, pointer: str) -> Any:
-    """Where the value at ``pointer`` came from; the nearest located ancestor otherwise.
-
-    A finding can point at a value the file does not state (a missing list, a derived H):
-    its parent element is then the best place to look.
-    """
+    """Where the value at ``pointer`` came from (see :class:`Locator`)."""
     if not locations:
         return None
-    current = pointer
-    while current:
-        found = locations.get(current)
+    return Locator(locations)(pointer)
+
+
+class Locator:
+    """Source locations of finding pointers, with an honest fallback.
+
+    A pointer the ``locations`` map names gets its own location, unchanged. A finding can
+    also point at a value the file does not state (a reason code or a list the total lacks,
+    a derived H, a whole unit); it then gets the location of the nearest place that exists,
+    marked ``"nearest": <pointer>`` so nobody mistakes it for the value itself:
+
+    1. the nearest located ancestor, or else the first located value of the same family
+       below it (another reason code of ``rejected_votes``, another list of ``selections``),
+       walking up to the vote group;
+    2. for a vote group: in an XML source the group's own element (``.../TotalVotes``,
+       ``.../ReportingUnitVotes[3]``), taken from a value that is a direct child of it
+       (no line: the map has none for the group); otherwise its first stated value.
+
+    Values of another reporting unit are never used. The index of located descendants is
+    only built when some pointer needs the fallback, so a valid file pays nothing for it.
+    """
+
+    def __init__(self, locations: Mapping[str, Any]) -> None:
+        self.locations = locations
+        self._first: dict[str, str] | None = None
+
+    def __call__(self, pointer: str) -> Any:
+        found = self.locations.get(pointer)
         if found is not None:
             return found
-        if current.count("/") <= 2:
-            # A whole unit or the total: parsers locate values, not groups; its first
-            # stated value shows where the group is.
-            for child in _GROUP_PROBES:
-                found = locations.get(current + child)
+        nearest = self._nearest(pointer)
+        if nearest is None:
+            return None
+        near, where = nearest
+        if near == pointer:
+            return where
+        return {**where, "nearest": near}
+
+    def _nearest(self, pointer: str) -> tuple[str, Mapping[str, Any]] | None:
+        current = pointer
+        while current:
+            if current != pointer:
+                found = self.locations.get(current)
                 if found is not None:
-                    return found
-        current = current.rpartition("/")[0]
-    return None
+                    return current, found
+            if _is_group(current):
+                return self._group(current)
+            if current.count("/") < 2:
+                return None  # a top-level member: nothing nearer that is not someone else's
+            first = self._first_below(current)
+            if first is not None:
+                return first, self.locations[first]
+            current = current.rpartition("/")[0]
+        return None
+
+    def _group(self, group: str) -> tuple[str, Mapping[str, Any]] | None:
+        for child in _GROUP_PROBES:
+            found = self.locations.get(group + child)
+            if found is None:
+                continue
+            xpath = found.get("xpath") if isinstance(found, Mapping) else None
+            if isinstance(xpath, str) and child.count("/") == 1:
+                parent, _, last = xpath.rpartition("/")
+                if parent and not last.startswith("@"):
+                    return group, {"xpath": parent}
+            return group + child, found
+        first = self._first_below(group)
+        return (first, self.locations[first]) if first is not None else None
+
+    def _first_below(self, prefix: str) -> str | None:
+        if self._first is None:
+            first: dict[str, str] = {}
+            for key in self.locations:
+                head = key
+                while True:
+                    head = head.rpartition("/")[0]
+                    if not head or head in first:
+                        break
+                    first[head] = key
+            self._first = first
+        return self._first.get(prefix)
 
 
+def _is_group(pointer: str) -> bool:
+    if pointer == TOTAL_POINTER:
+        return True
+    head, _, index = pointer.rpartition("/")
+    return head == "/reporting_unit_votes" and index.isdigit()
+
+
+# Values that show where a vote group is; one-token ones are direct children of its element.
 _GROUP_PROBES = ("/id", "/name", "/cast", "/total_counted", "/selections/0/valid_votes")
 
 

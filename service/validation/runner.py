@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from parsers.canonical import Document
-from service.validation.model import Context, Finding, Severity, source_location
+from service.validation.model import Context, Finding, Locator, Severity
 from service.validation.reference import match_reference
 from service.validation.rules import RULES
 from service.validation.rules.reconciliation import R201
@@ -38,6 +38,7 @@ def validate(
     ctx = Context(document, matched, candidate_list, plausibility)
     findings = run_rules(ctx)
     locations = document.get("locations")
+    locate = Locator(locations) if locations else None
 
     counts = dict.fromkeys(Severity, 0)
     for finding in findings:
@@ -69,7 +70,7 @@ def validate(
     return {
         "valid": counts[Severity.ERROR] == 0,
         "summary": summary,
-        "findings": [finding.to_dict(locations) for finding in findings],
+        "findings": [finding.to_dict(locate) for finding in findings],
         "document": {
             "election": election.get("id"),
             "authority": authority.get("id"),
@@ -81,9 +82,10 @@ def validate(
 
 def attach_sources(report: dict[str, Any], locations: Mapping[str, Any] | None) -> None:
     """Fill each finding's ``location.source`` from a location map of the same document."""
+    locate = Locator(locations) if locations else None
     for finding in report["findings"]:
         where = finding["location"]
-        where["source"] = source_location(locations, where["pointer"])
+        where["source"] = locate(where["pointer"]) if locate is not None else None
 
 
 __all__ = ["attach_sources", "validate"]

@@ -121,8 +121,9 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     if not resolver.has_candidate_list and not (mapping and mapping.lists):
         context.note(
             "no-candidate-list",
-            "No candidate list was supplied: list names are kept as written and lists without "
-            "a number in the file are numbered in order of appearance (not their ballot number).",
+            "No candidate list was supplied: list names are kept as written; when no list "
+            "carries a number in the file, lists are numbered in order of appearance (not "
+            "their ballot number).",
             None,
         )
     reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)

@@ -284,6 +284,16 @@ class FamilyReader:
             )
         return affiliation.id
 
+    def list_number(self, sheet: Sheet, r: int, c: int, name: str) -> str:
+        """A list-number cell (and the list's name beside it), checked by the resolver: on
+        the candidate list when there is one, and never mixed with lists numbered by order."""
+        number = self.builder.count(sheet, r, c, "list number")
+        list_id = self.resolver.number(
+            str(number), name or None, sheet.where(r, c), sheet.location(r, c)
+        )
+        self.builder.affiliation(list_id, name or None)
+        return list_id
+
     def unit_values(
         self,
         sheet: Sheet,
@@ -529,8 +539,7 @@ class FamilyReader:
             if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
                 continue
             if list_col is not None and looks_numeric(sheet.cell(r, list_col)):
-                list_id = str(builder.count(sheet, r, list_col, "list number"))
-                builder.affiliation(list_id, label)
+                list_id = self.list_number(sheet, r, list_col, label)
             else:
                 list_id = self.resolve_list(sheet, r, label_col)
             current_list = list_id
@@ -640,8 +649,7 @@ class FamilyReader:
                 self.builder.set_number(values, stat, sheet, r, votes)
                 continue
             if list_cell is not None and looks_numeric(sheet.cell(r, list_cell)):
-                list_id = str(self.builder.count(sheet, r, list_cell, "list number"))
-                self.builder.affiliation(list_id, list_name or None)
+                list_id = self.list_number(sheet, r, list_cell, list_name)
             elif list_name:
                 list_id = self.resolve_list(sheet, r, roles["list_name"])
             else:
@@ -729,8 +737,7 @@ class FamilyReader:
                 self.builder.set_candidate(values, current, candidate, (sheet, r, votes))
                 continue
             if number_col is not None and looks_numeric(sheet.cell(r, number_col)):
-                current = str(self.builder.count(sheet, r, number_col, "list number"))
-                self.builder.affiliation(current, list_name or None)
+                current = self.list_number(sheet, r, number_col, list_name)
             elif list_name:
                 current = self.resolve_list(sheet, r, name_col or 0)
             else:

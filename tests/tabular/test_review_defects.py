@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from parsers.errors import DuplicateValue
+from parsers.errors import DuplicateValue, ListNumberConflict
+from parsers.tabular.names import ListResolver
 from tests.conftest import SAMPLES
 from tests.tabular.helpers import run
 
@@ -125,3 +126,103 @@ def test_osv4_3_repeated_list_row_is_duplicate_value(tmp_path: Path) -> None:
     with pytest.raises(DuplicateValue) as caught:
         run(path, fmt="osv4-3")
     assert caught.value.extra["first"] == {"line": 3, "column": 6}
+
+
+# --- 2: lists numbered by order never mix with list numbers; 50 PLUS is a name ------------
+
+
+def test_order_numbering_never_collides_with_a_header_number(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Kiesgerechtigden;Geldige stemmen;VVD;50 PLUS;1. Lindehoven\n"
+        "1;School;100;60;20;30;10\n",
+    )
+    with pytest.raises(ListNumberConflict) as caught:
+        run(path)
+    assert caught.value.location == {"line": 1, "column": 7}
+    assert "candidate list" in caught.value.message and "[lists]" in caught.value.message
+
+
+def test_number_column_then_unnumbered_list_row_is_refused(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Stembureau;Lijstnummer;Partij;Stemmen\nSB1;1;Lokaal;20\nSB1;;VVD;30\n",
+    )
+    with pytest.raises(ListNumberConflict) as caught:
+        run(path)
+    assert caught.value.location == {"line": 3, "column": 3}
+
+
+def test_without_separator_a_leading_number_is_part_of_the_name(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Kiesgerechtigden;Geldige stemmen;VVD;50 PLUS;1 Lindehoven\n"
+        "1;School;100;60;20;30;10\n",
+    )
+    document = run(path)
+    assert lists_of(document["total_votes"]) == {"1": 20, "2": 30, "3": 10}
+    names = {a["id"]: a["name"] for a in document["affiliations"]}
+    assert names == {"1": "VVD", "2": "50 PLUS", "3": "1 Lindehoven"}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("1. VVD", (1, "VVD")),
+        ("1) VVD", (1, "VVD")),
+        ("1 - VVD", (1, "VVD")),
+        ("1: VVD", (1, "VVD")),
+        ("Lijst 1", (1, "")),
+        ("Lijst 12 VVD", (12, "VVD")),
+        ("7", (7, "")),
+        ("50 PLUS", None),
+        ("50PLUS", None),
+        ("50. PLUS", None),  # the alias table knows 50PLUS
+        ("1 Lindehoven", None),
+        ("1.5", None),
+        ("0. Niemand", None),
+    ],
+)
+def test_header_number_needs_a_separator(header: str, expected: tuple[int, str] | None) -> None:
+    assert ListResolver(None).header_number(header) == expected
+
+
+# --- 3: a header number must agree with the candidate list -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("5. VVD", "VVD is list 2 on the candidate list"),
+        ("3. VVD", "VVD is list 2 on the candidate list"),
+        ("Lijst 7", "has no list 7"),
+        ("2: Onbekend", "not a name of list 2"),
+    ],
+)
+def test_header_number_contradicting_the_candidate_list(
+    tmp_path: Path, header: str, says: str
+) -> None:
+    path = table(tmp_path, f"Nr;Stembureau;Geldige stemmen;{header}\n1;School;10;5\n")
+    with pytest.raises(ListNumberConflict) as caught:
+        run(path, context={"candidate_list": CANDIDATES})
+    assert caught.value.location == {"line": 1, "column": 4}
+    assert says in caught.value.message
+    assert caught.value.code == "list-number-conflict"
+
+
+def test_list_number_column_contradicting_the_candidate_list(tmp_path: Path) -> None:
+    path = table(tmp_path, "Stembureau;Lijstnummer;Partij;Stemmen\nSB1;1;VVD;20\n")
+    with pytest.raises(ListNumberConflict) as caught:
+        run(path, context={"candidate_list": CANDIDATES})
+    assert caught.value.location == {"line": 2, "column": 2}
+    assert "VVD is list 2" in caught.value.message
+
+
+def test_header_number_agreeing_with_the_candidate_list(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Geldige stemmen;2. Volkspartij voor Vrijheid en Democratie;Lijst 1\n"
+        "1;School;10;6;4\n",
+    )
+    document = run(path, context={"candidate_list": CANDIDATES})
+    assert lists_of(document["total_votes"]) == {"1": 4, "2": 6}

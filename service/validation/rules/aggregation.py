@@ -26,8 +26,12 @@ def _add(sums: dict[str, int], values: Mapping[str, Any] | None) -> None:
 class A101(Rule):
     """The total must equal the sum over the reporting units, for every statistic
     (E, F, G, A-D, I, J and the other explanation codes, a stated H), every list total and
-    every candidate. Z (cast) is excluded (A.102). Only checked when the document has units;
-    a value no unit states is not checked.
+    every candidate. Z (cast) is excluded (A.102). Only checked when the document has units.
+    An absent value is never taken as 0: a value the total lacks is reported as absent (no
+    difference), and a list or candidate the total has but no unit states is reported as
+    not stated by the units (no expected value, no difference) when the total gives it
+    votes. A statistic no unit states is not checked, nor a list total no unit states for a
+    list whose candidates the units do state (its candidates are compared instead).
 
     Fails: three stations hold 100, 120 and 80 votes for list 2 and the total states 310.
 
@@ -101,7 +105,7 @@ class A101(Rule):
                     where,
                     f"list {aff}",
                     selection.get("valid_votes"),
-                    0,
+                    None,
                     order=(s_index, -1),
                     affiliation=aff,
                 )
@@ -126,7 +130,7 @@ class A101(Rule):
                     f"/selections/{s_index}/candidates/{c_index}/valid_votes",
                     f"candidate {cid} of list {aff}",
                     candidate["valid_votes"],
-                    candidate_sums.get(cid, 0),
+                    candidate_sums.get(cid),
                     order=(s_index, c_index),
                     affiliation=aff,
                     candidate=cid,
@@ -159,18 +163,27 @@ class A101(Rule):
         suffix: str,
         what: str,
         actual: int | None,
-        expected: int,
+        expected: int | None,
         *,
         order: tuple[int, int],
         affiliation: str | None = None,
         candidate: str | None = None,
     ) -> Iterator[Finding]:
-        if actual == expected or (actual is None and expected == 0):
+        """``actual``: the total's value; ``expected``: the units' sum, None if no unit
+        states it. Absent on one side and 0 on the other agree (nothing to add up)."""
+        if actual == expected or (actual or 0) == (expected or 0) == 0:
             return
-        shown = "absent" if actual is None else actual
+        if expected is None:
+            message = f"The total states {what} = {actual} but no reporting unit states {what}."
+        elif actual is None:
+            message = f"The total does not state {what}; the reporting units add up to {expected}."
+        else:
+            message = (
+                f"The total states {what} = {actual} but the reporting units add up to {expected}."
+            )
         yield self.finding(
             ctx.total,
-            f"The total states {what} = {shown} but the reporting units add up to {expected}.",
+            message,
             suffix,
             affiliation=affiliation,
             candidate=candidate,

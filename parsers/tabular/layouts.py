@@ -48,23 +48,53 @@ META_LABELS = {
 _SB_NUMBER = re.compile(r"(?:^|::|\b)(?:SB|stembureau|bureau|nr\.?)\s*(\d+)\b", re.I)
 TOTAL_LABELS = {
     "totaal",
+    "totalen",
     "totaal gemeente",
     "gemeente totaal",
     "gemeentetotaal",
+    "gemeente",
     "total",
+    "totals",
     "som",
     "totaal generaal",
+    "generaal totaal",
     "eindtotaal",
 }
+#: A label whose first word is one of these, or that contains one as a word, is a total
+#: (``Totaal gemeente Lindehoven``, ``Totaal stembureaus``, ``Som van de stembureaus``).
+_TOTAL_WORDS = frozenset(
+    ("totaal", "totalen", "total", "totals", "som", "generaal", "eindtotaal", "gemeentetotaal")
+)
+#: ... and one with one of these is a subtotal: neither a unit nor the total (left over).
+_SUBTOTAL_WORDS = frozenset(
+    ("subtotaal", "subtotalen", "subtotal", "subtotals", "tussentotaal", "deeltotaal")
+)
 
 
 def _maybe_total(text: str) -> bool:
-    """False when ``text`` cannot be a total label (every one contains 'tot' or 'som', and
-    folding ASCII text only lowercases it and turns punctuation into spaces)."""
+    """False when ``text`` cannot be a total label (every one contains 'tot', 'som', 'gen' or
+    'gemeente', and folding ASCII text only lowercases it and turns punctuation into spaces)."""
     if not text.isascii():
         return True
     lowered = text.lower()
-    return "tot" in lowered or "som" in lowered
+    return "tot" in lowered or "som" in lowered or "gen" in lowered or "gemeente" in lowered
+
+
+def total_kind(text: str) -> str | None:
+    """``"total"`` for a label of a total row or column, ``"subtotal"`` for a subtotal's,
+    else None. A total label is one of :data:`TOTAL_LABELS` (``Gemeente`` alone included),
+    or a label with a total word (``Totalen``, ``Totaal gemeente Lindehoven``)."""
+    if not text or not _maybe_total(text):
+        return None
+    label = normalise_label(text)
+    if not label:
+        return None
+    words = label.split()
+    if any(word in _SUBTOTAL_WORDS for word in words):
+        return "subtotal"
+    if label in TOTAL_LABELS or any(word in _TOTAL_WORDS for word in words):
+        return "total"
+    return None
 
 
 @dataclass
@@ -327,7 +357,22 @@ class FamilyReader:
         return self.builder.add_unit(info)
 
     def is_total(self, *texts: str) -> bool:
-        return any(_maybe_total(t) and normalise_label(t) in TOTAL_LABELS for t in texts if t)
+        """A total or subtotal label (the readers keep either out of the units)."""
+        return any(total_kind(t) is not None for t in texts if t)
+
+    @staticmethod
+    def total_of(*texts: str) -> str | None:
+        """``"total"``/``"subtotal"`` when one of ``texts`` says so (a subtotal wins)."""
+        kinds = {total_kind(t) for t in texts if t}
+        return "subtotal" if "subtotal" in kinds else ("total" if "total" in kinds else None)
+
+    def note_subtotal(self, sheet: Sheet, r: int, c: int, label: str) -> None:
+        self.context.note(
+            "subtotal-left-over",
+            f"{sheet.where(r, c)}: {label!r} is a subtotal, neither a polling station nor the "
+            "total; its numbers are left over (see cells-left-over).",
+            sheet.location(r, c),
+        )
 
     @staticmethod
     def _numeric_column(sheet: Sheet, header: int, c: int) -> bool:
@@ -387,12 +432,6 @@ class FamilyReader:
         first_columns = range(min(3, sheet.width))
         builder = self.builder
         for r in range(header + 1, len(sheet.rows)):
-            # Fast path: every statistic and list cell of the row empty or a plain count.
-            fast = builder.fast_counts(sheet, r, picker)
-            if fast is None or fast.count(None) == len(fast):
-                row_has_numbers = any(looks_numeric(sheet.cell(r, c)) for c in check_columns)
-                if not row_has_numbers:
-                    continue
             row = sheet.rows[r]
             keys = [cell_text(row, c) for c in key_columns]
             first_text = ""
@@ -400,7 +439,19 @@ class FamilyReader:
                 first_text = cell_text(row, c)
                 if first_text:
                     break
-            if self.is_total(*keys, first_text):
+            kind = self.total_of(*keys, first_text)
+            if kind == "subtotal":
+                if any(looks_numeric(sheet.cell(r, c)) for c in check_columns):
+                    label = next(t for t in (*keys, first_text) if total_kind(t) == "subtotal")
+                    self.note_subtotal(sheet, r, key_columns[0] if key_columns else 0, label)
+                continue
+            # Fast path: every statistic and list cell of the row empty or a plain count.
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is None or fast.count(None) == len(fast):
+                row_has_numbers = any(looks_numeric(sheet.cell(r, c)) for c in check_columns)
+                if not row_has_numbers:
+                    continue
+            if kind == "total":
                 values = builder.total_values(f"the total row at {sheet.row_where(r)}")
             else:
                 values = self.unit_values(sheet, r, number_col, name_col, postal_col)
@@ -469,7 +520,10 @@ class FamilyReader:
             if not label or c in mapped:
                 continue
             role = self.labels(label)
-            if role == "total" or self.is_total(label):
+            kind = "total" if role == "total" else self.total_of(label)
+            if kind == "subtotal":
+                self.note_subtotal(sheet, header, c, label)
+            elif kind == "total":
                 total_col = c
             elif role == "ignore":
                 continue
@@ -629,7 +683,11 @@ class FamilyReader:
                 sheet.text(r, roles["unit_number"]) if "unit_number" in roles else "",
                 sheet.text(r, roles["unit_name"]) if "unit_name" in roles else "",
             )
-            if self.is_total(*key):
+            kind = self.total_of(*key)
+            if kind == "subtotal":
+                self.note_subtotal(sheet, r, roles.get("unit_name", votes), key[1] or key[0])
+                continue
+            if kind == "total":
                 values = self.builder.total_values(f"rows named {key[0] or key[1]!r}")
             elif key in units:
                 values = units[key]
@@ -644,6 +702,10 @@ class FamilyReader:
             list_name = sheet.text(r, roles["list_name"]) if "list_name" in roles else ""
             list_cell = roles.get("list_number")
             stat = self.labels(list_name) if list_name else None
+            if list_name and (stat == "total" or self.is_total(list_name)):
+                # A total (or subtotal) of the unit's lists, never a list: left over.
+                self._note_total_row(sheet, r, roles["list_name"], list_name)
+                continue
             if (list_cell is None or not sheet.text(r, list_cell)) and is_number_field(stat):
                 assert stat is not None
                 self.builder.set_number(values, stat, sheet, r, votes)
@@ -664,6 +726,16 @@ class FamilyReader:
             else:
                 self.builder.set_list(values, list_id, sheet, r, votes)
         self.apply_meta(meta)
+
+    def _note_total_row(self, sheet: Sheet, r: int, c: int, label: str) -> None:
+        if label not in self._noted_lists:
+            self._noted_lists.add(label)
+            self.context.note(
+                "total-row-left-over",
+                f"{sheet.where(r, c)}: {label!r} rows (a total of a unit's lists) are not "
+                "copied; their numbers are left over (see cells-left-over).",
+                sheet.location(r, c),
+            )
 
     # --- family d -----------------------------------------------------------------
 

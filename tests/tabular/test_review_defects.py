@@ -226,3 +226,62 @@ def test_header_number_agreeing_with_the_candidate_list(tmp_path: Path) -> None:
     )
     document = run(path, context={"candidate_list": CANDIDATES})
     assert lists_of(document["total_votes"]) == {"1": 4, "2": 6}
+
+
+# --- 4: total and subtotal labels ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label", ["Totalen", "Totaal gemeente Lindehoven", "Totaal stembureaus", "Gemeente", "TOTAAL:"]
+)
+def test_family_a_total_row_labels(tmp_path: Path, label: str) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Kiesgerechtigden;Blanco;Ongeldig;Geldige stemmen;VVD;CDA\n"
+        f";{label};200;2;4;110;50;60\n1;School;100;1;2;50;20;30\n2;Kerk;100;1;2;60;30;30\n",
+    )
+    document = run(path)
+    assert [u["name"] for u in document["reporting_unit_votes"]] == ["School", "Kerk"]
+    assert document["total_votes"]["total_counted"] == 110
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+    assert "total-from-file" in codes(document)
+
+
+def test_family_a_subtotal_row_is_left_over(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Kiesgerechtigden;Geldige stemmen;VVD;CDA\n"
+        "1;School;100;50;20;30\n2;Kerk;100;60;30;30\n;Subtotaal;200;110;50;60\n"
+        "3;Hal;100;40;10;30\n",
+    )
+    document = run(path)
+    assert [u["name"] for u in document["reporting_unit_votes"]] == ["School", "Kerk", "Hal"]
+    assert lists_of(document["total_votes"]) == {"1": 60, "2": 90}
+    assert "subtotal-left-over" in codes(document)
+    assert document["source"]["cells"]["left_over"] == 4
+
+
+def test_family_b_subtotal_column_is_left_over(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Omschrijving;Stembureau 1;Stembureau 2;Subtotaal;Totaal gemeente Lindehoven\n"
+        "Kiesgerechtigden;100;100;200;200\nBlanco;1;1;2;2\nOngeldig;1;1;2;2\n"
+        "Geldige stemmen;50;60;110;110\nVVD;20;30;50;50\nCDA;30;30;60;60\n",
+    )
+    document = run(path)
+    assert len(document["reporting_unit_votes"]) == 2
+    assert "total-from-file" in codes(document) and "subtotal-left-over" in codes(document)
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+
+
+def test_family_c_total_label_in_the_list_column_is_never_a_list(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Stembureau;Partij;Stemmen\nSB1 School;VVD;20\nSB1 School;CDA;30\nSB1 School;Totaal;50\n"
+        "SB2 Kerk;VVD;30\nSB2 Kerk;CDA;30\nSB2 Kerk;Totaal;60\nTotalen;VVD;50\nTotalen;CDA;60\n",
+    )
+    document = run(path)
+    assert [a["name"] for a in document["affiliations"]] == ["VVD", "CDA"]
+    assert len(document["reporting_unit_votes"]) == 2
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+    assert "total-row-left-over" in codes(document)

@@ -355,7 +355,7 @@ def _first_paragraph(doc: str) -> str:
 
 
 def votes_cast(group: Mapping[str, Any]) -> tuple[int | None, bool]:
-    """H and whether the file states it (else it is E + F + G, or None without E)."""
+    """H and whether the file states it (else E + F + G, or None when one of them is absent)."""
     stated = group.get("votes_cast")
     if stated is not None:
         return stated, True
@@ -363,11 +363,13 @@ def votes_cast(group: Mapping[str, Any]) -> tuple[int | None, bool]:
 
 
 def derived_h(group: Mapping[str, Any]) -> int | None:
+    """E + F + G, or None when the file does not state all three (an absent F is not 0)."""
     total = group.get("total_counted")
-    if total is None:
-        return None
     rejected = group.get("rejected_votes") or {}
-    return int(total + (rejected.get(BLANCO) or 0) + (rejected.get(ONGELDIG) or 0))
+    blanco, ongeldig = rejected.get(BLANCO), rejected.get(ONGELDIG)
+    if total is None or blanco is None or ongeldig is None:
+        return None
+    return int(total + blanco + ongeldig)
 
 
 def uncounted(group: Mapping[str, Any], code: str) -> int | None:

@@ -1,8 +1,31 @@
 """Arithmetic rules per unit and per total (codes follow Abacus where the rule is the same).
 
 Every rule runs over the total and every reporting unit. A number the file does not state
-(absent or null) is never taken as 0 for the value being checked: a rule that needs it
-does not fire.
+(absent or null) is not 0: a rule that needs it does not fire, and a finding never shows an
+absent value as 0 (it says "absent", with ``actual`` null and no ``difference``). Exactly
+these absent values are taken as 0, each for a stated reason:
+
+* F.201: an absent C (geldige kiezerspassen). Only elections with kiezerspassen have the C
+  line (local elections have none), and files of the others leave it out rather than state
+  0; the message says "C not stated, taken as 0". A and B must be stated.
+* F.305 at a polling station: an absent I or J is not a non-zero I or J (the rule only
+  reports a stated non-zero value).
+
+Everything else is stated or the rule is silent for that group:
+
+* H is the stated H, else E + F + G when all three are stated (:func:`~.model.derived_h`);
+  an absent F or G leaves H unknown, so F.203, F.301, F.305 and W.201-W.203 do not check it.
+* F.202 is not checked while a list total is absent (the sum is unknown); an absent list
+  total whose candidates hold votes is F.401's finding, a list total of 0 with votes is
+  F.204's or F.401's.
+* F.204 needs only that some stated list total is positive; its ``expected`` (the sum of the
+  list totals) is null when a list total is absent.
+* F.301 needs I or J stated; at a polling station the one the gap needs (I for H > D, J for
+  H < D) is reported as absent when only the other is stated. At the total (a sum of
+  stations, where I - J must equal H - D) both must be stated; A.101 compares the total's
+  I and J with the units' sums anyway.
+* W.204 (H empty or 0) reports H as absent only when nothing of E, F, G (or H) is stated
+  with a positive value.
 """
 
 from __future__ import annotations
@@ -60,14 +83,23 @@ class _Arithmetic(Rule):
         raise NotImplementedError
 
 
-def _selection_sum(group: Group) -> int:
-    return sum(s.get("valid_votes") or 0 for s in group.data.get("selections") or ())
+def _selection_sum(group: Group) -> tuple[int, bool]:
+    """The sum of the stated list totals, and whether every list total is stated."""
+    listed, complete = 0, True
+    for selection in group.data.get("selections") or ():
+        value = selection.get("valid_votes")
+        if value is None:
+            complete = False
+        else:
+            listed += value
+    return listed, complete
 
 
 class F201(_Arithmetic):
     """A + B + C must equal D: valid stempassen, volmachtbewijzen and kiezerspassen add up
-    to the admitted voters (toegelaten kiezers). Checked where D and at least one of A, B, C
-    are stated; an absent C (local elections have none) counts as 0.
+    to the admitted voters (toegelaten kiezers). Checked where A, B and D are stated; an
+    absent C counts as 0 (only elections with kiezerspassen have a C line: local elections
+    have none), and the message says so.
 
     Fails: a polling station states A = 1000, B = 20, C = 3 and D = 1024.
 
@@ -80,14 +112,15 @@ class F201(_Arithmetic):
 
     def check_group(self, ctx: Context, group: Group) -> Iterator[Finding]:
         d = uncounted(group.data, D)
-        parts = [uncounted(group.data, code) for code in (A, B, C)]
-        if d is None or all(part is None for part in parts):
+        a, b, c = (uncounted(group.data, code) for code in (A, B, C))
+        if d is None or a is None or b is None:
             return
-        expected = sum(part or 0 for part in parts)
+        expected = a + b + (c or 0)
         if expected != d:
+            parts = "A + B + C" if c is not None else "A + B (C not stated, taken as 0)"
             yield self.finding(
                 group,
-                f"At {group.label}, A + B + C = {expected} but D (toegelaten kiezers) = {d}.",
+                f"At {group.label}, {parts} = {expected} but D (toegelaten kiezers) = {d}.",
                 uncounted_suffix(D),
                 expected=expected,
                 actual=d,
@@ -97,7 +130,9 @@ class F201(_Arithmetic):
 class F202(_Arithmetic):
     """The list totals (E.1, E.2, ...) must add up to E (total_counted).
 
-    Not reported when E is 0 or absent while the lists hold votes: F.204 covers that.
+    Not reported when E is 0 or absent while the lists hold votes (F.204 covers that), nor
+    while a list total is absent: the sum is then unknown, and an absent list total whose
+    candidates hold votes is F.401's finding.
 
     Fails: E = 500 while the lists state 300 and 190 (sum 490).
 
@@ -112,8 +147,8 @@ class F202(_Arithmetic):
         total = group.data.get("total_counted")
         if total is None or not group.data.get("selections"):
             return
-        expected = _selection_sum(group)
-        if total == 0 and expected > 0:
+        expected, complete = _selection_sum(group)
+        if not complete or (total == 0 and expected > 0):
             return
         if expected != total:
             yield self.finding(
@@ -170,14 +205,15 @@ class F204(_Arithmetic):
         total = group.data.get("total_counted")
         if total:
             return
-        listed = _selection_sum(group)
+        listed, complete = _selection_sum(group)
         if listed > 0:
+            what = "the lists hold" if complete else "the stated list totals hold"
             yield self.finding(
                 group,
-                f"At {group.label}, the lists hold {listed} votes but E (total_counted) is "
+                f"At {group.label}, {what} {listed} votes but E (total_counted) is "
                 f"{'absent' if total is None else 0}.",
                 "/total_counted",
-                expected=listed,
+                expected=listed if complete else None,
                 actual=total,
             )
 
@@ -185,8 +221,9 @@ class F204(_Arithmetic):
 class F301(_Arithmetic):
     """When H differs from D, the difference must be explained by I (meer getelde) or J
     (minder getelde): H > D needs I = H - D, H < D needs J = D - H. Checked where I or J is
-    stated. A total sums many polling stations, so there both may be non-zero and
-    I - J must equal H - D.
+    stated; at a polling station the letter the gap needs is reported as absent when only
+    the other is stated. A total sums many polling stations, so there both may be non-zero
+    and I - J must equal H - D (checked where both are stated).
 
     Fails: a polling station with D = 1023, H = 1025 and I = 0.
 
@@ -204,7 +241,9 @@ class F301(_Arithmetic):
         if d is None or h is None or h == d or (more is None and fewer is None):
             return
         if group.index < 0:
-            net = (more or 0) - (fewer or 0)
+            if more is None or fewer is None:
+                return  # the net I - J is unknown; A.101 checks I and J against the units
+            net = more - fewer
             if net != h - d:
                 yield self.finding(
                     group,
@@ -214,28 +253,34 @@ class F301(_Arithmetic):
                     actual=net,
                 )
             return
-        if h > d and (more or 0) != h - d:
+        if h > d and more != h - d:
             yield self.finding(
                 group,
                 f"At {group.label}, H = {h} exceeds D = {d} by {h - d} but I (meer getelde "
-                f"stembiljetten) = {more or 0}.",
+                f"stembiljetten) {_is(more)}.",
                 uncounted_suffix(I),
                 expected=h - d,
-                actual=more or 0,
+                actual=more,
             )
-        elif h < d and (fewer or 0) != d - h:
+        elif h < d and fewer != d - h:
             yield self.finding(
                 group,
                 f"At {group.label}, H = {h} is {d - h} below D = {d} but J (minder getelde "
-                f"stembiljetten) = {fewer or 0}.",
+                f"stembiljetten) {_is(fewer)}.",
                 uncounted_suffix(J),
                 expected=d - h,
-                actual=fewer or 0,
+                actual=fewer,
             )
 
 
+def _is(value: int | None) -> str:
+    return "is absent" if value is None else f"= {value}"
+
+
 class F305(_Arithmetic):
-    """When H equals D, I and J must be 0 (at the total, a sum of stations: I must equal J).
+    """When H equals D, I and J must be 0 (at the total, a sum of stations: I must equal J,
+    checked where both are stated). An absent I or J is not reported: only a stated
+    non-zero one.
 
     Fails: a polling station with D = H = 1023 and J = 1.
 
@@ -251,9 +296,9 @@ class F305(_Arithmetic):
         h, _ = votes_cast(group.data)
         if d is None or h is None or h != d:
             return
-        more, fewer = uncounted(group.data, I) or 0, uncounted(group.data, J) or 0
+        more, fewer = uncounted(group.data, I), uncounted(group.data, J)
         if group.index < 0:
-            if more != fewer:
+            if more is not None and fewer is not None and more != fewer:
                 yield self.finding(
                     group,
                     f"At {group.label}, H = D = {d} but I = {more} and J = {fewer} differ.",
@@ -262,6 +307,7 @@ class F305(_Arithmetic):
                     actual=more,
                 )
             return
+        # An absent I or J is not a non-zero one: only a stated value is reported.
         if more or fewer:
             code, value = (I, more) if more else (J, fewer)
             yield self.finding(
@@ -295,7 +341,8 @@ class F401(_Arithmetic):
                 yield self.finding(
                     group,
                     f"At {group.label}, the candidates of list {aff} hold {candidates} votes "
-                    f"but the list total is {selection.get('valid_votes')}.",
+                    f"but the list total is "
+                    f"{'absent' if selection.get('valid_votes') is None else 0}.",
                     f"/selections/{s_index}/valid_votes",
                     affiliation=aff,
                     expected=candidates,
@@ -418,7 +465,8 @@ class W203(_Arithmetic):
 
 
 class W204(_Arithmetic):
-    """No votes cast: H (stated, or E + F + G) is empty or 0.
+    """No votes cast: H (stated, or E + F + G) is empty or 0. When H is not stated and one
+    of E, F, G is absent, H is unknown: warned only when none of the stated ones is positive.
 
     Fails: a unit with E = 0, F = 0, G = 0.
 
@@ -431,6 +479,14 @@ class W204(_Arithmetic):
 
     def check_group(self, ctx: Context, group: Group) -> Iterator[Finding]:
         h, stated = votes_cast(group.data)
+        if h is None:
+            parts = (
+                group.data.get("total_counted"),
+                rejected(group.data, BLANCO),
+                rejected(group.data, ONGELDIG),
+            )
+            if any(parts):
+                return  # some votes are stated: H is unknown, not empty
         if not h:
             yield self.finding(
                 group,

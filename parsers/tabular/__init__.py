@@ -109,7 +109,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         if mapping.empty_values:
             _apply_empty_values(workbook, mapping.empty_values, context)
     sheet_option = context.options.get("sheet")
-    plan = plan_workbook(workbook.sheets, mapping, sheet_option)
+    plan = plan_workbook(workbook.sheets, mapping, sheet_option, context.note)
     context.note(
         "layout",
         f"Layout family {plan.family}: " + "; ".join(plan.evidence) + ".",

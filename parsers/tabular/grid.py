@@ -46,10 +46,14 @@ class Sheet:
     rows: list[list[Cell]]
     #: Text tables: the 1-based line each row starts on. Spreadsheets: the 1-based row number.
     row_numbers: list[int]
-    #: Spreadsheets: 0-based column offset of ``rows[r][0]`` (calamine trims leading columns).
+    #: 0-based column of ``rows[r][0]`` in the sheet. Always 0 as read today: the spreadsheet
+    #: reader keeps the sheet's leading empty columns (``rows[r][c]`` is column ``c``), so
+    #: cell names need no offset; kept for a reader that trims them.
     first_column: int = 0
     #: Merged ranges as (first_row, first_col, last_row, last_col), 0-based in ``rows``.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: A hidden (or very hidden) worksheet: left out of layout choice unless named by sheet=.
+    hidden: bool = False
 
     @property
     def is_text(self) -> bool:

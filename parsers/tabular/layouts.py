@@ -14,6 +14,7 @@ raise :class:`~parsers.errors.AmbiguousLayout`; none raises :class:`~parsers.err
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,7 +198,12 @@ def analyse_sheet(sheet: Sheet, labels: Labels) -> Plan | None:
     return None
 
 
-def plan_workbook(sheets: list[Sheet], mapping: Mapping | None, sheet_option: str | None) -> Plan:
+def plan_workbook(
+    sheets: list[Sheet],
+    mapping: Mapping | None,
+    sheet_option: str | None,
+    note: Callable[[str, str, dict[str, Any] | None], None] | None = None,
+) -> Plan:
     labels = Labels(mapping)
     wanted = sheet_option or (mapping.sheet if mapping else None)
     if wanted is not None:
@@ -206,6 +212,23 @@ def plan_workbook(sheets: list[Sheet], mapping: Mapping | None, sheet_option: st
             names = ", ".join(repr(s.name) for s in sheets)
             raise NoHeader(f"There is no sheet {wanted!r}; the sheets are {names}.")
         sheets = chosen
+        if note is not None and chosen[0].hidden:
+            note(
+                "hidden-sheet",
+                f"Sheet {wanted!r} is hidden; it is read because sheet= names it.",
+                {"sheet": wanted},
+            )
+    else:
+        # Hidden sheets (old versions, helper tables) are not part of the count unless named.
+        for sheet in sheets:
+            if sheet.hidden and note is not None:
+                note(
+                    "hidden-sheet",
+                    f"Sheet {sheet.name!r} is hidden; it is left out (name it with "
+                    "sheet= to read it).",
+                    {"sheet": sheet.name},
+                )
+        sheets = [sheet for sheet in sheets if not sheet.hidden] or sheets[:0]
     if mapping and mapping.family:
         header = _index_of_row(sheets[0], mapping.header_row) if mapping.header_row else None
         plan = Plan(
@@ -741,9 +764,18 @@ class FamilyReader:
 
     def read_d(self, sheets: list[Sheet], label_col: int | None) -> None:
         for sheet in sheets:
-            self._read_form(sheet, label_col)
+            kind = total_kind(sheet.name or "")
+            if kind == "subtotal":
+                self.context.note(
+                    "subtotal-left-over",
+                    f"Sheet {sheet.name!r} is a subtotal, neither a polling station nor the "
+                    "total; its numbers are left over (see cells-left-over).",
+                    {"sheet": sheet.name},
+                )
+                continue
+            self._read_form(sheet, label_col, total=kind == "total")
 
-    def _read_form(self, sheet: Sheet, label_col: int | None) -> None:
+    def _read_form(self, sheet: Sheet, label_col: int | None, *, total: bool = False) -> None:
         meta = scan_metadata(sheet, range(len(sheet.rows)), self.builder)
         number: int | None = None
         name: str | None = None
@@ -774,8 +806,12 @@ class FamilyReader:
             number = unit_number_from(sheet.name) or (
                 int(sheet.name) if sheet.name.strip().isdigit() else None
             )
-        info = UnitInfo(number, name or sheet.name, postal, where=(sheet, 0, 0))
-        values = self.builder.add_unit(info)
+        if total:
+            # A sheet named 'Totaal' is the file's stated total, not a polling station.
+            values = self.builder.total_values(f"sheet {sheet.name!r}")
+        else:
+            info = UnitInfo(number, name or sheet.name, postal, where=(sheet, 0, 0))
+            values = self.builder.add_unit(info)
         for role, r, c in stats:
             self.builder.set_number(values, role, sheet, r, c)
         if list_header is not None:

@@ -199,14 +199,8 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
                     for c in range(c1, c2 + 1):
                         if row[c] is None:
                             row[c] = value
-        result = Sheet(meta.name, rows, list(range(1, len(rows) + 1)), 0, merged)
+        # SheetVisibleEnum.Visible / .Hidden / .VeryHidden (every name contains "Visible").
+        hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"
+        result = Sheet(meta.name, rows, list(range(1, len(rows) + 1)), 0, merged, hidden)
         workbook.sheets.append(result)
-        if "Visible" not in str(meta.visible):
-            workbook.notes.append(
-                (
-                    "hidden-sheet",
-                    f"Sheet {meta.name!r} is hidden; it was read like the others.",
-                    {"sheet": meta.name},
-                )
-            )
     return workbook

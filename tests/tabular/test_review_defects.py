@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from parsers.errors import DuplicateValue, ListNumberConflict
@@ -285,3 +286,84 @@ def test_family_c_total_label_in_the_list_column_is_never_a_list(tmp_path: Path)
     assert len(document["reporting_unit_votes"]) == 2
     assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
     assert "total-row-left-over" in codes(document)
+
+
+# --- 5: family d: a Totaal sheet is the total, hidden sheets are left out ------------------
+
+
+def form_book(tmp_path: Path, sheets: list[tuple[str, list[int], bool]]) -> Path:
+    """One paper-form sheet per (name, [cast, blanco, ongeldig, valid, A, B], hidden)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, (cast, blank, invalid, valid, a, b), hidden in sheets:
+        sheet = book.create_sheet(name)
+        for row in (
+            ["Gemeente", "Lindehoven"],
+            ["Stembureau", name],
+            [],
+            ["Kiesgerechtigden", cast],
+            ["Blanco stemmen", blank],
+            ["Ongeldige stemmen", invalid],
+            ["Geldige stemmen", valid],
+            [],
+            ["Lijstnummer", "Partij", "Stemmen"],
+            [1, "A", a],
+            [2, "B", b],
+        ):
+            sheet.append(row)
+        if hidden:
+            sheet.sheet_state = "hidden"
+    path = tmp_path / "forms.xlsx"
+    book.save(path)
+    return path
+
+
+def test_family_d_totaal_sheet_is_the_stated_total(tmp_path: Path) -> None:
+    path = form_book(
+        tmp_path,
+        [
+            ("SB1", [100, 1, 1, 50, 20, 30], False),
+            ("SB2", [100, 1, 1, 60, 30, 30], False),
+            ("Totaal", [200, 2, 2, 110, 50, 60], False),
+        ],
+    )
+    document = run(path)
+    assert [u["name"] for u in document["reporting_unit_votes"]] == ["SB1", "SB2"]
+    assert document["total_votes"]["cast"] == 200
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+    assert "total-from-file" in codes(document)
+
+
+def test_family_d_hidden_sheet_is_left_out_unless_named(tmp_path: Path) -> None:
+    path = form_book(
+        tmp_path,
+        [
+            ("SB1", [100, 1, 1, 50, 20, 30], False),
+            ("SB2", [100, 1, 1, 60, 30, 30], False),
+            ("SB2 oud", [100, 1, 1, 60, 30, 30], True),
+        ],
+    )
+    document = run(path)
+    assert [u["name"] for u in document["reporting_unit_votes"]] == ["SB1", "SB2"]
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+    hidden = [n for n in document["notes"] if n["code"] == "hidden-sheet"]
+    assert hidden and hidden[0]["location"] == {"sheet": "SB2 oud"}
+    named = run(path, sheet="SB2 oud")
+    assert [u["name"] for u in named["reporting_unit_votes"]] == ["SB2 oud"]
+    assert "hidden-sheet" in codes(named)
+
+
+def test_hidden_sheet_does_not_make_the_layout_ambiguous(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Uitslag"
+    for row in (["Nr", "Stembureau", "Geldige stemmen", "VVD"], [1, "School", 10, 10]):
+        sheet.append(row)
+    old = book.create_sheet("Oud")
+    for row in (["Nr", "Stembureau", "Geldige stemmen", "VVD"], [1, "School", 9, 9]):
+        old.append(row)
+    old.sheet_state = "hidden"
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    document = run(path)
+    assert lists_of(document["total_votes"]) == {"1": 10}

@@ -24,7 +24,8 @@ _PARTS = {
     "file": "The count: a canonical document (JSON) or any file POST /normalise reads.",
     "reference": "Optional reference count: EML 510c (district), 510d (central), a canonical "
     "document, or municipal totals JSON (kind 'municipal-totals').",
-    "candidate_list": "Optional EML 230b: names, and check S.103 (lists or candidates missing).",
+    "candidate_list": "Optional EML 230b: names, and checks S.103 (lists or candidates "
+    "missing from the count) and S.106 (in the count, not on the candidate list).",
     "election_definition": "Optional EML 110a (or 110b), used when normalising the file.",
     "polling_stations": "Optional EML 110b, used when normalising the file.",
     "mapping": "Optional mapping file (TOML) for a tabular layout.",

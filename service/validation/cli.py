@@ -116,7 +116,7 @@ def render_text(report: dict[str, Any]) -> str:
     type=_file,
     help="Reference count: EML 510c/510d, a canonical document or municipal totals JSON.",
 )
-@click.option("--candidate-list", type=_file, help="EML 230b: names, and check S.103.")
+@click.option("--candidate-list", type=_file, help="EML 230b: names, and checks S.103 and S.106.")
 @click.option(
     "--format",
     "output_format",

@@ -140,6 +140,96 @@ class S103(Rule):
                     )
 
 
+class S106(Rule):
+    """The count has a list or candidate that the supplied candidate list (EML 230b) does
+    not have: its votes go to a list or candidate the election does not have (a count of
+    another election or kieskring, a renumbered list, a mistyped id). This project's own
+    code, the opposite direction of S.103. Reported once per list or candidate, at the
+    total's entry when the total has it, else at the first unit that has it, else at
+    ``affiliations``; the message gives the total's votes for it. Runs only when a candidate
+    list is supplied.
+
+    Fails: the candidate list has lists 1 to 6; the count's total gives 412 votes to list 7.
+
+    Passes: every list and candidate of the count is on the candidate list.
+    """
+
+    code = "S.106"
+    severity = Severity.ERROR
+    title = "The count has a list or candidate that is not on the candidate list"
+    family = "structure"
+    needs = "candidate_list"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        assert ctx.candidate_list is not None
+        allowed = {aff: set(ids) for aff, (_, ids) in ctx.candidate_list.items()}
+        # (list, candidate or None) -> (group, or None for affiliations; pointer suffix)
+        places: dict[tuple[str, str | None], tuple[Group | None, str]] = {}
+        votes: dict[tuple[str, str | None], int | None] = {}
+        for group in ctx.groups:
+            for s_index, selection in enumerate(group.data.get("selections") or ()):
+                aff = selection["affiliation_id"]
+                if aff not in allowed:
+                    key: tuple[str, str | None] = (aff, None)
+                    if key not in places:
+                        places[key] = (group, f"/selections/{s_index}/valid_votes")
+                        if group.index < 0:
+                            votes[key] = selection.get("valid_votes")
+                    continue
+                for c_index, candidate in enumerate(selection.get("candidates") or ()):
+                    cid = candidate["candidate_id"]
+                    key = (aff, cid)
+                    if cid not in allowed[aff] and key not in places:
+                        places[key] = (
+                            group,
+                            f"/selections/{s_index}/candidates/{c_index}/valid_votes",
+                        )
+                        if group.index < 0:
+                            votes[key] = candidate["valid_votes"]
+        for a_index, affiliation in enumerate(ctx.document.get("affiliations") or ()):
+            aff = affiliation["id"]
+            if aff not in allowed:
+                places.setdefault((aff, None), (None, f"/affiliations/{a_index}"))
+                continue
+            for c_index, candidate in enumerate(affiliation.get("candidates") or ()):
+                if candidate["id"] not in allowed[aff]:
+                    places.setdefault(
+                        (aff, candidate["id"]),
+                        (None, f"/affiliations/{a_index}/candidates/{c_index}"),
+                    )
+        ranked = sorted(
+            places,
+            key=lambda k: (natural_key(k[0]), (-1, "") if k[1] is None else natural_key(k[1])),
+        )
+        for rank, key in enumerate(ranked):
+            aff, cid = key
+            place, suffix = places[key]
+            what = f"list {aff}" if cid is None else f"candidate {cid} of list {aff}"
+            held = votes.get(key)
+            if held is not None:
+                detail = f"; the total gives it {held} votes"
+            elif place is None:
+                detail = " (in affiliations; no votes for it anywhere)"
+            else:
+                detail = f" (first at {place.label})"
+            message = f"The count has {what}, which is not on the candidate list{detail}."
+            if place is None:
+                yield Finding(
+                    code=self.code,
+                    severity=self.severity,
+                    message=message,
+                    pointer=suffix,
+                    affiliation=aff,
+                    candidate=cid,
+                    order=(-1, rank, -1),
+                )
+            else:
+                finding = self.finding(place, message, suffix, affiliation=aff, candidate=cid)
+                # One finding per list or candidate, in list order (not document order).
+                finding.order = (-1, rank, -1)
+                yield finding
+
+
 def _has_votes(data: Mapping[str, Any]) -> bool:
     """Any non-zero count besides Z (cast, eligible voters)."""
     if data.get("total_counted") or data.get("votes_cast"):
@@ -226,4 +316,4 @@ class S105(Rule):
             )
 
 
-__all__ = ["S101", "S102", "S103", "S104", "S105"]
+__all__ = ["S101", "S102", "S103", "S104", "S105", "S106"]

@@ -687,14 +687,17 @@ class DocBuilder:
                 tail = f"SB{info.number}" if info.number is not None else f"U{index + 1}"
                 unit_id = f"{authority_id}::{tail}" if authority_id else tail
             if unit_id in seen_ids:
+                # Kept as it is (as the EML parser does): validation reports S.101 for it, an
+                # error; renaming it would hide that two columns or rows claim one station.
                 self.context.note(
                     "duplicate-unit",
                     f"Two units share the id {unit_id} (units {seen_ids[unit_id] + 1} and "
-                    f"{index + 1}); the second is kept as {unit_id}-{index + 1}.",
+                    f"{index + 1}); both are kept with that id (validation reports S.101). "
+                    "Correct the station name or number in the file.",
                     info.where[0].location(info.where[1], info.where[2]) if info.where else None,
                 )
-                unit_id = f"{unit_id}-{index + 1}"
-            seen_ids[unit_id] = index
+            else:
+                seen_ids[unit_id] = index
             unit: ReportingUnit = {
                 "id": unit_id,
                 "number": info.number,

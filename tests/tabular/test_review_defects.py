@@ -367,3 +367,23 @@ def test_hidden_sheet_does_not_make_the_layout_ambiguous(tmp_path: Path) -> None
     book.save(path)
     document = run(path)
     assert lists_of(document["total_votes"]) == {"1": 10}
+
+
+# --- 6: a duplicate unit keeps its id, so validation reports S.101 ------------------------
+
+
+def test_duplicate_unit_id_is_kept_and_validation_reports_s101(tmp_path: Path) -> None:
+    from service.validation import validate
+
+    path = table(
+        tmp_path,
+        "Omschrijving;Totaal;Stembureau 1;Stembureau 2;Stembureau 2\n"
+        "Kiesgerechtigden;300;100;100;100\nBlanco;3;1;1;1\nOngeldig;3;1;1;1\n"
+        "Geldige stemmen;170;50;60;60\nVVD;80;20;30;30\nCDA;90;30;30;30\n",
+    )
+    document = run(path)
+    assert [u["id"] for u in document["reporting_unit_votes"]] == ["SB1", "SB2", "SB2"]
+    assert "duplicate-unit" in codes(document)
+    report = validate(document)
+    s101 = [f for f in report["findings"] if f["code"] == "S.101"]
+    assert s101 and s101[0]["severity"] == "error"

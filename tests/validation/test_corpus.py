@@ -410,8 +410,10 @@ def test_spreadsheet_duplicated_column(tmp_path: Path) -> None:
         if len(row) > STATION1 + 1:
             row[STATION1 + 1] = row[STATION1]
     report = _spreadsheet(tmp_path, rows)
-    # The tabular parser keeps the second id as 0668::SB1-2 (with a note), so the copy is
-    # caught by its numbers (S.105), not by its id (S.101).
+    # The tabular parser keeps the copy's id (0668::SB1, with a duplicate-unit note), as the
+    # EML parser does: the copy is caught by its id (S.101) and by its numbers (S.105).
+    (s101,) = only(report, "S.101")
+    assert s101["location"]["pointer"].startswith("/reporting_unit_votes/1")
     (s105,) = only(report, "S.105")
     assert s105["location"]["pointer"] == "/reporting_unit_votes/1"
     assert s105["location"]["reporting_unit"].startswith("0668::SB1")

@@ -84,6 +84,7 @@ class OSV43Parser(Parser):
         encoding = (workbook.encoding or "").replace("-sig", "") or None
         document["source"] = {
             "encoding": encoding,
+            # The pipeline takes this as source.format.id (detection only says osv4-3-csv).
             "format": "osv4-3-csv" if workbook.encoding != "cp1252" else "osv4-3-csv-2017",
             "media_type": "text/csv",
             "cells": builder.cell_accounting(),
@@ -118,6 +119,23 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
     stations = [
         c for c in range(sheet.width) if c not in columns.values() and c > max(columns.values())
     ]
+    # A trailing ';' on every line makes one more column, empty from the header down: not a
+    # polling station (a column with a header or any value stays one).
+    phantom = [
+        c
+        for c in stations
+        if not sheet.text(header, c)
+        and not any(sheet.text(r, c) for r in range(header + 1, len(sheet.rows)))
+    ]
+    if phantom:
+        stations = [c for c in stations if c not in phantom]
+        context.note(
+            "empty-column-dropped",
+            f"{sheet.row_where(header)}: {len(phantom)} column(s) after the stations have no "
+            "header and no value in any row (a trailing separator); they are not polling "
+            "stations: " + ", ".join(f"column {c + 1}" for c in phantom) + ".",
+            sheet.location(header, phantom[0]),
+        )
     if not stations:
         raise NoHeader(
             f"{sheet.row_where(header)}: the header names no polling-station columns after "

@@ -387,3 +387,27 @@ def test_duplicate_unit_id_is_kept_and_validation_reports_s101(tmp_path: Path) -
     report = validate(document)
     s101 = [f for f in report["findings"] if f["code"] == "S.101"]
     assert s101 and s101[0]["severity"] == "error"
+
+
+# --- 7: a trailing separator is not a polling station --------------------------------------
+
+
+def test_osv4_3_trailing_separator_makes_no_phantom_station(tmp_path: Path) -> None:
+    lines = [
+        OSV_HEADER.rstrip("\n"),
+        ";opgeroepenen;;;200;100;100",
+        ";geldige stembiljetten;;;110;50;60",
+        "1;VVD;;;50;20;30",
+        ";;1;Jansen;50;20;30",
+        "2;CDA;;;60;30;30",
+    ]
+    plain = run(table(tmp_path, "\n".join(lines) + "\n", "plain.csv"), fmt="osv4-3")
+    trailing = run(
+        table(tmp_path, "\n".join(line + ";" for line in lines) + "\n", "trail.csv"),
+        fmt="osv4-3",
+    )
+    assert len(trailing["reporting_unit_votes"]) == 2
+    assert trailing["reporting_unit_votes"] == plain["reporting_unit_votes"]
+    assert trailing["total_votes"] == plain["total_votes"]
+    dropped = [n for n in trailing["notes"] if n["code"] == "empty-column-dropped"]
+    assert dropped and dropped[0]["location"] == {"line": 1, "column": 8}

@@ -85,12 +85,23 @@ async def validate_upload(
 ValidateUploadDep = Annotated[Upload, Depends(validate_upload)]
 
 
+def _declares_json(content_type: str) -> bool:
+    """A raw body sent as ``application/json`` (or ``application/*+json``)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 @router.post(
     "/validate",
     operation_id="validate",
     summary="Validate a count, optionally against a reference count",
     description="Answers 200 with the report whether or not the count is valid (see "
-    "`valid`); an unreadable file is a problem document. Rules: GET /rules.",
+    "`valid`); an unreadable file is a problem document. A body sent as application/json (or "
+    "a .json file, or one starting with { or [) is read as a canonical document: JSON that "
+    "is not one is 422 invalid-structure, with `location.pointer`, `missing` and `schema`. "
+    "Rules: GET /rules.",
     response_class=Response,
     responses={
         200: {
@@ -102,6 +113,7 @@ ValidateUploadDep = Annotated[Upload, Depends(validate_upload)]
     openapi_extra=upload_body(_PARTS),
 )
 async def validate(
+    request: Request,
     upload: ValidateUploadDep,
     pool: PoolDep,
     settings: SettingsDep,
@@ -118,6 +130,7 @@ async def validate(
         options["mapping_file"] = str(upload.files["mapping"].path)
     job = ValidateRequest(
         main=upload.main(),
+        declared_json=_declares_json(request.headers.get("content-type", "")),
         reference=upload.files.get("reference"),
         candidate_list=upload.files.get("candidate_list"),
         context_files=upload.context(("election_definition", "polling_stations")),

@@ -17,7 +17,7 @@ import orjson
 from parsers.api import Limits, Source
 from parsers.canonical import Document
 from parsers.eml.context import CANDIDATE_LIST, read_context_file
-from parsers.errors import ContextFileError, InvalidValue, TelnormError
+from parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
 from service.pipeline import InputFile, NormaliseOptions, normalise
 from service.validation.reference import load_reference, looks_like_json
 from service.validation.runner import attach_sources, validate
@@ -27,10 +27,15 @@ CandidateList = dict[str, tuple[str | None, list[str]]]
 
 
 def load_document_json(data: bytes, name: str = "document") -> Document:
+    if not data.strip():
+        raise EmptyInput(f"The file ({name}) is empty: there is no document to validate.")
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise InvalidValue(f"The file ({name}) is not valid JSON: {exc}") from None
+        raise InvalidValue(
+            f"The file ({name}) is read as a canonical document (JSON) but is not valid JSON: "
+            f"{exc}. Send another format without a JSON content type or .json name."
+        ) from None
     check_document(document)
     result: Document = document
     return result
@@ -67,12 +72,26 @@ class ValidateRequest:
     #: locations, only when there are findings to locate (the location map costs about a
     #: third of a parse, which a valid file does not need); ``always`` or ``never``.
     locations: str = "auto"
+    #: The sender declared the file JSON (``content-type: application/json``): it is read as
+    #: a canonical document whatever it starts with, never handed to format detection.
+    declared_json: bool = False
 
 
 def _is_json(request: ValidateRequest) -> bool:
+    """Whether the main file is read as a canonical document (JSON), not normalised.
+
+    Declared JSON, a ``.json`` name, or a body that starts like a JSON object or array:
+    JSON that is not a canonical document is then a 422 naming what it lacks, not a
+    "no parser recognises this file".
+    """
+    if request.format is not None:
+        return False
+    name = (request.main.filename or request.main.path.name).lower()
+    if request.declared_json or name.endswith(".json"):
+        return True
     with request.main.path.open("rb") as handle:
         head = handle.read(64)
-    return request.format is None and looks_like_json(head)
+    return looks_like_json(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
 
 
 def read_document(

@@ -69,14 +69,56 @@ def _check_group(group: Any, pointer: str) -> None:
                 )
 
 
+#: The JSON Schema of the canonical document (``GET /schema``), named in the problem.
+SCHEMA_ID = "urn:telnorm:schema:canonical-v1"
+#: The members the rules read: JSON without them is not a canonical document to validate.
+NEEDED = ("format_version", "total_votes", "reporting_unit_votes")
+
+_KINDS = ((dict, "an object"), (list, "an array"), (str, "a string"), (bool, "true or false"))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    for cls, name in _KINDS:
+        if isinstance(value, cls):
+            return name
+    return "a number"
+
+
+def not_canonical(detail: str, missing: list[str], pointer: str = "") -> StructureError:
+    """The problem for JSON that is not a canonical telnorm document.
+
+    Always ``invalid-structure`` (422) with ``location.pointer`` (where, as a JSON Pointer:
+    ``""`` is the whole document), ``missing`` (the members the rules need that it lacks)
+    and ``schema`` (the JSON Schema id of the canonical document, served at ``GET /schema``).
+    """
+    return StructureError(
+        f"The file is JSON but not a canonical telnorm document: {detail} (JSON Schema "
+        f"{SCHEMA_ID}, GET /schema).",
+        location={"pointer": pointer},
+        missing=missing,
+        schema=SCHEMA_ID,
+    )
+
+
 def check_document(document: Any) -> None:
     """Raise a TelnormError unless ``document`` has the shape the rules read."""
-    if not isinstance(document, dict) or "format_version" not in document:
-        raise StructureError("The JSON is not a canonical telnorm document (no format_version).")
+    if not isinstance(document, dict):
+        raise not_canonical(
+            f"it is {_kind(document)}, where a canonical document is an object with "
+            + ", ".join(NEEDED),
+            list(NEEDED),
+        )
+    missing = [key for key in NEEDED if key not in document]
+    if missing:
+        raise not_canonical(f"the object at / has no {', '.join(missing)}", missing)
     if document.get("format_version") != "1":
         raise StructureError(
             f"Canonical format_version {document.get('format_version')!r} is not supported "
-            "(this telnorm reads version '1')."
+            "(this telnorm reads version '1').",
+            location={"pointer": "/format_version"},
+            schema=SCHEMA_ID,
         )
     _check_group(document.get("total_votes"), "/total_votes")
     units = document.get("reporting_unit_votes")

@@ -109,6 +109,37 @@ def test_unreadable_body_is_a_problem(client: TestClient, body: bytes, status: i
     assert "findings" not in response.json()
 
 
+@pytest.mark.parametrize(
+    ("body", "pointer", "missing"),
+    [
+        (b"[1,2]", "", ["format_version", "total_votes", "reporting_unit_votes"]),
+        (b"null", "", ["format_version", "total_votes", "reporting_unit_votes"]),
+        (b"3", "", ["format_version", "total_votes", "reporting_unit_votes"]),
+        (b'{"a": 1}', "", ["format_version", "total_votes", "reporting_unit_votes"]),
+        (b'{"format_version": "1"}', "", ["total_votes", "reporting_unit_votes"]),
+    ],
+)
+def test_json_that_is_not_a_canonical_document(
+    client: TestClient, body: bytes, pointer: str, missing: list[str]
+) -> None:
+    # Regression: [1,2] and null went to format detection and came back 415 "No parser
+    # recognises this file"; the body is JSON, so the answer says what it lacks.
+    response = client.post("/validate", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "/problems/invalid-structure"
+    assert "JSON but not a canonical telnorm document" in problem["detail"]
+    assert problem["location"] == {"pointer": pointer}
+    assert problem["missing"] == missing
+    assert problem["schema"] == "urn:telnorm:schema:canonical-v1"
+
+
+def test_json_array_part_named_json_is_not_a_canonical_document(client: TestClient) -> None:
+    response = client.post("/validate", files={"file": ("doc.json", b"[]")})
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/invalid-structure"
+
+
 def test_unusable_reference_is_a_problem(client: TestClient) -> None:
     response = client.post(
         "/validate",

@@ -28,7 +28,9 @@ def _describe_error(error: TelnormError) -> str:
     where = ""
     if error.location:
         where = (
-            " (" + ", ".join(f"{k} {v}" for k, v in error.location.items() if v is not None) + ")"
+            " ("
+            + ", ".join(f"{k} {v}" for k, v in error.location.items() if v not in (None, ""))
+            + ")"
         )
     return f"{error.message}{where} [{error.code}]"
 

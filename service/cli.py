@@ -25,13 +25,8 @@ EXIT_USAGE = 2
 
 
 def _describe_error(error: TelnormError) -> str:
-    where = ""
-    if error.location:
-        where = (
-            " ("
-            + ", ".join(f"{k} {v}" for k, v in error.location.items() if v not in (None, ""))
-            + ")"
-        )
+    parts = [f"{k} {v}" for k, v in (error.location or {}).items() if v not in (None, "")]
+    where = f" ({', '.join(parts)})" if parts else ""
     return f"{error.message}{where} [{error.code}]"
 
 

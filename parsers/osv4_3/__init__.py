@@ -202,8 +202,7 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
         if sheet.row_is_blank(r):
             continue
         if list_cell:
-            list_number = builder.count(sheet, r, c_list, "list number")
-            current_list = str(list_number)
+            current_list = builder.position(sheet, r, c_list, "list number")
             affiliation = builder.affiliation(current_list, sheet.text(r, c_name))
             fast = builder.fast_counts(sheet, r, picker)
             if fast is not None:
@@ -222,8 +221,7 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
                     sheet.location(r, c_cand),
                 )
                 continue
-            candidate_number = builder.count(sheet, r, c_cand, "candidate number")
-            candidate_id = str(candidate_number)
+            candidate_id = builder.position(sheet, r, c_cand, "candidate number")
             name = sheet.text(r, c_cand_name) if c_cand_name is not None else ""
             builder.affiliations[current_list].candidates[candidate_id] = name or None
             fast = builder.fast_counts(sheet, r, picker)

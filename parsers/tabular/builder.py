@@ -30,12 +30,14 @@ from parsers.canonical import (
     clean_unit_name,
     normalise_postcode,
 )
-from parsers.errors import DuplicateValue, InvalidCount
+from parsers.errors import DuplicateValue, InvalidCount, InvalidValue
 from parsers.tabular.grid import Cell, Sheet
 from parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
 from parsers.tabular.vocabulary import describe_field
 
 CellRef = tuple[Sheet, int, int]
+#: The largest list number or candidate position a ballot can have.
+MAX_POSITION = 999
 #: What a value is the votes of, in one unit: ``(list_id, None)`` for a list's votes,
 #: ``(list_id, candidate_id)`` for a candidate's.
 VoteKey = tuple[str, str | None]
@@ -295,6 +297,19 @@ class DocBuilder:
         if number is not None:
             self._mark_counted(sheet, r, c)
         return number
+
+    def position(self, sheet: Sheet, r: int, c: int, what: str) -> str:
+        """A list number or a candidate's position (``what``), as an id: a whole number of
+        1 to :data:`MAX_POSITION`; anything else is a 422 naming the cell."""
+        number = self.count(sheet, r, c, what)
+        if number is None or not 1 <= number <= MAX_POSITION:
+            raise InvalidValue(
+                f"{sheet.where(r, c)}: {sheet.text(r, c)!r} is not a {what} (a whole number "
+                f"from 1 to {MAX_POSITION}). Correct the cell and send the file again.",
+                location=sheet.location(r, c),
+                value=sheet.text(r, c),
+            )
+        return str(number)
 
     # --- structure ----------------------------------------------------------------
 

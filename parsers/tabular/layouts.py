@@ -98,6 +98,13 @@ def total_kind(text: str) -> str | None:
     return None
 
 
+#: A number written with decimals (``50,0``, ``60.5``; not ``1.234``, Dutch thousands) or
+#: as a percentage (``50%``, ``50,5 %``).
+_DECIMAL = re.compile(
+    r"^\d+(?:(?:,(?P<comma>\d+)|\.(?P<dot>\d{1,2}|\d{4,}))\s*(?P<pct>%)?|\s*(?P<only>%))$"
+)
+
+
 @dataclass
 class Plan:
     family: str
@@ -340,9 +347,9 @@ class FamilyReader:
     def list_number(self, sheet: Sheet, r: int, c: int, name: str) -> str:
         """A list-number cell (and the list's name beside it), checked by the resolver: on
         the candidate list when there is one, and never mixed with lists numbered by order."""
-        number = self.builder.count(sheet, r, c, "list number")
+        number = self.builder.position(sheet, r, c, "list number")
         list_id = self.resolver.number(
-            str(number), name or None, sheet.where(r, c), sheet.location(r, c)
+            number, name or None, sheet.where(r, c), sheet.location(r, c)
         )
         self.builder.affiliation(list_id, name or None)
         return list_id
@@ -410,6 +417,35 @@ class FamilyReader:
             numeric += looks_numeric(value)
         return filled > 0 and numeric * 2 >= filled
 
+    @staticmethod
+    def _fraction_column(sheet: Sheet, header: int, c: int) -> bool:
+        """Every filled cell below the header is written as a decimal (``50,0``, ``60.5``,
+        ``0.505``) or a percentage (``50%``), and at least one is not whole: a turnout or
+        share column, not votes. (A count column with one stray ``12,5`` stays a count
+        column: that cell is then a 422 of its own.)"""
+        filled = 0
+        whole = True
+        for r in range(header + 1, min(len(sheet.rows), header + 400)):
+            value = sheet.cell(r, c)
+            if value is None or value == "":
+                continue
+            filled += 1
+            if isinstance(value, bool):
+                return False
+            if isinstance(value, float):
+                whole = whole and value.is_integer()
+                continue
+            if isinstance(value, int):
+                return False
+            text = str(value).strip()
+            match = _DECIMAL.match(text)
+            if match is None:
+                return False  # a plain count (or text): not a fraction column
+            decimals = match.group("comma") or match.group("dot") or ""
+            if match.group("pct") or match.group("only") or decimals.strip("0"):
+                whole = False
+        return filled > 0 and not whole
+
     # --- family a -----------------------------------------------------------------
 
     def read_a(self, sheet: Sheet, header: int) -> None:
@@ -422,6 +458,14 @@ class FamilyReader:
             role = self.labels(label)
             if role is not None:
                 roles[c] = role
+            elif self._fraction_column(sheet, header, c):
+                self.context.note(
+                    "column-not-used",
+                    f"{sheet.where(header, c)}: column {label!r} holds fractions or "
+                    "percentages, not counts; it is not a list, and its numbers are counted as "
+                    "left over.",
+                    sheet.location(header, c),
+                )
             elif self._numeric_column(sheet, header, c):
                 list_id = self.resolve_list(sheet, header, c)
                 self._refuse_second_column(sheet, header, c, list_id, list_columns)
@@ -682,7 +726,7 @@ class FamilyReader:
                 sheet.location(r, cand_col),
             )
             return
-        candidate_id = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+        candidate_id = self.builder.position(sheet, r, cand_col, "candidate number")
         name = sheet.text(r, name_col)
         self.builder.affiliations[current_list].candidates[candidate_id] = name or None
         for c, values in targets:
@@ -696,6 +740,18 @@ class FamilyReader:
             role = self.labels(sheet.text(header, c))
             if role and role not in roles:
                 roles[role] = c
+        if "votes" not in roles or not ({"list_name", "list_number"} & set(roles)):
+            missing = (
+                "a votes column (Stemmen/Aantal)"
+                if "votes" not in roles
+                else "a list column (Partij/Lijstnummer)"
+            )
+            raise NoHeader(
+                f"{sheet.row_where(header)}: family c needs {missing}, and this header row has "
+                "none. Set [labels] in the mapping to say which header is which (or check "
+                "[layout] header_row), and send the file again.",
+                location=sheet.location(header, 0),
+            )
         votes = roles["votes"]
         units: dict[tuple[str, str], _Values] = {}
         meta = scan_metadata(sheet, range(header), self.builder)
@@ -741,7 +797,7 @@ class FamilyReader:
                 continue
             cand_col = roles.get("candidate_number")
             if cand_col is not None and sheet.text(r, cand_col):
-                candidate = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+                candidate = self.builder.position(sheet, r, cand_col, "candidate number")
                 name_col = roles.get("candidate_name")
                 name = sheet.text(r, name_col) if name_col is not None else ""
                 self.builder.affiliations[list_id].candidates[candidate] = name or None
@@ -838,7 +894,7 @@ class FamilyReader:
             ):
                 continue
             if cand_col is not None and sheet.text(r, cand_col) and current is not None:
-                candidate = str(self.builder.count(sheet, r, cand_col, "candidate number"))
+                candidate = self.builder.position(sheet, r, cand_col, "candidate number")
                 cname_col = roles.get("candidate_name")
                 cname = sheet.text(r, cname_col) if cname_col is not None else ""
                 self.builder.affiliations[current].candidates[candidate] = cname or None

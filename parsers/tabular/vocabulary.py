@@ -210,6 +210,21 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "candidate_name": ("naam kandidaat", "kandidaat", "kandidaatnaam", "candidate name"),
     "votes": ("stemmen", "aantal stemmen", "aantal", "votes", "valid votes"),
+    # Columns and rows that hold no counts (turnout and other percentages): never a list,
+    # their numbers are left over (noted).
+    "ignore": (
+        "opkomst",
+        "opkomstpercentage",
+        "opkomst percentage",
+        "opkomst in procenten",
+        "opkomst pct",
+        "percentage",
+        "percentage opkomst",
+        "procent",
+        "pct",
+        "perc",
+        "turnout",
+    ),
     "total": (
         "totaal",
         "totaal gemeente",
@@ -240,13 +255,17 @@ VOCABULARY: dict[str, str] = _index()
 
 
 def field_for(label: object, extra: dict[str, str] | None = None) -> str | None:
-    """The field key a label means (a mapping's own labels first), or None."""
+    """The field key a label means (a mapping's own labels first), or None. A label with a
+    ``%`` (``Opkomst %``, ``%``) is ``ignore`` unless the mapping says otherwise."""
     key = normalise_label(label)
     if not key:
-        return None
+        return "ignore" if isinstance(label, str) and "%" in label else None
     if extra and key in extra:
         return extra[key]
-    return VOCABULARY.get(key)
+    found = VOCABULARY.get(key)
+    if found is None and isinstance(label, str) and "%" in label:
+        return "ignore"
+    return found
 
 
 def is_number_field(key: str | None) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from parsers.errors import DuplicateValue, ListNumberConflict
+from parsers.errors import DuplicateValue, InvalidCount, InvalidValue, ListNumberConflict, NoHeader
 from parsers.tabular.names import ListResolver
 from tests.conftest import SAMPLES
 from tests.tabular.helpers import run
@@ -411,3 +411,84 @@ def test_osv4_3_trailing_separator_makes_no_phantom_station(tmp_path: Path) -> N
     assert trailing["total_votes"] == plain["total_votes"]
     dropped = [n for n in trailing["notes"] if n["code"] == "empty-column-dropped"]
     assert dropped and dropped[0]["location"] == {"line": 1, "column": 8}
+
+
+# --- 8: turnout and percentage columns are not lists -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "cells"),
+    [
+        ("Opkomst", ("50,0", "60,5")),
+        ("Opkomstpercentage", ("50", "60")),
+        ("Opkomst %", ("50", "60")),
+        ("%", ("50", "60")),
+        ("Aandeel", ("50,0", "60,5")),
+        ("Aandeel", ("50%", "60%")),
+    ],
+)
+def test_percentage_column_is_not_a_list(
+    tmp_path: Path, header: str, cells: tuple[str, str]
+) -> None:
+    path = table(
+        tmp_path,
+        f"Nr;Stembureau;Kiesgerechtigden;Geldige stemmen;VVD;CDA;{header}\n"
+        f"1;School;100;50;20;30;{cells[0]}\n2;Kerk;100;60;30;30;{cells[1]}\n",
+    )
+    document = run(path)
+    assert [a["name"] for a in document["affiliations"]] == ["VVD", "CDA"]
+    assert lists_of(document["total_votes"]) == {"1": 50, "2": 60}
+    assert "column-not-used" in codes(document)
+    # '50%' is not a numeric cell for the cell accounting; the others are left over.
+    assert document["source"]["cells"]["left_over"] == (0 if "%" in cells[0] else 2)
+
+
+def test_count_column_with_one_stray_fraction_stays_a_count_column(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Geldige stemmen;VVD;CDA\n1;School;50;20;30\n2;Kerk;60;30;12,5\n",
+    )
+    with pytest.raises(InvalidCount) as caught:
+        run(path)
+    assert caught.value.location == {"line": 3, "column": 5}
+
+
+# --- 9: a family-c mapping on a table without a votes column ---------------------------------
+
+
+def test_family_c_mapping_without_votes_column_is_no_header(tmp_path: Path) -> None:
+    path = table(tmp_path, "Nr;Stembureau;Blanco;Ongeldig\n1;x;1;2\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('id = "x"\nfamily = "c"\n', encoding="utf-8")
+    with pytest.raises(NoHeader) as caught:
+        run(path, mapping_file=str(mapping))
+    assert "votes column" in caught.value.message and "[labels]" in caught.value.message
+    assert caught.value.location == {"line": 1, "column": 1}
+
+
+# --- 10: list numbers and candidate positions are capped ------------------------------------
+
+
+@pytest.mark.parametrize("number", ["12345678901234567890", "1000", "0"])
+def test_family_b_absurd_list_number_is_refused(tmp_path: Path, number: str) -> None:
+    path = table(
+        tmp_path,
+        "Lijst;Omschrijving;Stembureau 1;Stembureau 2\n;Kiesgerechtigden;100;100\n"
+        f";Blanco;1;1\n;Ongeldig;1;1\n;Geldige stemmen;50;60\n{number};VVD;20;30\n"
+        "2;CDA;30;30\n",
+    )
+    with pytest.raises(InvalidValue) as caught:
+        run(path)
+    assert caught.value.location == {"line": 6, "column": 1}
+    assert "1 to 999" in caught.value.message
+
+
+def test_osv4_3_absurd_candidate_position_is_refused(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        OSV_HEADER + ";opgeroepenen;;;200;100;100\n1;VVD;;;50;20;30\n"
+        ";;12345678901234567890;Jansen;50;20;30\n",
+    )
+    with pytest.raises(InvalidValue) as caught:
+        run(path, fmt="osv4-3")
+    assert caught.value.location == {"line": 4, "column": 3}

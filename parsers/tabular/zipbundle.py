@@ -13,6 +13,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -102,8 +103,17 @@ def _read_members(
             raise LimitExceeded(
                 f"The zip expands to more than {limits.max_zip_uncompressed} bytes (limit)."
             )
-        with archive.open(info) as handle:
-            content = handle.read(info.file_size + 1)
+        try:
+            with archive.open(info) as handle:
+                content = handle.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            # A damaged member: a local header that contradicts the directory, a bad CRC,
+            # a broken deflate stream, an unknown compression method.
+            raise MalformedInput(
+                f"Zip member {name!r} is damaged and cannot be read: {str(exc).rstrip('.')}. "
+                "Send the file again (it may have been cut off or changed in transit).",
+                location={"member": name},
+            ) from None
         if len(content) > info.file_size:
             raise LimitExceeded(f"Zip member {name!r} is larger than its header says: refused.")
         if content.startswith(b"PK\x03\x04") and is_bundle(content[:65536]):

@@ -492,3 +492,25 @@ def test_osv4_3_absurd_candidate_position_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidValue) as caught:
         run(path, fmt="osv4-3")
     assert caught.value.location == {"line": 4, "column": 3}
+
+
+# --- found by the fuzz test while checking these fixes -----------------------------------
+
+
+def test_zip_member_whose_header_contradicts_the_directory_is_malformed(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from parsers.errors import MalformedInput
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", b"application/x")
+        archive.writestr("a.csv", b"Nr;Stembureau;Geldige stemmen;VVD\n1;A;1;1\n")
+    data = bytearray(buffer.getvalue())
+    data[data.index(b"mimetype")] = ord("l")  # the local header now says 'limetype'
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(MalformedInput) as caught:
+        run(path)
+    assert caught.value.location == {"member": "mimetype"}

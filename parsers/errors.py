@@ -246,11 +246,12 @@ class UnknownListName(StructureError):
 
 
 class DuplicateValue(StructureError):
-    """One number stated twice for the same unit: a list or candidate in two columns or rows
-    (or two headers that resolve to the same list). The numbers cannot both be right."""
+    """One number stated twice, differently, for the same unit: a statistic, list or
+    candidate in two columns or rows (or two headers resolving to the same list). The
+    numbers cannot both be right."""
 
     code = "duplicate-value"
-    title = "A list's or candidate's votes are stated twice for one unit"
+    title = "A number is stated twice for one unit"
 
 
 class ListNumberConflict(UnknownListName):

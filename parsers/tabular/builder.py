@@ -340,17 +340,28 @@ class DocBuilder:
     def put_number(
         self, values: _Values, key: str, number: int, sheet: Sheet, r: int, c: int
     ) -> None:
-        """A statistic read from cell (r, c); the first of two different values is kept."""
+        """A statistic read from cell (r, c). Stated twice alike: noted; stated twice with
+        different numbers: refused (which is right cannot be told)."""
         if key in values.numbers:
             previous = values.numbers[key]
+            ps, pr, pc = values.number_ref(key)
             if previous != number:
-                ps, pr, pc = values.number_ref(key)
-                self.context.note(
-                    "duplicate-value",
-                    f"{describe_field(key)} is stated twice: {previous} at "
-                    f"{ps.where(pr, pc)} and {number} at {sheet.where(r, c)}; the first is kept.",
-                    sheet.location(r, c),
+                raise DuplicateValue(
+                    f"{sheet.where(r, c)}: {describe_field(key)} for "
+                    f"{self._unit_label(values)} is stated twice: {previous} at "
+                    f"{ps.where(pr, pc)} and {number} at {sheet.where(r, c)}. The numbers "
+                    "cannot both be right: remove the repeated row or column and send the "
+                    "file again.",
+                    location=sheet.location(r, c),
+                    first=ps.location(pr, pc),
+                    field=key,
                 )
+            self.context.note(
+                "duplicate-value",
+                f"{describe_field(key)} is stated twice with the same number ({number}), at "
+                f"{ps.where(pr, pc)} and {sheet.where(r, c)}; it is read once.",
+                sheet.location(r, c),
+            )
             return
         values.numbers[key] = number
         values.number_refs[key] = (sheet, r, c)

@@ -514,3 +514,27 @@ def test_zip_member_whose_header_contradicts_the_directory_is_malformed(tmp_path
     with pytest.raises(MalformedInput) as caught:
         run(path)
     assert caught.value.location == {"member": "mimetype"}
+
+
+# --- a statistic stated twice ----------------------------------------------------------------
+
+
+def test_statistic_stated_twice_differently_is_duplicate_value(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Blanco;Geldige stemmen;Blanco;VVD\n1;School;3;50;4;50\n",
+    )
+    with pytest.raises(DuplicateValue) as caught:
+        run(path)
+    assert caught.value.extra["field"] == "rejected:blanco"
+    assert "3" in caught.value.message and "4" in caught.value.message
+
+
+def test_statistic_stated_twice_alike_is_read_once_and_noted(tmp_path: Path) -> None:
+    path = table(
+        tmp_path,
+        "Nr;Stembureau;Blanco;Geldige stemmen;Blanco;VVD\n1;School;3;50;3;50\n",
+    )
+    document = run(path)
+    assert document["reporting_unit_votes"][0]["rejected_votes"]["blanco"] == 3
+    assert "duplicate-value" in codes(document)

@@ -158,6 +158,10 @@ class Parser(ABC):
     title: ClassVar[str] = ""
     media_types: ClassVar[tuple[str, ...]] = ()
     extensions: ClassVar[tuple[str, ...]] = ()
+    #: The parser-specific options it reads from ``ParseContext.options`` (``sheet``,
+    #: ``mapping``, ...). Any other option sent with a file this parser reads is refused with
+    #: a 400, so an option is never ignored silently.
+    options: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def detect(self, head: bytes, filename: str | None) -> Detection:
@@ -178,4 +182,5 @@ class Parser(ABC):
             "title": cls.title,
             "media_types": list(cls.media_types),
             "extensions": list(cls.extensions),
+            "options": list(cls.options),
         }

@@ -16,11 +16,11 @@ from typing import Any
 
 import orjson
 
-from parsers.api import Limits, ParseContext, Source
+from parsers.api import Limits, ParseContext, Parser, Source
 from parsers.canonical import Document
 from parsers.detection import choose, rank
 from parsers.eml.context import CONTEXT_ROLES, read_context_file
-from parsers.errors import EmptyInput, InvalidValue, TelnormError
+from parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
 from parsers.registry import Registry, default_registry
 from parsers.text import describe_head
 from service.version import NORMALISER_VERSION
@@ -71,6 +71,23 @@ def _context_documents(
     return documents, provenance
 
 
+def _check_options(parser: Parser, fmt: str | None, given: Mapping[str, Any]) -> None:
+    """An option the chosen parser does not read is refused, never ignored silently."""
+    unknown = sorted(key for key in given if key not in parser.options)
+    if not unknown:
+        return
+    names = ", ".join(f"{key}=" for key in unknown)
+    takes = ", ".join(f"{key}=" for key in parser.options) or "no options"
+    raise RequestError(
+        f"The option {names} does not apply to this file: it was read as "
+        f"{fmt or parser.name} by the '{parser.name}' parser, which takes {takes}. "
+        "Leave the option out, or name another parser with format= (for instance "
+        "format=tabular to read a CSV with a mapping).",
+        options=unknown,
+        parser=parser.name,
+    )
+
+
 def normalise(
     main: InputFile,
     context_files: Mapping[str, InputFile] | None = None,
@@ -91,6 +108,7 @@ def normalise(
     if source.size == 0:
         raise EmptyInput("The file is empty (0 bytes). Check that the right file was sent.")
     chosen = choose(registry, source.head, source.filename, options.format)
+    _check_options(chosen.parser, chosen.detection.format, options.parser_options)
     context_docs, context_provenance = _context_documents(context_files, limits)
     context = ParseContext(
         options=dict(options.parser_options),

@@ -41,6 +41,7 @@ _ROLES = ("list_number", "list_name", "candidate_number", "candidate_name", "tot
 
 class OSV43Parser(Parser):
     name = "osv4-3"
+    options = ("delimiter",)
     version = "1.0.0"
     title = "osv4-3 CSV of the counting software (2017 and current forms)"
     media_types = ("text/csv",)

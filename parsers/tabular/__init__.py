@@ -45,6 +45,7 @@ def read_workbook(data: bytes, context: ParseContext) -> Workbook:
 
 class TabularParser(Parser):
     name = "tabular"
+    options = ("delimiter", "mapping", "mapping_file", "sheet")
     version = "1.0.0"
     title = "Any CSV or spreadsheet (xlsx, xlsm, xls, ods) of a count, by layout family or mapping"
     media_types = (

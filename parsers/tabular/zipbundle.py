@@ -155,6 +155,7 @@ def classify(members: list[Member]) -> tuple[list[Member], list[Member], list[Me
 
 class ZipBundleParser(Parser):
     name = "zip"
+    options = ("member", "delimiter", "mapping", "mapping_file", "sheet")
     version = "1.0.0"
     title = "A zip bundle holding one count (CSV, spreadsheet or EML), possibly with a 230b"
     media_types = ("application/zip",)

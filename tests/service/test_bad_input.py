@@ -144,3 +144,21 @@ def test_unexpected_part_and_missing_file(client: TestClient) -> None:
     response = client.post("/normalise", files={"candidate_list": ("x", b"1")})
     assert response.status_code == 400
     assert "No file was sent" in response.json()["detail"]
+
+
+def test_an_option_the_parser_does_not_read_is_refused(client: TestClient) -> None:
+    count = corpus_path("eml", "510b", "deserialize_eml510b_test.eml.xml")
+    response = client.post("/normalise?sheet=Uitslag", content=count.read_bytes())
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"] == "/problems/bad-request"
+    assert problem["options"] == ["sheet"]
+    assert problem["parser"] == "eml"
+    assert "sheet=" in problem["detail"] and "no options" in problem["detail"]
+
+
+def test_parsers_list_the_options_they_take(client: TestClient) -> None:
+    parsers = {p["name"]: p for p in client.get("/parsers").json()["parsers"]}
+    assert parsers["eml"]["options"] == []
+    assert "sheet" in parsers["tabular"]["options"]
+    assert "member" in parsers["zip"]["options"]

@@ -101,7 +101,7 @@ def _apply_context(document: Document, context: ParseContext) -> None:
             apply_definition(document, definition, context)
 
 
-def _check_election(document: Document, other: ContextDocument, context: ParseContext) -> None:
+def _check_election(document: Document, other: ContextDocument) -> None:
     ours = document["election"].get("id")
     theirs = other.election.get("id")
     if ours and theirs and ours != theirs:
@@ -116,7 +116,7 @@ def apply_candidate_list(
     document: Document, candidate_list: ContextDocument, context: ParseContext
 ) -> None:
     """A candidate list of another election is refused; else it fills names."""
-    _check_election(document, candidate_list, context)
+    _check_election(document, candidate_list)
     enrich.check_same_contest(document, candidate_list)
     enrich.apply_candidate_list(document, candidate_list, context)
 
@@ -125,7 +125,7 @@ def apply_definition(
     document: Document, definition: ContextDocument, context: ParseContext
 ) -> None:
     """Fill election fields, unit names and postcodes the count lacks."""
-    _check_election(document, definition, context)
+    _check_election(document, definition)
     election = document["election"]
     for key, value in definition.election.items():
         if election.get(key) is None and value is not None and key != "id":

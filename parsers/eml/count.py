@@ -450,7 +450,7 @@ class CountReader:
                 if text is not None and len(text) < 16 and text.isdigit() and text.isascii():
                     votes = int(text)
                 else:
-                    votes = _count(child, self._selection_xpath(group, element) + "/ValidVotes")
+                    votes = _count(child, self._selection_xpath(group) + "/ValidVotes")
             elif tag == CANDIDATE:
                 for part in child:
                     if part.tag == CANDIDATE_IDENTIFIER:
@@ -467,7 +467,7 @@ class CountReader:
                         name = (part.text or "").strip()
             elif tag == PREVIOUS_VALID_VOTES:
                 previous = _count(
-                    child, self._selection_xpath(group, element) + "/" + "kr:PreviousValidVotes"
+                    child, self._selection_xpath(group) + "/" + "kr:PreviousValidVotes"
                 )
             elif tag not in KNOWN:
                 self._unknown(child)
@@ -478,7 +478,7 @@ class CountReader:
                     "assigned to a list number.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             if affiliation_id in group.list_ids:
@@ -488,7 +488,7 @@ class CountReader:
                     "is right cannot be told. Export the count again.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             group.list_ids.add(affiliation_id)
@@ -510,7 +510,7 @@ class CountReader:
                     f"{group.pointer()}/selections/{index}/valid_votes",
                     {
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element) + "/ValidVotes",
+                        "xpath": self._selection_xpath(group) + "/ValidVotes",
                     },
                 )
             if previous is not None:
@@ -525,7 +525,7 @@ class CountReader:
                     "to the list Selection before it.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             if not candidate_id:
@@ -533,7 +533,7 @@ class CountReader:
                     "A candidate (CandidateIdentifier) has no Id.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             if votes is None:
@@ -541,7 +541,7 @@ class CountReader:
                     "A candidate's Selection has no ValidVotes.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             if candidate_id in group.current_candidates:
@@ -552,7 +552,7 @@ class CountReader:
                     "so these votes cannot be assigned. Export the count again.",
                     location={
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element),
+                        "xpath": self._selection_xpath(group),
                     },
                 )
             group.current_candidates.add(candidate_id)
@@ -564,7 +564,7 @@ class CountReader:
                     f"{len(candidates)}/valid_votes",
                     {
                         "line": element.sourceline,
-                        "xpath": self._selection_xpath(group, element) + "/ValidVotes",
+                        "xpath": self._selection_xpath(group) + "/ValidVotes",
                     },
                 )
             candidates.append(entry)
@@ -580,11 +580,11 @@ class CountReader:
                 "A Selection names neither a list (AffiliationIdentifier) nor a candidate.",
                 location={
                     "line": element.sourceline,
-                    "xpath": self._selection_xpath(group, element),
+                    "xpath": self._selection_xpath(group),
                 },
             )
 
-    def _selection_xpath(self, group: _Group, element: etree._Element) -> str:
+    def _selection_xpath(self, group: _Group) -> str:
         # Position among the group's Selection elements (lists and candidates).
         return f"{group.xpath()}/Selection[{group.seen}]"
 
@@ -679,7 +679,7 @@ class CountReader:
 
     def _close_total(self, element: etree._Element) -> None:
         group = self._group_of(element)
-        self._check_group_children(element, group)
+        self._check_group_children(element)
         if self.total is not None:
             raise StructureError(
                 "The file has more than one TotalVotes; a count has one total.",
@@ -691,7 +691,7 @@ class CountReader:
 
     def _close_unit(self, element: etree._Element) -> None:
         group = self._group_of(element)
-        self._check_group_children(element, group)
+        self._check_group_children(element)
         if not group.unit_id:
             raise StructureError(
                 "A ReportingUnitVotes has no ReportingUnitIdentifier with an Id.",
@@ -749,7 +749,7 @@ class CountReader:
                 self._foreign(sibling)
             del parent[0]
 
-    def _check_group_children(self, element: etree._Element, group: _Group) -> None:
+    def _check_group_children(self, element: etree._Element) -> None:
         self.elements += 1
         for child in element:
             if child.tag not in KNOWN:

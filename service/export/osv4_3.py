@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from parsers.canonical import (
@@ -43,8 +44,19 @@ MEDIA_TYPE = "text/csv; charset=utf-8"
 Getter = Callable[[Mapping[str, Any]], int | None]
 
 
+@dataclass(frozen=True)
+class _Uncounted:
+    """The getter of one UncountedVotes reason code (a class, so its code can be read)."""
+
+    code: str
+
+    def __call__(self, group: Mapping[str, Any]) -> int | None:
+        value: int | None = (group.get("uncounted_votes") or {}).get(self.code)
+        return value
+
+
 def _uncounted(code: str) -> Getter:
-    return lambda group: (group.get("uncounted_votes") or {}).get(code)
+    return _Uncounted(code)
 
 
 def _rejected(code: str) -> Getter:
@@ -78,20 +90,9 @@ STATISTICS: tuple[tuple[str, Getter], ...] = (
     ("geen verklaring", _uncounted("geen verklaring")),
     ("andere verklaring", _uncounted("andere verklaring")),
 )
-#: The reason codes the fixed rows above cover.
-_COVERED = {
-    "geldige stempassen",
-    "geldige volmachtbewijzen",
-    "geldige kiezerspassen",
-    "toegelaten kiezers",
-    "meer getelde stembiljetten",
-    "minder getelde stembiljetten",
-    "meegenomen stembiljetten",
-    "te weinig uitgereikte stembiljetten",
-    "te veel uitgereikte stembiljetten",
-    "geen verklaring",
-    "andere verklaring",
-}
+#: The reason codes the fixed statistic rows cover; other EML codes present in a document
+#: get a row of their own after them.
+_COVERED = frozenset(g.code for _, g in STATISTICS if isinstance(g, _Uncounted))
 
 _STEMBUREAU_PREFIX = re.compile(r"^Stembureau\s+")
 

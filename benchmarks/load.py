@@ -147,7 +147,7 @@ def start_server(workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]
     env = dict(os.environ, TELNORM_WORKERS=str(workers), TELNORM_LOG_LEVEL="WARNING")
     env.pop("TELNORM_AUTH_TOKENS", None)
     telnorm = Path(sys.executable).parent / "telnorm"
-    command = [str(telnorm)] if telnorm.exists() else [sys.executable, "-m", "service.cli"]
+    command = [str(telnorm)] if telnorm.exists() else [sys.executable, "-m", "telnorm.service.cli"]
     handle = log.open("wb")
     process = subprocess.Popen(
         [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],

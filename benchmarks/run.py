@@ -11,14 +11,14 @@ What it does, in one run:
 
    * ``lxml-bare``: the baseline, ``for _, el in etree.iterparse(path): el.clear()``;
    * ``lxml-safe``: the same loop with the parser options and events of telnorm's
-     ``parsers.xmlsafe.safe_iterparse`` (no entities, no network, no DTD, comments and PIs
+     ``telnorm.parsers.xmlsafe.safe_iterparse`` (no entities, no network, no DTD, comments and PIs
      removed, start and end events);
    * ``import``: interpreter start plus ``import service.pipeline`` (the fixed cost in every
      telnorm run; informative);
    * ``normalise``: ``telnorm normalise FILE -o OUT`` (the console script; before the CLI
      existed, an in-process ``normalise_json`` call writing the bytes);
    * ``validate``: normalise + validate. ``telnorm validate FILE --format json`` when the CLI
-     has that command, otherwise a script calling ``service.validation.validate`` on the
+     has that command, otherwise a script calling ``telnorm.service.validation.validate`` on the
      normalised document and writing the report.
 
    Each scenario runs ``--repeat`` times (default 3), round-robin so that load from other users
@@ -97,7 +97,7 @@ IMPORT_ONLY = "import service.pipeline\n"
 NORMALISE_FALLBACK = """\
 import sys
 from pathlib import Path
-from service.pipeline import InputFile, normalise_json
+from telnorm.service.pipeline import InputFile, normalise_json
 Path(sys.argv[2]).write_bytes(normalise_json(InputFile(Path(sys.argv[1]))))
 """
 
@@ -105,8 +105,8 @@ VALIDATE_FALLBACK = """\
 import sys
 from pathlib import Path
 import orjson
-from service.pipeline import InputFile, normalise
-from service.validation import validate
+from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.validation import validate
 report = validate(normalise(InputFile(Path(sys.argv[1]))))
 sys.stdout.buffer.write(orjson.dumps(report))
 sys.exit(0 if report["valid"] else 1)
@@ -116,7 +116,7 @@ PHASES = """\
 import sys, time, json
 from pathlib import Path
 t0 = time.perf_counter()
-from service.pipeline import InputFile, normalise, dumps
+from telnorm.service.pipeline import InputFile, normalise, dumps
 t1 = time.perf_counter()
 document = normalise(InputFile(Path(sys.argv[1])))
 t2 = time.perf_counter()
@@ -125,7 +125,7 @@ t3 = time.perf_counter()
 result = {"import_s": t1 - t0, "normalise_s": t2 - t1, "dumps_s": t3 - t2,
           "json_bytes": len(data)}
 try:
-    from service.validation import validate
+    from telnorm.service.validation import validate
 except ImportError:
     validate = None
 if validate is not None:

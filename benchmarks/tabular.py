@@ -17,7 +17,7 @@ What it does, in one run:
    * the raw baseline: ``csv.reader`` over the decoded text (``list(...)``, every cell
      touched) for CSV; ``python_calamine.CalamineWorkbook.from_path(p).get_sheet_by_index(0)
      .to_python()`` for xlsx;
-   * ``service.pipeline.normalise`` (in process; the JSON is not written);
+   * ``telnorm.service.pipeline.normalise`` (in process; the JSON is not written);
 
    and, as a separate process, ``telnorm normalise FILE -o OUT`` (wall time, CPU time and peak
    RSS of the child from ``os.wait4``).
@@ -254,7 +254,7 @@ def ensure(item: Input, regenerate: bool) -> None:
 
 
 def raw_csv(path: Path) -> int:
-    from parsers.text import decode
+    from telnorm.parsers.text import decode
 
     text = decode(path.read_bytes()).text
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
@@ -269,7 +269,7 @@ def raw_calamine(path: Path) -> int:
 
 
 def in_process(path: Path, locations: bool = False) -> dict[str, Any]:
-    from service.pipeline import InputFile, NormaliseOptions, normalise
+    from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 
     return normalise(InputFile(path, path.name), None, NormaliseOptions(locations=locations))
 

@@ -5,8 +5,16 @@ surface (``tests/test_contract.py`` keeps it exact). Anything else under ``parse
 internal and may change without notice.
 """
 
-from parsers.api import API_VERSION, HEAD_BYTES, Detection, Limits, ParseContext, Parser, Source
-from parsers.canonical import (
+from telnorm.parsers.api import (
+    API_VERSION,
+    HEAD_BYTES,
+    Detection,
+    Limits,
+    ParseContext,
+    Parser,
+    Source,
+)
+from telnorm.parsers.canonical import (
     FORMAT_VERSION,
     CandidateVotes,
     CanonicalDocument,
@@ -21,7 +29,7 @@ from parsers.canonical import (
     normalise_postcode,
     unit_number,
 )
-from parsers.errors import (
+from telnorm.parsers.errors import (
     BinaryInput,
     ContextFileError,
     EmptyInput,
@@ -40,7 +48,7 @@ from parsers.errors import (
     UnsafeXML,
     UnsupportedFormat,
 )
-from parsers.xmlsafe import safe_iterparse
+from telnorm.parsers.xmlsafe import safe_iterparse
 
 __all__ = [
     "API_VERSION",

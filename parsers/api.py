@@ -7,7 +7,7 @@ ones do so in telnorm's own ``pyproject.toml``, exactly as a third-party package
 
 Parsers never see HTTP: they get a :class:`Source` (a file on disk plus what is known about
 it) and a :class:`ParseContext` (options, limits, context files, and the collectors for
-notes and source locations). They raise errors from :mod:`parsers.errors`.
+notes and source locations). They raise errors from :mod:`telnorm.parsers.errors`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from parsers.canonical import Document, Note
+from telnorm.parsers.canonical import Document, Note
 
 #: The plugin API version this telnorm implements. A plugin whose ``api_version`` has another
 #: major number is refused (listed with the reason in ``GET /parsers``).
@@ -109,7 +109,7 @@ class ParseContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     #: Parsed context documents by role: ``candidate_list``, ``election_definition``,
-    #: ``polling_stations`` (see :mod:`parsers.eml.context`).
+    #: ``polling_stations`` (see :mod:`telnorm.parsers.eml.context`).
     context: Mapping[str, Any] = field(default_factory=dict)
     want_locations: bool = False
     notes: list[Note] = field(default_factory=list)
@@ -170,7 +170,8 @@ class Parser(ABC):
     @abstractmethod
     def parse(self, source: Source, context: ParseContext) -> Document:
         """Read the whole file into a canonical document (without ``source``; the pipeline
-        adds provenance). Raise :class:`parsers.errors.TelnormError` subclasses for bad input,
+        adds provenance). Raise :class:`telnorm.parsers.errors.TelnormError` subclasses for bad
+        input,
         with a location wherever one is known."""
 
     @classmethod

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.api import Detection, Parser
-from parsers.errors import BinaryInput, EmptyInput, UnknownParser, UnsupportedFormat
-from parsers.registry import Registry
-from parsers.text import describe_head
+from telnorm.parsers.api import Detection, Parser
+from telnorm.parsers.errors import BinaryInput, EmptyInput, UnknownParser, UnsupportedFormat
+from telnorm.parsers.registry import Registry
+from telnorm.parsers.text import describe_head
 
 #: Below this confidence a parser is not trusted to read a file on its own.
 MIN_CONFIDENCE = 0.5

@@ -7,10 +7,10 @@ dropped.
 
 from __future__ import annotations
 
-from parsers.api import ParseContext
-from parsers.canonical import Document
-from parsers.eml.context import ContextDocument
-from parsers.errors import ContextFileError
+from telnorm.parsers.api import ParseContext
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml.context import ContextDocument
+from telnorm.parsers.errors import ContextFileError
 
 #: Contest ids that mean "the whole election", not one kieskring.
 _WHOLE = frozenset({"alle", "geen"})

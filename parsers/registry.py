@@ -2,7 +2,8 @@
 
 Built-in parsers are registered in telnorm's own ``pyproject.toml`` through that same group,
 so they are found exactly as a third-party plugin is. A plugin that fails to import, is not a
-:class:`~parsers.api.Parser`, or was built for another major API version is recorded with the
+:class:`~telnorm.parsers.api.Parser`, or was built for another major API version is recorded with
+the
 reason and skipped: one broken plugin never takes the service down.
 """
 
@@ -13,7 +14,7 @@ from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from parsers.api import API_VERSION, Parser
+from telnorm.parsers.api import API_VERSION, Parser
 
 ENTRY_POINT_GROUP = "telnorm.parsers"
 

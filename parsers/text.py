@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.errors import InvalidText
+from telnorm.parsers.errors import InvalidText
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -121,7 +121,8 @@ def _mixed_utf8(data: bytes) -> dict[str, int] | None:
 def decode(data: bytes) -> Decoded:
     """Decode a whole text file by the ladder (strictly; latin-1 never fails as last step).
 
-    Raises :class:`~parsers.errors.InvalidText` for NUL bytes in the text and for a file that
+    Raises :class:`~telnorm.parsers.errors.InvalidText` for NUL bytes in the text and for a file
+    that
     is UTF-8 but holds bytes that are not UTF-8 (two encodings mixed): read as anything else,
     its names would be garbled without a word.
     """

@@ -7,7 +7,7 @@ Every XML read in telnorm goes through :func:`safe_iterparse`:
   billion-laughs or external-entity file is ever expanded (lxml reports the DOCTYPE as soon as
   it has read the root's start tag, which comes after every declaration);
 * depth and element-count limits, counted as the stream goes;
-* syntax errors become :class:`~parsers.errors.MalformedXML` with the line and column.
+* syntax errors become :class:`~telnorm.parsers.errors.MalformedXML` with the line and column.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import IO
 
 from lxml import etree
 
-from parsers.api import Limits
-from parsers.errors import LimitExceeded, MalformedXML, UnsafeXML
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import LimitExceeded, MalformedXML, UnsafeXML
 
 _ENTITY_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 

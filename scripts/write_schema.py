@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from parsers.canonical import json_schema
+from telnorm.parsers.canonical import json_schema
 
 TARGET = Path(__file__).resolve().parent.parent / "parsers" / "schema" / "canonical-v1.schema.json"
 

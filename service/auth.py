@@ -11,7 +11,7 @@ import hmac
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.problems import problem
+from telnorm.service.problems import problem
 
 OPEN_PATHS = frozenset({"/health"})
 

@@ -10,15 +10,15 @@ from typing import Any
 import click
 import orjson
 
-from parsers.canonical import json_schema
-from parsers.errors import TelnormError
-from parsers.registry import default_registry
-from service import pipeline
-from service.export.job import normalise_export_job
-from service.pipeline import InputFile, NormaliseOptions
-from service.plugin_commands import plugins as plugins_group
-from service.settings import get_settings
-from service.validation.cli import validate as validate_command
+from telnorm.parsers.canonical import json_schema
+from telnorm.parsers.errors import TelnormError
+from telnorm.parsers.registry import default_registry
+from telnorm.service import pipeline
+from telnorm.service.export.job import normalise_export_job
+from telnorm.service.pipeline import InputFile, NormaliseOptions
+from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.settings import get_settings
+from telnorm.service.validation.cli import validate as validate_command
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -267,7 +267,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
-        "service.main:app",
+        "telnorm.service.main:app",
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from service.settings import Settings, get_settings
-from service.uploads import Upload, receive_upload
-from service.workers import WorkerPool
+from telnorm.service.settings import Settings, get_settings
+from telnorm.service.uploads import Upload, receive_upload
+from telnorm.service.workers import WorkerPool
 
 #: File parts the normalising endpoints accept besides ``file``.
 CONTEXT_PARTS = ("candidate_list", "election_definition", "polling_stations")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from parsers.api import Limits
-from service import pipeline
-from service.pipeline import InputFile, NormaliseOptions
+from telnorm.parsers.api import Limits
+from telnorm.service import pipeline
+from telnorm.service.pipeline import InputFile, NormaliseOptions
 
 
 def normalise_job(
@@ -25,14 +25,14 @@ def detect_job(main: InputFile) -> dict[str, Any]:
 
 
 def suggest_mapping_job(main: InputFile, limits: Limits) -> dict[str, Any]:
-    from parsers.tabular.suggest import suggest_mapping
+    from telnorm.parsers.tabular.suggest import suggest_mapping
 
     source = main.source()
     return suggest_mapping(source.read_bytes(), source.filename, limits)
 
 
 def list_mappings_job() -> dict[str, Any]:
-    from parsers.tabular.mapping import builtin_mappings
+    from telnorm.parsers.tabular.mapping import builtin_mappings
 
     return {
         "mappings": [

@@ -1,4 +1,4 @@
-"""The FastAPI application: assembly only (routes live in ``service.routes``)."""
+"""The FastAPI application: assembly only (routes live in ``telnorm.service.routes``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service import problems
-from service.auth import BearerAuth
-from service.observability import RequestLog, configure_logging
-from service.routes import detect, mappings, meta, normalise, validate
-from service.settings import Settings, get_settings
-from service.uploads import BodySizeLimit
-from service.version import NORMALISER_VERSION
-from service.workers import WorkerPool
+from telnorm.service import problems
+from telnorm.service.auth import BearerAuth
+from telnorm.service.observability import RequestLog, configure_logging
+from telnorm.service.routes import detect, mappings, meta, normalise, validate
+from telnorm.service.settings import Settings, get_settings
+from telnorm.service.uploads import BodySizeLimit
+from telnorm.service.version import NORMALISER_VERSION
+from telnorm.service.workers import WorkerPool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

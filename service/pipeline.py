@@ -16,14 +16,14 @@ from typing import Any
 
 import orjson
 
-from parsers.api import Limits, ParseContext, Parser, Source
-from parsers.canonical import Document
-from parsers.detection import choose, rank
-from parsers.eml.context import CONTEXT_ROLES, read_context_file
-from parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
-from parsers.registry import Registry, default_registry
-from parsers.text import describe_head
-from service.version import NORMALISER_VERSION
+from telnorm.parsers.api import Limits, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.detection import choose, rank
+from telnorm.parsers.eml.context import CONTEXT_ROLES, read_context_file
+from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
+from telnorm.parsers.registry import Registry, default_registry
+from telnorm.parsers.text import describe_head
+from telnorm.service.version import NORMALISER_VERSION
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from parsers.registry import ENTRY_POINT_GROUP, discover
+from telnorm.parsers.registry import ENTRY_POINT_GROUP, discover
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -71,9 +71,9 @@ def check(
     Prints each check with pass/fail and the reasons; exits 0 when all pass, 1 otherwise.
     """
     try:
-        from parsers.testing import check_parser
-        from parsers.testing.locate import PluginNotFound, locate
-        from parsers.testing.samples import Sample, samples_in
+        from telnorm.parsers.testing import check_parser
+        from telnorm.parsers.testing.locate import PluginNotFound, locate
+        from telnorm.parsers.testing.samples import Sample, samples_in
     except ImportError as exc:
         click.echo(f"error: the contract kit needs: pip install 'telnorm[testing]' ({exc})")
         sys.exit(EXIT_USAGE)

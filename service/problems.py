@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from parsers.errors import ALL_ERRORS, PROBLEM_BASE, TelnormError
+from telnorm.parsers.errors import ALL_ERRORS, PROBLEM_BASE, TelnormError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from parsers.api import Limits
+from telnorm.parsers.api import Limits
 
 _LIMITS = Limits()
 

@@ -19,9 +19,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parsers.errors import InputTooLarge, RequestError
-from service.pipeline import InputFile
-from service.problems import problem
+from telnorm.parsers.errors import InputTooLarge, RequestError
+from telnorm.service.pipeline import InputFile
+from telnorm.service.problems import problem
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DISPOSITION_NAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)

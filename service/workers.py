@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from parsers.errors import LimitExceeded, ParseCrashed, ParseTimeout, TelnormError
+from telnorm.parsers.errors import LimitExceeded, ParseCrashed, ParseTimeout, TelnormError
 
 _CONTEXT = multiprocessing.get_context("spawn")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from parsers.testing import canonical_errors
+from telnorm.parsers.testing import canonical_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

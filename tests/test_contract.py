@@ -6,8 +6,8 @@ from pathlib import Path
 
 import orjson
 
-import parsers
-from parsers.canonical import clean_unit_name, json_schema, normalise_postcode, unit_number
+from telnorm import parsers
+from telnorm.parsers.canonical import clean_unit_name, json_schema, normalise_postcode, unit_number
 from tests.conftest import ROOT, SCHEMA_PATH
 
 DOCUMENTED_API = {
@@ -57,4 +57,4 @@ def test_docs_page_of_the_contract_exists() -> None:
 
 def test_schema_file_is_in_the_package() -> None:
     assert SCHEMA_PATH.is_file()
-    assert Path(parsers.__file__).parent / "schema" / SCHEMA_PATH.name == SCHEMA_PATH
+    assert (Path(parsers.__file__).resolve().parent / "schema" / SCHEMA_PATH.name) == SCHEMA_PATH

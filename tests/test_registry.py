@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from parsers import registry as registry_module
-from parsers.api import Detection, ParseContext, Parser, Source
-from parsers.detection import rank
-from parsers.registry import discover
+from telnorm.parsers import registry as registry_module
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.detection import rank
+from telnorm.parsers.registry import discover
 
 
 class _OldPlugin(Parser):

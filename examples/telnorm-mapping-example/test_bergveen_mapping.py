@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from parsers.tabular import TabularParser
-from parsers.testing import assert_canonical, normalise_with
+from telnorm.parsers.tabular import TabularParser
+from telnorm.parsers.testing import assert_canonical, normalise_with
 
 HERE = Path(__file__).parent
 EXPORT = HERE / "bergveen_2026.csv"

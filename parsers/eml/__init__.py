@@ -3,7 +3,7 @@
 :class:`EMLParser` reads 510a/b/c/d counts at every level, from the 2017-era OSV output to the
 EML_NL 1.3 draft, streaming. Other EML documents are recognised and refused for counting with
 a message that says what they are; 230b, 110a and 110b are read as context files
-(:mod:`parsers.eml.context`).
+(:mod:`telnorm.parsers.eml.context`).
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from parsers import enrich
-from parsers.api import Detection, ParseContext, Parser, Source
-from parsers.canonical import Document
-from parsers.eml import names as n
-from parsers.eml.context import (
+from telnorm.parsers import enrich
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml import names as n
+from telnorm.parsers.eml.context import (
     CANDIDATE_LIST,
     ELECTION_DEFINITION,
     POLLING_STATIONS,
     ContextDocument,
 )
-from parsers.eml.count import CountReader
-from parsers.errors import ContextFileError
-from parsers.text import guess_encoding
-from parsers.xmlsafe import refuse_doctype_in_head
+from telnorm.parsers.eml.count import CountReader
+from telnorm.parsers.errors import ContextFileError
+from telnorm.parsers.text import guess_encoding
+from telnorm.parsers.xmlsafe import refuse_doctype_in_head
 
 __all__ = ["EMLParser"]
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from lxml import etree
 
-from parsers.api import Limits, Source
-from parsers.canonical import normalise_postcode
-from parsers.eml import names as n
-from parsers.errors import ContextFileError, TelnormError
-from parsers.xmlsafe import local_name, namespace, refuse_doctype_in_head, safe_iterparse
+from telnorm.parsers.api import Limits, Source
+from telnorm.parsers.canonical import normalise_postcode
+from telnorm.parsers.eml import names as n
+from telnorm.parsers.errors import ContextFileError, TelnormError
+from telnorm.parsers.xmlsafe import local_name, namespace, refuse_doctype_in_head, safe_iterparse
 
 _E, _KR = n.e, n.kr
 

@@ -17,8 +17,8 @@ from typing import IO, Any
 
 from lxml import etree
 
-from parsers.api import ParseContext
-from parsers.canonical import (
+from telnorm.parsers.api import ParseContext
+from telnorm.parsers.canonical import (
     FORMAT_VERSION,
     REJECTED_REASON_CODES,
     UNCOUNTED_REASON_CODES,
@@ -30,10 +30,10 @@ from parsers.canonical import (
     clean_unit_name,
     unit_number,
 )
-from parsers.eml import names as n
-from parsers.eml.context import display_name
-from parsers.errors import InvalidValue, LimitExceeded, NotACount, NotEML, StructureError
-from parsers.xmlsafe import local_name, namespace, safe_iterparse
+from telnorm.parsers.eml import names as n
+from telnorm.parsers.eml.context import display_name
+from telnorm.parsers.errors import InvalidValue, LimitExceeded, NotACount, NotEML, StructureError
+from telnorm.parsers.xmlsafe import local_name, namespace, safe_iterparse
 
 _E = n.e
 _KR = n.kr

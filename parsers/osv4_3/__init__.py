@@ -14,24 +14,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from parsers.api import Detection, ParseContext, Parser, Source
-from parsers.canonical import Document
-from parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from parsers.enrich import apply_candidate_list
-from parsers.errors import NoHeader
-from parsers.tabular.builder import (
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from telnorm.parsers.enrich import apply_candidate_list
+from telnorm.parsers.errors import NoHeader
+from telnorm.parsers.tabular.builder import (
     DocBuilder,
     RowPicker,
     UnitInfo,
     apply_candidate_list_election,
     infer_election,
 )
-from parsers.tabular.gcpause import collector_paused
-from parsers.tabular.grid import Sheet
-from parsers.tabular.numbers import looks_numeric
-from parsers.tabular.textread import read_text_table
-from parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
-from parsers.text import guess_encoding
+from telnorm.parsers.tabular.gcpause import collector_paused
+from telnorm.parsers.tabular.grid import Sheet
+from telnorm.parsers.tabular.numbers import looks_numeric
+from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
+from telnorm.parsers.text import guess_encoding
 
 __all__ = ["OSV43Parser", "read_osv_sheet"]
 

@@ -1,8 +1,9 @@
 """Generic tables: any CSV or spreadsheet of a municipal count, and zip bundles of counts.
 
 :class:`TabularParser` (``tabular``) reads text tables and spreadsheets of the layout families
-of :mod:`parsers.tabular.layouts`, with an optional declarative mapping
-(:mod:`parsers.tabular.mapping`); :class:`ZipBundleParser` (``zip``) opens a bundle safely and
+of :mod:`telnorm.parsers.tabular.layouts`, with an optional declarative mapping
+(:mod:`telnorm.parsers.tabular.mapping`); :class:`ZipBundleParser` (``zip``) opens a bundle safely
+and
 hands its one count to the parser that recognises it. Options (``context.options``):
 ``mapping`` (an id from ``mappings/`` or the TOML text), ``sheet`` (a sheet name),
 ``member`` (a zip member), ``delimiter`` (text tables).
@@ -13,22 +14,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from parsers.api import Detection, ParseContext, Parser, Source
-from parsers.canonical import Document
-from parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from parsers.enrich import apply_candidate_list
-from parsers.errors import NoCounts, RequestError
-from parsers.tabular.builder import DocBuilder, apply_candidate_list_election, infer_election
-from parsers.tabular.gcpause import collector_paused
-from parsers.tabular.grid import Workbook
-from parsers.tabular.layouts import Labels, new_reader, plan_workbook
-from parsers.tabular.mapping import Mapping, select_mapping
-from parsers.tabular.names import ListResolver
-from parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
-from parsers.tabular.textread import read_text_table
-from parsers.tabular.vocabulary import VOCABULARY, normalise_label
-from parsers.tabular.zipbundle import ZipBundleParser
-from parsers.text import binary_kind, guess_encoding
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from telnorm.parsers.enrich import apply_candidate_list
+from telnorm.parsers.errors import NoCounts, RequestError
+from telnorm.parsers.tabular.builder import (
+    DocBuilder,
+    apply_candidate_list_election,
+    infer_election,
+)
+from telnorm.parsers.tabular.gcpause import collector_paused
+from telnorm.parsers.tabular.grid import Workbook
+from telnorm.parsers.tabular.layouts import Labels, new_reader, plan_workbook
+from telnorm.parsers.tabular.mapping import Mapping, select_mapping
+from telnorm.parsers.tabular.names import ListResolver
+from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
+from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
+from telnorm.parsers.tabular.zipbundle import ZipBundleParser
+from telnorm.parsers.text import binary_kind, guess_encoding
 
 __all__ = ["TabularParser", "ZipBundleParser", "read_workbook"]
 
@@ -129,7 +134,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         )
     reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
     if plan.family == "osv4-3":
-        from parsers.osv4_3 import read_osv_sheet
+        from telnorm.parsers.osv4_3 import read_osv_sheet
 
         read_osv_sheet(plan.sheets[0], builder)
     elif plan.family == "a":
@@ -198,7 +203,7 @@ def _apply_empty_values(
 
 def _required(value: int | None, plan: Any) -> int:
     if value is None:
-        from parsers.errors import NoHeader
+        from telnorm.parsers.errors import NoHeader
 
         raise NoHeader(
             f"The layout (family {plan.family}) is known, but its header row or label column "

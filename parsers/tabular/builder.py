@@ -19,8 +19,8 @@ from itertools import repeat
 from operator import itemgetter, setitem
 from typing import Any, NoReturn, cast
 
-from parsers.api import ParseContext
-from parsers.canonical import (
+from telnorm.parsers.api import ParseContext
+from telnorm.parsers.canonical import (
     FORMAT_VERSION,
     CandidateVotes,
     Document,
@@ -30,10 +30,10 @@ from parsers.canonical import (
     clean_unit_name,
     normalise_postcode,
 )
-from parsers.errors import DuplicateValue, InvalidCount, InvalidValue
-from parsers.tabular.grid import Cell, Sheet
-from parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
-from parsers.tabular.vocabulary import describe_field
+from telnorm.parsers.errors import DuplicateValue, InvalidCount, InvalidValue
+from telnorm.parsers.tabular.grid import Cell, Sheet
+from telnorm.parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
+from telnorm.parsers.tabular.vocabulary import describe_field
 
 CellRef = tuple[Sheet, int, int]
 #: The largest list number or candidate position a ballot can have.

@@ -8,7 +8,8 @@
 
 Recognition only uses labels the vocabulary (or the mapping) knows, so a title row, a blank
 row or column, or a notes column does not change the outcome. Two families that fit equally
-raise :class:`~parsers.errors.AmbiguousLayout`; none raises :class:`~parsers.errors.NoHeader`.
+raise :class:`~telnorm.parsers.errors.AmbiguousLayout`; none raises
+:class:`~telnorm.parsers.errors.NoHeader`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.errors import AmbiguousLayout, DuplicateValue, NoHeader
-from parsers.tabular.builder import DocBuilder, RowLayout, RowPicker, UnitInfo, _Values
-from parsers.tabular.grid import Sheet, cell_text
-from parsers.tabular.mapping import Mapping
-from parsers.tabular.names import ListResolver
-from parsers.tabular.numbers import looks_numeric
-from parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
+from telnorm.parsers.errors import AmbiguousLayout, DuplicateValue, NoHeader
+from telnorm.parsers.tabular.builder import DocBuilder, RowLayout, RowPicker, UnitInfo, _Values
+from telnorm.parsers.tabular.grid import Sheet, cell_text
+from telnorm.parsers.tabular.mapping import Mapping
+from telnorm.parsers.tabular.names import ListResolver
+from telnorm.parsers.tabular.numbers import looks_numeric
+from telnorm.parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
 
 _DESCRIBING_ROLES = ("list_number", "list_name", "candidate_number", "candidate_name")
 _SCAN_ROWS = 40

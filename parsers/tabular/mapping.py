@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CODES
-from parsers.errors import InvalidMapping
-from parsers.tabular.grid import Sheet, Workbook
-from parsers.tabular.names import MAPPINGS_DIR
-from parsers.tabular.vocabulary import NUMBER_FIELDS, ROLE_FIELDS, normalise_label
+from telnorm.parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CODES
+from telnorm.parsers.errors import InvalidMapping
+from telnorm.parsers.tabular.grid import Sheet, Workbook
+from telnorm.parsers.tabular.names import MAPPINGS_DIR
+from telnorm.parsers.tabular.vocabulary import NUMBER_FIELDS, ROLE_FIELDS, normalise_label
 
 FAMILIES = ("a", "b", "c", "d", "osv4-3")
 #: ``[layout] <role>_column`` keys for family b's list and candidate rows.

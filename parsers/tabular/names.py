@@ -7,11 +7,12 @@ candidate list (EML 230b) matched by name, by the short form in parentheses (``P
 ``PVV (Partij voor de Vrijheid)``), or through an alias group of ``mappings/aliases.toml``;
 then, as the weakest evidence, a header whose words all occur in exactly one list name. Every
 decision is a note with its confidence. A name that matches nothing, or more than one list,
-raises :class:`~parsers.errors.UnknownListName`: never a silent guess.
+raises :class:`~telnorm.parsers.errors.UnknownListName`: never a silent guess.
 
 With a candidate list, a number in the header (or in a list-number column) must be on it, and
 the name beside it must resolve to that same list; a contradiction raises
-:class:`~parsers.errors.ListNumberConflict`. Without one (and without a mapping's ``[lists]``),
+:class:`~telnorm.parsers.errors.ListNumberConflict`. Without one (and without a mapping's
+``[lists]``),
 lists are numbered in order of appearance only while no list carries a real number: mixing
 the two could give two lists one number, so that too is a ``ListNumberConflict``.
 """
@@ -26,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
-from parsers.errors import InvalidMapping, ListNumberConflict, UnknownListName
-from parsers.tabular.vocabulary import normalise_label
+from telnorm.parsers.errors import InvalidMapping, ListNumberConflict, UnknownListName
+from telnorm.parsers.tabular.vocabulary import normalise_label
 
 #: The mappings folder: ``TELNORM_MAPPINGS_DIR`` (the service setting ``mappings_dir``), else
 #: ``mappings/`` beside the packages (a checkout or an editable install).

@@ -1,4 +1,4 @@
-"""Spreadsheets (xlsx, xlsm, xlsb, xls, ods) into :class:`~parsers.tabular.grid.Sheet` s.
+"""Spreadsheets (xlsx, xlsm, xlsb, xls, ods) into :class:`~telnorm.parsers.tabular.grid.Sheet` s.
 
 python-calamine reads every format, fast, and gives formulas' cached values and merged-cell
 ranges, so openpyxl is not needed here. Cells are kept with absolute coordinates (row 1 is
@@ -16,9 +16,9 @@ from typing import Any
 import olefile
 import python_calamine as calamine
 
-from parsers.api import Limits
-from parsers.errors import LimitExceeded, MalformedInput
-from parsers.tabular.grid import Cell, Sheet, Workbook
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import LimitExceeded, MalformedInput
+from telnorm.parsers.tabular.grid import Cell, Sheet, Workbook
 
 KINDS: dict[bytes, tuple[str, str]] = {
     b"\xd0\xcf\x11\xe0": ("xls", "application/vnd.ms-excel"),
@@ -126,7 +126,7 @@ def check_ole2(data: bytes, kind: str) -> None:
 
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     if data.startswith(b"PK"):
-        from parsers.tabular.zipbundle import check_zip
+        from telnorm.parsers.tabular.zipbundle import check_zip
 
         check_zip(data, limits, kind)
     elif data.startswith(OLE2_MAGIC):

@@ -12,12 +12,12 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from parsers.api import Limits, ParseContext
-from parsers.errors import AmbiguousLayout, NoHeader
-from parsers.tabular.grid import Sheet
-from parsers.tabular.layouts import Labels, analyse_sheet
-from parsers.tabular.numbers import looks_numeric
-from parsers.tabular.vocabulary import describe_field
+from telnorm.parsers.api import Limits, ParseContext
+from telnorm.parsers.errors import AmbiguousLayout, NoHeader
+from telnorm.parsers.tabular.grid import Sheet
+from telnorm.parsers.tabular.layouts import Labels, analyse_sheet
+from telnorm.parsers.tabular.numbers import looks_numeric
+from telnorm.parsers.tabular.vocabulary import describe_field
 
 
 def _toml_string(text: str) -> str:
@@ -45,7 +45,7 @@ def suggest_mapping(
 ) -> dict[str, Any]:
     """File bytes -> ``{"mapping": <TOML text>, "report": {...}}``. Raises only for files that
     cannot be read as a table at all (damaged, over a limit)."""
-    from parsers.tabular import read_workbook
+    from telnorm.parsers.tabular import read_workbook
 
     context = ParseContext(limits=limits or Limits())
     workbook = read_workbook(data, context)

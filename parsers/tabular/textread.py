@@ -1,6 +1,7 @@
-"""Text tables (CSV and friends) into a :class:`~parsers.tabular.grid.Sheet`.
+"""Text tables (CSV and friends) into a :class:`~telnorm.parsers.tabular.grid.Sheet`.
 
-Encoding by the ladder of :mod:`parsers.text`; the delimiter by counting fields per line over the
+Encoding by the ladder of :mod:`telnorm.parsers.text`; the delimiter by counting fields per line
+over the
 first lines (the candidate giving the most lines with the same number of fields, > 1, wins), so
 title rows above the header do not fool it; an Excel ``sep=;`` first line is obeyed and skipped.
 """
@@ -12,10 +13,10 @@ import io
 from collections import Counter
 from typing import Any, cast
 
-from parsers.api import Limits
-from parsers.errors import LimitExceeded, MalformedInput
-from parsers.tabular.grid import Cell, Sheet, Workbook
-from parsers.text import decode
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import LimitExceeded, MalformedInput
+from telnorm.parsers.tabular.grid import Cell, Sheet, Workbook
+from telnorm.parsers.text import decode
 
 DELIMITERS = (";", ",", "\t", "|")
 _SNIFF_LINES = 60

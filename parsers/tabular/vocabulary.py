@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CODES
+from telnorm.parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CODES
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 

@@ -17,9 +17,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from parsers.api import Detection, Limits, ParseContext, Parser, Source
-from parsers.canonical import Document
-from parsers.errors import (
+from telnorm.parsers.api import Detection, Limits, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.errors import (
     AmbiguousBundle,
     LimitExceeded,
     MalformedInput,
@@ -39,7 +39,7 @@ class Member:
 
 
 def is_bundle(head: bytes) -> bool:
-    from parsers.tabular.spreadsheet import spreadsheet_kind
+    from telnorm.parsers.tabular.spreadsheet import spreadsheet_kind
 
     return head.startswith(b"PK\x03\x04") and spreadsheet_kind(head) is None
 
@@ -167,9 +167,9 @@ class ZipBundleParser(Parser):
         return Detection(0.8, ("zip archive that is not a spreadsheet",), "zip", "application/zip")
 
     def parse(self, source: Source, context: ParseContext) -> Document:
-        from parsers.detection import choose
-        from parsers.eml.context import CANDIDATE_LIST, read_context_file
-        from parsers.registry import default_registry
+        from telnorm.parsers.detection import choose
+        from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+        from telnorm.parsers.registry import default_registry
 
         members = _read_members(
             source.read_bytes(), context.limits, "", 1, [context.limits.max_zip_uncompressed]

@@ -2,7 +2,7 @@
 
 In a plugin's test suite::
 
-    from parsers.testing import ParserContract
+    from telnorm.parsers.testing import ParserContract
 
     class TestMyParser(ParserContract):
         parser = MyParser
@@ -19,7 +19,7 @@ raise anything else.
 
 from __future__ import annotations
 
-from parsers.testing.checks import (
+from telnorm.parsers.testing.checks import (
     CHECKS,
     THRESHOLD,
     CheckResult,
@@ -27,8 +27,8 @@ from parsers.testing.checks import (
     check_parser,
     normalise_with,
 )
-from parsers.testing.contract import ParserContract
-from parsers.testing.samples import (
+from telnorm.parsers.testing.contract import ParserContract
+from telnorm.parsers.testing.samples import (
     ForeignSample,
     Sample,
     builtin_foreign_samples,
@@ -37,7 +37,7 @@ from parsers.testing.samples import (
     default_foreign_samples,
     samples_in,
 )
-from parsers.testing.schema import assert_canonical, canonical_errors, canonical_schema
+from telnorm.parsers.testing.schema import assert_canonical, canonical_errors, canonical_schema
 
 __all__ = [
     "CHECKS",

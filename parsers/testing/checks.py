@@ -1,8 +1,9 @@
-"""The contract checks, as plain functions: used by :class:`~parsers.testing.ParserContract`
+"""The contract checks, as plain functions: used by :class:`~telnorm.parsers.testing.ParserContract`
 (one pytest test per check and sample), by :func:`check_parser` (one :class:`Verdict`) and by
 ``telnorm plugins check``.
 
-Every parse here goes through telnorm's own pipeline (:func:`service.pipeline.normalise`) with
+Every parse here goes through telnorm's own pipeline (:func:`telnorm.service.pipeline.normalise`)
+with
 a registry that holds only the parser under test, so what is checked is exactly the document
 telnorm would return: the parser's output plus the ``source`` provenance the pipeline adds.
 """
@@ -18,16 +19,21 @@ from typing import Any, Literal
 
 import orjson
 
-from parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
-from parsers.canonical import Document
-from parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
-from parsers.registry import Registry
-from parsers.testing.fuzz import mutate, seeded_cases
-from parsers.testing.samples import ForeignSample, Sample, as_samples, default_foreign_samples
-from parsers.testing.schema import canonical_errors
+from telnorm.parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
+from telnorm.parsers.registry import Registry
+from telnorm.parsers.testing.fuzz import mutate, seeded_cases
+from telnorm.parsers.testing.samples import (
+    ForeignSample,
+    Sample,
+    as_samples,
+    default_foreign_samples,
+)
+from telnorm.parsers.testing.schema import canonical_errors
 
 #: A parser must score its own samples at least this high, and other formats below it (the
-#: service's own threshold for trusting a parser, :data:`parsers.detection.MIN_CONFIDENCE`).
+#: service's own threshold for trusting a parser, :data:`telnorm.parsers.detection.MIN_CONFIDENCE`).
 THRESHOLD = 0.5
 
 #: Errors about one value or one part of a file: these must say where (a damaged container
@@ -59,7 +65,7 @@ def normalise_with(
 ) -> Document:
     """The canonical document telnorm makes of ``path`` with this parser (``format=`` its name),
     with the source-location map when ``locations`` is true."""
-    from service.pipeline import InputFile, NormaliseOptions, normalise
+    from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 
     path = Path(path)
     return normalise(

@@ -2,14 +2,15 @@
 
 A plugin's test suite subclasses it and names its parser and samples::
 
-    from parsers.testing import ParserContract
+    from telnorm.parsers.testing import ParserContract
 
     class TestMyParser(ParserContract):
         parser = MyParser
         samples = ["tests/samples/count.txt"]
 
 pytest then runs one test per check and per sample (``test_detects_own_sample[count.txt]``,
-...). The checks are the functions of :mod:`parsers.testing.checks`, so a failure says the same
+...). The checks are the functions of :mod:`telnorm.parsers.testing.checks`, so a failure says the
+same
 as ``telnorm plugins check``. Mutation fuzzing uses Hypothesis when it is installed and a
 seeded generator otherwise.
 """
@@ -23,8 +24,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from parsers.api import Parser
-from parsers.testing.checks import (
+from telnorm.parsers.api import Parser
+from telnorm.parsers.testing.checks import (
     applicable_foreign,
     class_problems,
     damaged_input_problems,
@@ -37,8 +38,13 @@ from parsers.testing.checks import (
     own_sample_problems,
     schema_problems,
 )
-from parsers.testing.fuzz import hypothesis_ops, mutate
-from parsers.testing.samples import ForeignSample, Sample, as_samples, default_foreign_samples
+from telnorm.parsers.testing.fuzz import hypothesis_ops, mutate
+from telnorm.parsers.testing.samples import (
+    ForeignSample,
+    Sample,
+    as_samples,
+    default_foreign_samples,
+)
 
 HAVE_HYPOTHESIS = importlib.util.find_spec("hypothesis") is not None
 
@@ -53,7 +59,7 @@ class ParserContract:
 
     #: The parser class under test.
     parser: ClassVar[type[Parser]]
-    #: Its own sample files (paths, or :class:`~parsers.testing.Sample` with options).
+    #: Its own sample files (paths, or :class:`~telnorm.parsers.testing.Sample` with options).
     samples: ClassVar[Sequence[Sample | str | Path]] = ()
     #: Files it must refuse with a located TelnormError.
     error_samples: ClassVar[Sequence[Sample | str | Path]] = ()

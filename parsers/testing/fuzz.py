@@ -3,7 +3,7 @@
 A mutation is a list of :data:`Op` tuples ``(kind, a, b, payload)`` applied to a sample's bytes.
 The same ops come either from a seeded :class:`random.Random` (:func:`seeded_cases`, used by
 ``check_parser`` and the CLI) or from Hypothesis (:func:`hypothesis_ops`, used by
-:class:`~parsers.testing.ParserContract` when Hypothesis is installed), so both exercise the
+:class:`~telnorm.parsers.testing.ParserContract` when Hypothesis is installed), so both exercise the
 same mutations.
 """
 

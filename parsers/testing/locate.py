@@ -17,9 +17,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from parsers.api import Parser
-from parsers.registry import ENTRY_POINT_GROUP
-from parsers.testing.samples import Sample, samples_in
+from telnorm.parsers.api import Parser
+from telnorm.parsers.registry import ENTRY_POINT_GROUP
+from telnorm.parsers.testing.samples import Sample, samples_in
 
 _SKIP_DIRS = {".venv", "venv", "node_modules", "build", "dist", "__pycache__"}
 

@@ -1,4 +1,4 @@
-"""Fixtures for a plugin's tests: ``pytest_plugins = ["parsers.testing.pytest_plugin"]``.
+"""Fixtures for a plugin's tests: ``pytest_plugins = ["telnorm.parsers.testing.pytest_plugin"]``.
 
 * ``assert_canonical``: the schema check telnorm's own tests use (a function fixture).
 * ``telnorm_normalise``: ``telnorm_normalise(parser, path, **options)`` -> the document telnorm
@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from parsers.api import Parser
-from parsers.canonical import Document
-from parsers.testing.checks import instance, normalise_with
-from parsers.testing.samples import ForeignSample, default_foreign_samples
-from parsers.testing.schema import assert_canonical as _assert_canonical
+from telnorm.parsers.api import Parser
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.testing.checks import instance, normalise_with
+from telnorm.parsers.testing.samples import ForeignSample, default_foreign_samples
+from telnorm.parsers.testing.schema import assert_canonical as _assert_canonical
 
 
 @pytest.fixture(name="assert_canonical")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parsers.api import HEAD_BYTES
+from telnorm.parsers.api import HEAD_BYTES
 
 #: Corpus sub-folders, and the built-in parsers that rightly claim the files in them.
 _CORPUS_CLAIMS: tuple[tuple[str, frozenset[str]], ...] = (

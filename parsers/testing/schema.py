@@ -19,7 +19,7 @@ SCHEMA_RESOURCE = ("schema", "canonical-v1.schema.json")
 
 def canonical_schema() -> dict[str, Any]:
     """The committed canonical JSON Schema, as shipped in the package."""
-    data = resources.files("parsers").joinpath(*SCHEMA_RESOURCE).read_bytes()
+    data = resources.files("telnorm.parsers").joinpath(*SCHEMA_RESOURCE).read_bytes()
     schema: dict[str, Any] = orjson.loads(data)
     return schema
 
@@ -30,7 +30,7 @@ def _validator() -> Any:
         jsonschema = importlib.import_module("jsonschema")
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "parsers.testing needs jsonschema: pip install 'telnorm[testing]'"
+            "telnorm.parsers.testing needs jsonschema: pip install 'telnorm[testing]'"
         ) from exc
     return jsonschema.Draft202012Validator(canonical_schema())
 

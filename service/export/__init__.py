@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from parsers.canonical import Document
-from parsers.errors import NotAcceptable, RequestError
-from service.export import databank, eml, osv4_3
-from service.export.options import PARAMETERS, ExportOptions
-from service.export.schema_check import check_eml
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.errors import NotAcceptable, RequestError
+from telnorm.service.export import databank, eml, osv4_3
+from telnorm.service.export.options import PARAMETERS, ExportOptions
+from telnorm.service.export.schema_check import check_eml
 
 FORMATS: tuple[str, ...] = ("json", "eml", "osv4-3", "databank")
 
@@ -68,7 +68,7 @@ class Exported(NamedTuple):
 
 def _json(document: Document, options: ExportOptions) -> bytes:
     # Imported here: the pipeline pulls in the parsers, which the writers do not need.
-    from service.pipeline import dumps
+    from telnorm.service.pipeline import dumps
 
     return dumps(document)
 

@@ -37,8 +37,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.canonical import REJECTED_REASON_CODES, Document
-from service.export.options import (
+from telnorm.parsers.canonical import REJECTED_REASON_CODES, Document
+from telnorm.service.export.options import (
     ExportOptions,
     Requirements,
     check_representable,

@@ -2,7 +2,7 @@
 
 The output validates against the strict schema set ``510-count-kiesraad-strict.xsd``.
 Everything is checked before the first byte is written, so a document that cannot become a
-valid 510 raises one :class:`~parsers.errors.ExportFieldsMissing` (422) that names every
+valid 510 raises one :class:`~telnorm.parsers.errors.ExportFieldsMissing` (422) that names every
 missing or unusable field, instead of yielding half a file.
 
 The writer builds strings rather than a tree: a 100 MB municipal count has millions of
@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from parsers.canonical import (
+from telnorm.parsers.canonical import (
     REJECTED_REASON_CODES,
     UNCOUNTED_REASON_CODES,
     Document,
     derived_votes_cast,
 )
-from service.export.options import (
+from telnorm.service.export.options import (
     AUTHORITY_ID,
     CATEGORIES,
     CONTEST_ID,

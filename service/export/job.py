@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from parsers.api import Limits
-from parsers.eml.context import CANDIDATE_LIST, read_context_file
-from service import pipeline
-from service.export import Exported, ExportOptions, export
-from service.pipeline import InputFile, NormaliseOptions
+from telnorm.parsers.api import Limits
+from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.service import pipeline
+from telnorm.service.export import Exported, ExportOptions, export
+from telnorm.service.pipeline import InputFile, NormaliseOptions
 
 
 def export_options(

@@ -8,7 +8,7 @@ date, contest, creation time). Those values come, in this order of precedence, f
 3. the supplied candidate list (EML 230b: election, contest and list names).
 
 When a required value is still missing, :class:`Requirements` collects every such field and
-:meth:`Requirements.raise_if_any` raises one :class:`~parsers.errors.ExportFieldsMissing`
+:meth:`Requirements.raise_if_any` raises one :class:`~telnorm.parsers.errors.ExportFieldsMissing`
 that names each field, where it lives in the document and how to supply it.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Literal
 
-from parsers.canonical import Document
-from parsers.eml.context import ContextDocument
-from parsers.errors import ExportFieldsMissing, RequestError
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml.context import ContextDocument
+from telnorm.parsers.errors import ExportFieldsMissing, RequestError
 
 MissingCounts = Literal["error", "zero"]
 

@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.canonical import (
+from telnorm.parsers.canonical import (
     REJECTED_REASON_CODES,
     UNCOUNTED_REASON_CODES,
     Document,
     derived_votes_cast,
 )
-from service.export.options import (
+from telnorm.service.export.options import (
     ExportOptions,
     Requirements,
     check_representable,

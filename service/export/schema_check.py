@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from parsers.errors import ExportSchemaViolation
+from telnorm.parsers.errors import ExportSchemaViolation
 
 #: The entry point of the EML_NL strict schema set for counts.
 COUNT_SCHEMA = "510-count-kiesraad-strict.xsd"

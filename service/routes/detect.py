@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from service.dependencies import NormaliseUploadDep, PoolDep
-from service.jobs import detect_job
-from service.openapi import problem_responses, upload_body
+from telnorm.service.dependencies import NormaliseUploadDep, PoolDep
+from telnorm.service.jobs import detect_job
+from telnorm.service.openapi import problem_responses, upload_body
 
 router = APIRouter(tags=["normalise"])
 

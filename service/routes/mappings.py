@@ -8,9 +8,9 @@ import orjson
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from service.dependencies import NormaliseUploadDep, PoolDep, SettingsDep
-from service.jobs import list_mappings_job, suggest_mapping_job
-from service.openapi import problem_responses, upload_body
+from telnorm.service.dependencies import NormaliseUploadDep, PoolDep, SettingsDep
+from telnorm.service.jobs import list_mappings_job, suggest_mapping_job
+from telnorm.service.openapi import problem_responses, upload_body
 
 router = APIRouter(tags=["mappings"])
 

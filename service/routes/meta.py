@@ -9,13 +9,13 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from parsers.api import API_VERSION
-from parsers.canonical import json_schema
-from parsers.errors import TelnormError
-from parsers.registry import default_registry
-from service.openapi import problem_responses
-from service.problems import catalogue
-from service.version import NORMALISER_VERSION
+from telnorm.parsers.api import API_VERSION
+from telnorm.parsers.canonical import json_schema
+from telnorm.parsers.errors import TelnormError
+from telnorm.parsers.registry import default_registry
+from telnorm.service.openapi import problem_responses
+from telnorm.service.problems import catalogue
+from telnorm.service.version import NORMALISER_VERSION
 
 router = APIRouter(tags=["service"])
 

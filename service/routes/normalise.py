@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from parsers.canonical import CanonicalDocument
-from service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
-from service.export import MEDIA_TYPES, PARAMETERS, negotiate
-from service.export.job import normalise_export_job
-from service.jobs import normalise_job
-from service.openapi import problem_responses, upload_body
-from service.pipeline import NormaliseOptions
+from telnorm.parsers.canonical import CanonicalDocument
+from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
+from telnorm.service.export import MEDIA_TYPES, PARAMETERS, negotiate
+from telnorm.service.export.job import normalise_export_job
+from telnorm.service.jobs import normalise_job
+from telnorm.service.openapi import problem_responses, upload_body
+from telnorm.service.pipeline import NormaliseOptions
 
 router = APIRouter(tags=["normalise"])
 

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from service.dependencies import CONTEXT_PARTS, PoolDep, SettingsDep, settings_dependency
-from service.openapi import problem_responses, upload_body
-from service.routes.normalise import parser_options
-from service.settings import Settings
-from service.uploads import Upload, receive_upload
-from service.validation import catalogue
-from service.validation.inputs import ValidateRequest, validate_job
+from telnorm.service.dependencies import CONTEXT_PARTS, PoolDep, SettingsDep, settings_dependency
+from telnorm.service.openapi import problem_responses, upload_body
+from telnorm.service.routes.normalise import parser_options
+from telnorm.service.settings import Settings
+from telnorm.service.uploads import Upload, receive_upload
+from telnorm.service.validation import catalogue
+from telnorm.service.validation.inputs import ValidateRequest, validate_job
 
 router = APIRouter(tags=["validation"])
 

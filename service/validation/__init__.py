@@ -4,7 +4,7 @@
 report of ``docs/validation/index.md``; :data:`RULES` is the catalogue.
 """
 
-from service.validation.rules import BY_CODE, RULES, catalogue
-from service.validation.runner import validate
+from telnorm.service.validation.rules import BY_CODE, RULES, catalogue
+from telnorm.service.validation.runner import validate
 
 __all__ = ["BY_CODE", "RULES", "catalogue", "validate"]

@@ -13,10 +13,10 @@ from typing import Any
 import click
 import orjson
 
-from parsers.errors import TelnormError
-from service.pipeline import InputFile
-from service.settings import get_settings
-from service.validation.inputs import ValidateRequest, run_request
+from telnorm.parsers.errors import TelnormError
+from telnorm.service.pipeline import InputFile
+from telnorm.service.settings import get_settings
+from telnorm.service.validation.inputs import ValidateRequest, run_request
 
 EXIT_VALID = 0
 EXIT_INVALID = 1

@@ -14,14 +14,14 @@ from typing import Any
 
 import orjson
 
-from parsers.api import Limits, Source
-from parsers.canonical import Document
-from parsers.eml.context import CANDIDATE_LIST, read_context_file
-from parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
-from service.pipeline import InputFile, NormaliseOptions, normalise
-from service.validation.reference import load_reference, looks_like_json
-from service.validation.runner import attach_sources, validate
-from service.validation.shape import check_document
+from telnorm.parsers.api import Limits, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.validation.reference import load_reference, looks_like_json
+from telnorm.service.validation.runner import attach_sources, validate
+from telnorm.service.validation.shape import check_document
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from parsers.canonical import Document
+from telnorm.parsers.canonical import Document
 
 # The letters of the Dutch forms (proces-verbaal), as EML reason codes.
 A = "geldige stempassen"

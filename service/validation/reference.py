@@ -4,7 +4,8 @@ A reference is one of:
 
 * an EML count: a district 510c (units ``HSBn::dddd`` or ``dddd``), a central 510d (units
   are districts, or municipalities for provincial and water-board elections), or another
-  510b of the same municipality. EML is normalised through :func:`service.pipeline.normalise`;
+  510b of the same municipality. EML is normalised through
+  :func:`telnorm.service.pipeline.normalise`;
 * a canonical document (JSON with ``format_version``), of any level;
 * a small JSON of municipal totals per list (``"kind": "municipal-totals"``, see
   ``docs/validation/reconciliation.md``): for a district office that keys list totals by hand.
@@ -24,12 +25,12 @@ from typing import Any
 
 import orjson
 
-from parsers.api import Limits
-from parsers.canonical import Document, new_vote_group
-from parsers.errors import ContextFileError, TelnormError
-from service.pipeline import InputFile, normalise
-from service.validation.model import Reference
-from service.validation.shape import check_document
+from telnorm.parsers.api import Limits
+from telnorm.parsers.canonical import Document, new_vote_group
+from telnorm.parsers.errors import ContextFileError, TelnormError
+from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.validation.model import Reference
+from telnorm.service.validation.shape import check_document
 
 MUNICIPAL_TOTALS_KIND = "municipal-totals"
 

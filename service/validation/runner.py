@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from parsers.canonical import Document
-from service.validation.model import Context, Finding, Locator, Severity
-from service.validation.reference import match_reference
-from service.validation.rules import RULES
-from service.validation.rules.reconciliation import R201
+from telnorm.parsers.canonical import Document
+from telnorm.service.validation.model import Context, Finding, Locator, Severity
+from telnorm.service.validation.reference import match_reference
+from telnorm.service.validation.rules import RULES
+from telnorm.service.validation.rules.reconciliation import R201
 
 CandidateListArg = Mapping[str, tuple[str | None, list[str]]]
 

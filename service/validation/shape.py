@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parsers.errors import InvalidValue, StructureError
+from telnorm.parsers.errors import InvalidValue, StructureError
 
 
 def _bad(pointer: str, what: str) -> InvalidValue:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from service.pipeline import InputFile, normalise
+from telnorm.service.pipeline import InputFile, normalise
 from tests.conftest import ROOT, assert_canonical
 
 GENERATOR = ROOT / "benchmarks" / "generate_eml.py"
@@ -141,7 +141,7 @@ def test_normalises_to_the_same_numbers(small: Path) -> None:
 
 
 def test_validates_without_errors(small: Path) -> None:
-    validation = pytest.importorskip("service.validation")
+    validation = pytest.importorskip("telnorm.service.validation")
     report = validation.validate(normalise(InputFile(small)))
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert errors == []

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from tests.conftest import assert_canonical, corpus_files, corpus_path
 
 EML_NS = "urn:oasis:names:tc:evs:schema:eml"

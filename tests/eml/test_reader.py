@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from parsers.api import Limits
-from parsers.errors import LimitExceeded, StructureError
-from service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import LimitExceeded, StructureError
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from tests.conftest import assert_canonical
 
 NS = 'xmlns="urn:oasis:names:tc:evs:schema:eml" xmlns:kr="http://www.kiesraad.nl/extensions"'
@@ -271,7 +271,7 @@ def test_unknown_reason_code_is_kept_and_noted(tmp_path: Path) -> None:
 
 
 def test_candidate_list_of_another_kieskring_is_refused() -> None:
-    from parsers.errors import ContextFileError
+    from telnorm.parsers.errors import ContextFileError
     from tests.conftest import corpus_path
 
     count = corpus_path("eml", "510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import strategies as st
 from lxml import etree
 
-from parsers.canonical import UNCOUNTED_REASON_CODES
-from service.pipeline import InputFile, normalise
+from telnorm.parsers.canonical import UNCOUNTED_REASON_CODES
+from telnorm.service.pipeline import InputFile, normalise
 from tests.conftest import CORPUS
 
 XSD = CORPUS / "xsd" / "v1.2.2" / "510-count-kiesraad-strict.xsd"

@@ -8,13 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from parsers.eml.context import AffiliationInfo, CandidateInfo, ContextDocument
-from parsers.errors import ExportFieldsMissing, ExportSchemaViolation, NotAcceptable, RequestError
-from service.export import ExportOptions, export, format_name, negotiate
-from service.export.databank import COLUMNS, FIELD_TYPES, region_code, split_name, to_databank
-from service.export.eml import to_eml
-from service.export.schema_check import check_eml
-from service.pipeline import InputFile, normalise
+from telnorm.parsers.eml.context import AffiliationInfo, CandidateInfo, ContextDocument
+from telnorm.parsers.errors import (
+    ExportFieldsMissing,
+    ExportSchemaViolation,
+    NotAcceptable,
+    RequestError,
+)
+from telnorm.service.export import ExportOptions, export, format_name, negotiate
+from telnorm.service.export.databank import (
+    COLUMNS,
+    FIELD_TYPES,
+    region_code,
+    split_name,
+    to_databank,
+)
+from telnorm.service.export.eml import to_eml
+from telnorm.service.export.schema_check import check_eml
+from telnorm.service.pipeline import InputFile, normalise
 from tests.conftest import CORPUS, corpus_path
 from tests.export.helpers import base_document
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from parsers.eml.context import AffiliationInfo, CandidateInfo, ContextDocument
-from parsers.errors import ExportFieldsMissing
-from service.export import ExportOptions, export
-from service.export.eml import eml_id_for, iter_eml, to_eml
-from service.pipeline import InputFile, normalise
+from telnorm.parsers.eml.context import AffiliationInfo, CandidateInfo, ContextDocument
+from telnorm.parsers.errors import ExportFieldsMissing
+from telnorm.service.export import ExportOptions, export
+from telnorm.service.export.eml import eml_id_for, iter_eml, to_eml
+from telnorm.service.pipeline import InputFile, normalise
 from tests.conftest import assert_canonical, corpus_files
 from tests.export.helpers import (
     assert_valid_eml,

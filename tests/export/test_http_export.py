@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.settings import Settings
+from telnorm.service.main import create_app
+from telnorm.service.settings import Settings
 from tests.conftest import CORPUS, corpus_path
 from tests.export.helpers import assert_valid_eml
 
@@ -77,7 +77,7 @@ def test_unwritable_accept_is_406(client: TestClient) -> None:
 def test_cli_to_and_set(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from service.cli import cli
+    from telnorm.service.cli import cli
 
     csv_path = corpus_path("csv", "osv4-3", "osv4-3_telling_tk2025_gemeente_westmaasenwaal.csv")
     runner = CliRunner()

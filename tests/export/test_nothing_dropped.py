@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from parsers.errors import ExportFieldsMissing
-from service.export import ExportOptions, export
+from telnorm.parsers.errors import ExportFieldsMissing
+from telnorm.service.export import ExportOptions, export
 from tests.export.helpers import base_document
 
 OPTIONS = ExportOptions(region_code="G0999", parent_region_code="K1")

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from service.export import ExportOptions, export
-from service.export.osv4_3 import STATISTICS, column_name, to_osv4_3
-from service.pipeline import InputFile, normalise
+from telnorm.service.export import ExportOptions, export
+from telnorm.service.export.osv4_3 import STATISTICS, column_name, to_osv4_3
+from telnorm.service.pipeline import InputFile, normalise
 from tests.conftest import corpus_files, corpus_path
 from tests.export.helpers import assert_valid_eml, base_document, documents, numbers, parse_bytes
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ExportFieldsMissing
-from service.export import ExportOptions, export
-from service.pipeline import InputFile, normalise
-from service.validation.runner import validate
+from telnorm.parsers.errors import ExportFieldsMissing
+from telnorm.service.export import ExportOptions, export
+from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.validation.runner import validate
 from tests.conftest import SAMPLES, assert_canonical
 from tests.export.helpers import assert_valid_eml, numbers, parse_bytes
 

@@ -1,7 +1,7 @@
 """Property tests per parser over mutated corpus and sample files.
 
 Every outcome is either a document that passes the canonical JSON Schema or a
-:class:`~parsers.errors.TelnormError` (with a location for the errors that always know one);
+:class:`~telnorm.parsers.errors.TelnormError` (with a location for the errors that always know one);
 any other exception fails. The corpus (``../shared/corpus``) is read in place and skipped when
 absent. ``TELNORM_FUZZ_EXAMPLES`` raises the examples per test (default 100, keeping the whole
 suite well under two minutes on CI).
@@ -24,12 +24,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers.api import Limits
-from parsers.errors import InvalidText, InvalidValue, MalformedXML, ParseCrashed, TelnormError
-from parsers.testing.fuzz import hypothesis_ops, mutate
-from service.jobs import normalise_job
-from service.pipeline import InputFile, NormaliseOptions
-from service.workers import WorkerPool
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import (
+    InvalidText,
+    InvalidValue,
+    MalformedXML,
+    ParseCrashed,
+    TelnormError,
+)
+from telnorm.parsers.testing.fuzz import hypothesis_ops, mutate
+from telnorm.service.jobs import normalise_job
+from telnorm.service.pipeline import InputFile, NormaliseOptions
+from telnorm.service.workers import WorkerPool
 from tests.conftest import CORPUS, SAMPLES, assert_canonical
 
 EXAMPLES = int(os.environ.get("TELNORM_FUZZ_EXAMPLES", "100"))

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.settings import Settings
+from telnorm.service.main import create_app
+from telnorm.service.settings import Settings
 from tests.conftest import SAMPLES
 
 CSV_SAMPLE = SAMPLES / "tabular" / "a_lindehoven_semicolon_cp1252.csv"
@@ -58,7 +58,7 @@ def reset_peak_rss() -> bool:
 
 def import_parsers() -> bool:
     """Run in a worker: import what a parse needs (a cold worker's first job does this)."""
-    import service.jobs  # noqa: F401
+    import telnorm.service.jobs  # noqa: F401
 
     return True
 

@@ -81,7 +81,7 @@ def test_cli_and_http_give_the_same_bytes(
     path.write_bytes(data)
     out = tmp_path / "out.json"
     script = Path(sys.executable).parent / "telnorm"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "telnorm.service.cli"]
     result = subprocess.run(
         [*command, "normalise", str(path), "-o", str(out)], capture_output=True, check=False
     )

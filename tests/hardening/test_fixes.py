@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 
-from parsers.api import Limits
-from parsers.errors import InvalidText, LimitExceeded, MalformedInput
-from parsers.tabular.spreadsheet import read_spreadsheet
-from parsers.tabular.textread import check_line_length, read_text_table
-from parsers.tabular.zipbundle import check_zip
-from parsers.text import decode
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import InvalidText, LimitExceeded, MalformedInput
+from telnorm.parsers.tabular.spreadsheet import read_spreadsheet
+from telnorm.parsers.tabular.textread import check_line_length, read_text_table
+from telnorm.parsers.tabular.zipbundle import check_zip
+from telnorm.parsers.text import decode
 
 UTF8 = "Lijst;Stemmen\nCafé 't Hoekje;12\nDorpshuis;3\n".encode()
 
@@ -76,7 +76,7 @@ def test_spreadsheets_are_checked_as_zips() -> None:
 
 
 def test_libxml2_depth_limit_is_a_limit_not_a_truncation() -> None:
-    from parsers.xmlsafe import safe_iterparse
+    from telnorm.parsers.xmlsafe import safe_iterparse
 
     data = b"<a>" * 1000 + b"</a>" * 1000
     with pytest.raises(LimitExceeded, match="nested more than 64"):
@@ -93,7 +93,7 @@ def test_a_worker_out_of_memory_answers_and_survives() -> None:
     import asyncio
     import os
 
-    from service.workers import WorkerPool
+    from telnorm.service.workers import WorkerPool
 
     pool = WorkerPool(size=1, timeout=60, memory_limit=300 * 1024 * 1024)
     pool.start()
@@ -109,8 +109,8 @@ def test_a_worker_out_of_memory_answers_and_survives() -> None:
 def test_a_count_beyond_any_json_reader_is_refused_with_its_place(tmp_path: object) -> None:
     from pathlib import Path
 
-    from parsers.errors import InvalidValue
-    from service.pipeline import InputFile, normalise
+    from telnorm.parsers.errors import InvalidValue
+    from telnorm.service.pipeline import InputFile, normalise
     from tests.hardening.conftest import eml_count
 
     assert isinstance(tmp_path, Path)
@@ -125,8 +125,8 @@ def test_a_count_beyond_any_json_reader_is_refused_with_its_place(tmp_path: obje
 
 
 def test_dumps_turns_a_number_over_64_bits_into_a_problem() -> None:
-    from parsers.errors import InvalidValue
-    from service.pipeline import dumps
+    from telnorm.parsers.errors import InvalidValue
+    from telnorm.service.pipeline import dumps
 
     with pytest.raises(InvalidValue):
         dumps({"total_votes": {"cast": 10**30}})  # type: ignore[typeddict-item]
@@ -135,9 +135,9 @@ def test_dumps_turns_a_number_over_64_bits_into_a_problem() -> None:
 def test_huge_valid_votes_and_station_numbers(tmp_path: object) -> None:
     from pathlib import Path
 
-    from parsers.canonical import unit_number
-    from parsers.errors import InvalidValue
-    from service.pipeline import InputFile, normalise
+    from telnorm.parsers.canonical import unit_number
+    from telnorm.parsers.errors import InvalidValue
+    from telnorm.service.pipeline import InputFile, normalise
     from tests.hardening.conftest import eml_count
 
     assert unit_number("0518::SB12") == 12

@@ -1,4 +1,4 @@
-"""Every limit of :class:`service.settings.Settings` is crossed here, through HTTP, and
+"""Every limit of :class:`telnorm.service.settings.Settings` is crossed here, through HTTP, and
 answered with its documented problem (see docs/hardening.md)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 import openpyxl
 import pytest
 
-from service.settings import Settings
+from telnorm.service.settings import Settings
 from tests.hardening.conftest import (
     assert_healthy,
     assert_problem,

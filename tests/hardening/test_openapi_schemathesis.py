@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.main import create_app
-from service.settings import Settings
+from telnorm.service.main import create_app
+from telnorm.service.settings import Settings
 
 EXAMPLES = int(os.environ.get("TELNORM_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from parsers.eml import EMLParser
-from parsers.osv4_3 import OSV43Parser
-from parsers.testing import ParserContract, Sample, corpus_root
+from telnorm.parsers.eml import EMLParser
+from telnorm.parsers.osv4_3 import OSV43Parser
+from telnorm.parsers.testing import ParserContract, Sample, corpus_root
 from tests.plugins.install import ROOT
 
 CORPUS = corpus_root()
@@ -57,12 +57,14 @@ class TestOSV43Contract(ParserContract):
 
 
 try:
-    from parsers.tabular import TabularParser
+    from telnorm.parsers.tabular import TabularParser
 except ImportError:  # pragma: no cover - the tabular parser is being written alongside
     TabularParser = None  # type: ignore[assignment,misc]
 
 
-@pytest.mark.skipif(TabularParser is None, reason="parsers.tabular has no TabularParser yet")
+@pytest.mark.skipif(
+    TabularParser is None, reason="telnorm.parsers.tabular has no TabularParser yet"
+)
 class TestTabularContract(ParserContract):
     parser = TabularParser
     samples = _tabular_samples()

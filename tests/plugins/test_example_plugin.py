@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from parsers.registry import ENTRY_POINT_GROUP, default_registry
-from parsers.testing import assert_canonical, builtin_foreign_samples
-from service.cli import cli
-from service.main import create_app
-from service.settings import Settings
+from telnorm.parsers.registry import ENTRY_POINT_GROUP, default_registry
+from telnorm.parsers.testing import assert_canonical, builtin_foreign_samples
+from telnorm.service.cli import cli
+from telnorm.service.main import create_app
+from telnorm.service.settings import Settings
 from tests.plugins.install import BROKEN, EXAMPLE, ensure_example_installed, install_to
 
 SAMPLE = EXAMPLE / "src" / "telnorm_telstaat" / "samples" / "lindewaarde_gr2026.txt"

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from parsers import (
+from telnorm.parsers import (
     FORMAT_VERSION,
     Detection,
     Document,
@@ -21,7 +21,7 @@ from parsers import (
     Parser,
     Source,
 )
-from parsers.testing import (
+from telnorm.parsers.testing import (
     ForeignSample,
     Sample,
     assert_canonical,
@@ -29,7 +29,7 @@ from parsers.testing import (
     canonical_errors,
     check_parser,
 )
-from parsers.testing.fuzz import KINDS, apply_op, seeded_cases
+from telnorm.parsers.testing.fuzz import KINDS, apply_op, seeded_cases
 from tests.plugins.install import ROOT
 
 GOOD_SAMPLE = b"KITFORMAT 1\nunit 1 Raadhuis\nlist 1 Kitpartij 12\n"
@@ -237,7 +237,7 @@ def test_parser_contract_runs_in_a_plugin_test_suite(tmp_path: Path) -> None:
         textwrap.dedent(
             """
             from pathlib import Path
-            from parsers.testing import ParserContract
+            from telnorm.parsers.testing import ParserContract
             from tests.plugins.test_kit import Good, MissesFields
 
             SAMPLE = Path(__file__).parent / "kit.txt"

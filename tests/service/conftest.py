@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.settings import Settings
+from telnorm.service.main import create_app
+from telnorm.service.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.observability import JSONFormatter
-from service.settings import Settings
+from telnorm.service.main import create_app
+from telnorm.service.observability import JSONFormatter
+from telnorm.service.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
-from service.cli import cli
+from telnorm.service.cli import cli
 from tests.conftest import assert_canonical, corpus_path
 
 TK2025 = ("eml", "510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")
@@ -19,7 +19,7 @@ NIJMEGEN = ("eml", "230b", "Kandidatenlijsten_TK2025_Nijmegen.eml.xml")
 
 def _telnorm() -> list[str]:
     script = Path(sys.executable).parent / "telnorm"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "telnorm.service.cli"]
 
 
 def test_console_script_normalise_to_stdout() -> None:

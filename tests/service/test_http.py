@@ -8,7 +8,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from parsers.canonical import json_schema
+from telnorm.parsers.canonical import json_schema
 from tests.conftest import assert_canonical, corpus_path
 
 TK2025 = ("eml", "510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseCrashed, ParseTimeout
-from service.workers import WorkerPool
+from telnorm.parsers.errors import ParseCrashed, ParseTimeout
+from telnorm.service.workers import WorkerPool
 
 
 def _pid() -> int:

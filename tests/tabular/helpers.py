@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 
 NUMBER_KEYS = ("cast", "total_counted", "rejected_votes", "uncounted_votes", "votes_cast")
 

@@ -10,8 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from parsers.api import Limits
-from parsers.errors import (
+from telnorm.parsers.api import Limits
+from telnorm.parsers.errors import (
     AmbiguousBundle,
     AmbiguousLayout,
     InvalidCount,
@@ -21,9 +21,9 @@ from parsers.errors import (
     TelnormError,
     UnknownListName,
 )
-from parsers.tabular.numbers import NotACount, parse_count
-from parsers.tabular.suggest import suggest_mapping
-from service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.parsers.tabular.numbers import NotACount, parse_count
+from telnorm.parsers.tabular.suggest import suggest_mapping
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from tests.conftest import SAMPLES, assert_canonical
 from tests.tabular.helpers import run
 

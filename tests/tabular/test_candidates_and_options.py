@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from parsers.errors import InvalidCount
-from parsers.tabular.numbers import NotACount, parse_count, plain_counts
+from telnorm.parsers.errors import InvalidCount
+from telnorm.parsers.tabular.numbers import NotACount, parse_count, plain_counts
 from tests.conftest import assert_canonical, corpus_path
 from tests.tabular.helpers import assert_same_numbers, run
 
@@ -215,7 +215,7 @@ def test_mapping_names_the_candidate_columns(tmp_file: Any) -> None:
 def test_collector_pause_nests_and_respects_the_application() -> None:
     import gc
 
-    from parsers.tabular.gcpause import collector_paused
+    from telnorm.parsers.tabular.gcpause import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

@@ -19,8 +19,8 @@ TABULAR = SAMPLES / "tabular"
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    from service.main import create_app
-    from service.settings import Settings
+    from telnorm.service.main import create_app
+    from telnorm.service.settings import Settings
 
     settings = Settings(workers=1, max_upload_bytes=8 * 1024 * 1024, parse_timeout_seconds=30)
     with TestClient(create_app(settings)) as test_client:
@@ -81,7 +81,7 @@ def test_http_uploaded_mapping_part(client: TestClient) -> None:
 
 @pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.split(".")[0])
 def test_cli_normalise_sample(expected_path: Path, tmp_path: Path) -> None:
-    from service.cli import cli
+    from telnorm.service.cli import cli
 
     meta, expected = _meta(expected_path)
     args = ["normalise", str(sample_input(expected_path)), "-o", str(tmp_path / "out.json")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import InvalidCount, NoHeader
+from telnorm.parsers.errors import InvalidCount, NoHeader
 from tests.conftest import assert_canonical, corpus_path
 from tests.tabular.helpers import assert_same_numbers, run
 

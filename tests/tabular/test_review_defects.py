@@ -12,8 +12,14 @@ from typing import Any
 import openpyxl
 import pytest
 
-from parsers.errors import DuplicateValue, InvalidCount, InvalidValue, ListNumberConflict, NoHeader
-from parsers.tabular.names import ListResolver
+from telnorm.parsers.errors import (
+    DuplicateValue,
+    InvalidCount,
+    InvalidValue,
+    ListNumberConflict,
+    NoHeader,
+)
+from telnorm.parsers.tabular.names import ListResolver
 from tests.conftest import SAMPLES
 from tests.tabular.helpers import run
 
@@ -373,7 +379,7 @@ def test_hidden_sheet_does_not_make_the_layout_ambiguous(tmp_path: Path) -> None
 
 
 def test_duplicate_unit_id_is_kept_and_validation_reports_s101(tmp_path: Path) -> None:
-    from service.validation import validate
+    from telnorm.service.validation import validate
 
     path = table(
         tmp_path,
@@ -501,7 +507,7 @@ def test_zip_member_whose_header_contradicts_the_directory_is_malformed(tmp_path
     import io
     import zipfile
 
-    from parsers.errors import MalformedInput
+    from telnorm.parsers.errors import MalformedInput
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from service.validation import BY_CODE, RULES, validate
-from service.validation.reference import reference_from_json
+from telnorm.service.validation import BY_CODE, RULES, validate
+from telnorm.service.validation.reference import reference_from_json
 from tests.validation.casedata import (
     CASES,
     Case,

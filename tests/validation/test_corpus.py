@@ -20,9 +20,9 @@ import pytest
 from lxml import etree
 from openpyxl import Workbook
 
-from service.pipeline import InputFile, NormaliseOptions, normalise
-from service.validation import validate
-from service.validation.inputs import ValidateRequest, run_request
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.validation import validate
+from telnorm.service.validation.inputs import ValidateRequest, run_request
 from tests.conftest import corpus_path
 
 pytestmark = pytest.mark.corpus
@@ -209,7 +209,7 @@ def test_boxmeer_with_municipal_totals_json(tmp_path: Path) -> None:
             }
         )
     )
-    from service.validation.reference import load_reference
+    from telnorm.service.validation.reference import load_reference
 
     report = validate(document, reference=load_reference(reference))
     assert report["summary"]["reconciliation_difference"] == sum(

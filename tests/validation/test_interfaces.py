@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from service.main import create_app
-from service.routes import validate as validate_route
-from service.settings import Settings
-from service.validation import RULES
-from service.validation.cli import render_text
-from service.validation.cli import validate as validate_command
+from telnorm.service.main import create_app
+from telnorm.service.routes import validate as validate_route
+from telnorm.service.settings import Settings
+from telnorm.service.validation import RULES
+from telnorm.service.validation.cli import render_text
+from telnorm.service.validation.cli import validate as validate_command
 from tests.conftest import corpus_path
 from tests.validation.casedata import apply_patch, base_document
 
@@ -200,13 +200,13 @@ def test_cli_text_table(tmp_path: Path) -> None:
 
 
 def test_render_text_of_a_clean_report() -> None:
-    from service.validation import validate
+    from telnorm.service.validation import validate
 
     text = render_text(validate(base_document()))
     assert "VALID: 0 error(s)" in text and "SEVERITY" not in text
 
 
 def test_cli_is_attached_to_telnorm() -> None:
-    from service.cli import cli
+    from telnorm.service.cli import cli
 
     assert cli.get_command(None, "validate") is validate_command  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
-"""Source locations of findings (:class:`service.validation.model.Locator`)."""
+"""Source locations of findings (:class:`telnorm.service.validation.model.Locator`)."""
 
 from __future__ import annotations
 
-from service.validation.model import Locator
+from telnorm.service.validation.model import Locator
 
 TOTAL = "/EML/Count/Election/Contests/Contest/TotalVotes"
 UNIT = "/EML/Count/Election/Contests/Contest/ReportingUnitVotes"

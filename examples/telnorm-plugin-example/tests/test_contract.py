@@ -4,7 +4,7 @@ from pathlib import Path
 
 from telnorm_telstaat import TelStaatParser
 
-from parsers.testing import ParserContract, samples_in
+from telnorm.parsers.testing import ParserContract, samples_in
 
 HERE = Path(__file__).parent
 SAMPLES = HERE.parent / "src" / "telnorm_telstaat" / "samples"

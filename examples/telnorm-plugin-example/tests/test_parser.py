@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from telnorm_telstaat import TelStaatParser
 
-from parsers import InvalidValue, StructureError
-from parsers.testing import assert_canonical, normalise_with
+from telnorm.parsers import InvalidValue, StructureError
+from telnorm.parsers.testing import assert_canonical, normalise_with
 
 SAMPLES = Path(__file__).parent.parent / "src" / "telnorm_telstaat" / "samples"
 ERRORS = Path(__file__).parent / "errors"

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from service.validation.model import FAMILIES, Rule
-from service.validation.rules import (
+from telnorm.service.validation.model import FAMILIES, Rule
+from telnorm.service.validation.rules import (
     aggregation,
     arithmetic,
     plausibility,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.validation.model import (
+from telnorm.service.validation.model import (
     BLANCO,
     ONGELDIG,
     A,

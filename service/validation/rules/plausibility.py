@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from service.validation.model import (
+from telnorm.service.validation.model import (
     GEEN_VERKLARING,
     Context,
     Finding,

@@ -1,7 +1,7 @@
 """Reconciliation against a reference count (the Boxmeer check).
 
 The reference (a district 510c, a central 510d, a canonical document or a small JSON of
-municipal totals, see :mod:`service.validation.reference`) is matched to this municipality
+municipal totals, see :mod:`telnorm.service.validation.reference`) is matched to this municipality
 before the rules run; the rules compare this document's total with the matched group.
 Differences are ``this file - reference`` (``actual - expected``).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from service.validation.model import (
+from telnorm.service.validation.model import (
     BLANCO,
     ONGELDIG,
     A,

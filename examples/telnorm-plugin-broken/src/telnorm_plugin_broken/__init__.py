@@ -4,7 +4,7 @@ The mistake is a realistic one: the plugin imports a name from a newer (imagined
 loading the entry point raises ImportError. telnorm must report it, not crash.
 """
 
-from parsers import ParserV2  # type: ignore[attr-defined]  # the deliberate error
+from telnorm.parsers import ParserV2  # type: ignore[attr-defined]  # the deliberate error
 
 
 class BrokenParser(ParserV2):  # type: ignore[misc]

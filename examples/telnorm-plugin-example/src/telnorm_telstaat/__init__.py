@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from parsers import (
+from telnorm.parsers import (
     FORMAT_VERSION,
     CandidateVotes,
     Detection,

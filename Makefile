@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint setup bench
+.PHONY: serve test lint setup system-deps bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ serve: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/telnorm serve
 
-test: setup
+system-deps:
+	scripts/system-deps
+
+test: setup system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: setup

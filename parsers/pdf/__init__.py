@@ -1,0 +1,181 @@
+"""PDF records and scans of the proces-verbaal: Kiesraad models N 10-1, N 11 and O 3.
+
+How a file is read (details in ``docs/pdf.md``):
+
+1. every page's words with their boxes, from the text layer (pdfplumber); a page that is a
+   scan is read by OCR (Tesseract, with word confidences) instead;
+2. the words become lines by position; the record model is identified from the first pages'
+   model code and headings (never the file name);
+3. the record reader collects lists, candidate rows, totals and statistic lines, keeping
+   every number with its page, box and confidence;
+4. corrections supplied by the caller replace numbers by id (JSON Pointer);
+5. the record's own arithmetic and the OCR confidences vouch for every number; one doubtful
+   number refuses the reading with :class:`DoubtfulNumbers` (422) listing them all.
+
+Option ``corrections``: a JSON object mapping the id of a listed number to its value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.canonical import Document
+from telnorm.parsers.errors import RequestError, UnsupportedFormat
+from telnorm.parsers.pdf.assemble import Thresholds, apply_corrections, build, check, refuse
+from telnorm.parsers.pdf.assemble import _point as point_readings
+from telnorm.parsers.pdf.layout import Line, lines_of
+from telnorm.parsers.pdf.model import identify
+from telnorm.parsers.pdf.ocr import ocr_page, require_ocr
+from telnorm.parsers.pdf.record import read_record
+from telnorm.parsers.pdf.words import Page, read_pages
+
+__all__ = ["PDFParser", "parse_corrections"]
+
+LANGUAGE = "nld"
+
+
+class PDFParser(Parser):
+    name = "pdf"
+    version = "1.0.0"
+    title = "Kiesraad records as PDF or scan (N 10-1, N 11, O 3): text layer or OCR, checked"
+    media_types = ("application/pdf",)
+    extensions = (".pdf",)
+    options = ("corrections",)
+
+    def detect(self, head: bytes, filename: str | None) -> Detection:
+        start = head[:1024].lstrip()
+        if not start.startswith(b"%PDF-"):
+            return Detection.no("no %PDF- header")
+        # The text of a PDF is compressed: the record model is identified from the first
+        # pages' content when the file is read (model code, headings), never from its name.
+        return Detection(
+            0.9,
+            ("a PDF document (%PDF- header); the record model is read from its first pages",),
+            "pdf",
+            "application/pdf",
+        )
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        limits = context.limits
+        corrections = parse_corrections(context.options.get("corrections"))
+        pages = read_pages(source.path, limits.max_pdf_pages)
+        engine = self._ocr(source, pages, context)
+        lines = [lines_of(page.words) for page in pages]
+        identified = identify(lines[:2])
+        if identified is None:
+            raise UnsupportedFormat(
+                "The PDF is not a record telnorm knows: no model code (N 10-1, N 11, O 3) or "
+                "record heading ('Proces-verbaal van ...') on its first pages. Send the count "
+                "as EML, CSV or spreadsheet.",
+                location={"page": 1},
+            )
+        methods = {page.number: page.method for page in pages}
+        record = read_record(lines, methods)
+        readings = point_readings(record)
+        apply_corrections(readings, corrections, context)
+        how = _how(pages, engine)
+        doubts = check(
+            record,
+            readings,
+            Thresholds(limits.ocr_min_confidence, limits.ocr_min_confidence_checked),
+        )
+        if doubts.entries:
+            raise refuse(doubts, how)
+        document = build(record, identified.level, context)
+        context.note("pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence))
+        context.note("pdf-reading", how[0].upper() + how[1:] + ".")
+        if record.annex_from is not None:
+            context.note(
+                "pdf-annex-not-read",
+                f"From page {record.annex_from} on (the annexes: 'Bijlage') nothing was read.",
+                {"page": record.annex_from},
+            )
+        code = identified.model.lower().replace(" ", "")
+        document["source"] = {
+            "media_type": "application/pdf",
+            "format": f"pdf-{code}-{'ocr' if engine else 'text'}",
+        }
+        return document
+
+    def _ocr(self, source: Source, pages: list[Page], context: ParseContext) -> str | None:
+        scans = [page for page in pages if page.method == "ocr"]
+        if not scans:
+            return None
+        version = require_ocr(LANGUAGE)
+        limits = context.limits
+        for page in scans:
+            ocr_page(
+                source.path,
+                page,
+                dpi=limits.ocr_dpi,
+                language=LANGUAGE,
+                timeout=limits.ocr_timeout_seconds,
+            )
+            if page.had_ocr_layer:
+                context.note(
+                    "pdf-ocr-layer-ignored",
+                    f"Page {page.number} is a scan with an OCR layer; that layer has no "
+                    "confidences and was not used: the page was read by telnorm's own OCR.",
+                    {"page": page.number},
+                    once_key="ocr-layer",
+                )
+        return version
+
+
+def _how(pages: list[Page], engine: str | None) -> str:
+    import pdfplumber
+
+    text = [p.number for p in pages if p.method == "text"]
+    ocr = [p.number for p in pages if p.method == "ocr"]
+    parts = []
+    if text:
+        parts.append(f"text layer of {_ranges(text)} by pdfplumber {pdfplumber.__version__}")
+    if ocr:
+        parts.append(f"OCR of {_ranges(ocr)} by {engine} ({LANGUAGE})")
+    return "read from the " + " and ".join(parts) if parts else "no pages"
+
+
+def _ranges(numbers: list[int]) -> str:
+    spans: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], -1]:
+        if n == prev + 1:
+            prev = n
+            continue
+        spans.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = n
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(spans)
+
+
+def parse_corrections(value: Any) -> dict[str, int]:
+    """The ``corrections`` option: a JSON object (or a mapping) of id -> whole number."""
+    if value is None or value == "":
+        return {}
+    raw: Any = value
+    if isinstance(value, (str, bytes)):
+        try:
+            raw = json.loads(value)
+        except ValueError as exc:
+            raise RequestError(
+                'corrections must be a JSON object of id -> number, e.g. {"/total_votes/'
+                'selections/0/valid_votes": 1234}.'
+            ) from exc
+    if not isinstance(raw, Mapping):
+        raise RequestError("corrections must be a JSON object of id -> number.")
+    out: dict[str, int] = {}
+    for key, number in raw.items():
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
+        if type(number) is not int or number < 0:
+            raise RequestError(
+                f"The correction for {key!r} must be a whole number of 0 or more, not {number!r}."
+            )
+        out[str(key)] = number
+    return out
+
+
+def lines_by_page(pages: list[Page]) -> list[list[Line]]:
+    return [lines_of(page.words) for page in pages]

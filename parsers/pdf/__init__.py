@@ -26,10 +26,13 @@ from telnorm.parsers.canonical import Document
 from telnorm.parsers.errors import RequestError, UnsupportedFormat
 from telnorm.parsers.pdf.assemble import Thresholds, apply_corrections, build, check, refuse
 from telnorm.parsers.pdf.assemble import _point as point_readings
+from telnorm.parsers.pdf.checks import Doubts
 from telnorm.parsers.pdf.layout import Line, lines_of
-from telnorm.parsers.pdf.model import identify
+from telnorm.parsers.pdf.model import Identified, identify
 from telnorm.parsers.pdf.ocr import ocr_page, require_ocr
 from telnorm.parsers.pdf.record import read_record
+from telnorm.parsers.pdf.table import apply_corrections as apply_table_corrections
+from telnorm.parsers.pdf.table import check_document, grids, read_tables
 from telnorm.parsers.pdf.words import Page, read_pages
 
 __all__ = ["PDFParser", "parse_corrections"]
@@ -64,40 +67,74 @@ class PDFParser(Parser):
         pages = read_pages(source.path, limits.max_pdf_pages)
         engine = self._ocr(source, pages, context)
         lines = [lines_of(page.words) for page in pages]
+        how = _how(pages, engine)
+        thresholds = Thresholds(limits.ocr_min_confidence, limits.ocr_min_confidence_checked)
         identified = identify(lines[:2])
-        if identified is None:
-            raise UnsupportedFormat(
-                "The PDF is not a record telnorm knows: no model code (N 10-1, N 11, O 3) or "
-                "record heading ('Proces-verbaal van ...') on its first pages. Send the count "
-                "as EML, CSV or spreadsheet.",
-                location={"page": 1},
+        if identified is not None:
+            document = self._record(lines, pages, identified, corrections, thresholds, context)
+            code = identified.model.lower().replace(" ", "")
+            context.note(
+                "pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence)
             )
+        else:
+            document = self._table(lines, corrections, thresholds, context, how)
+            code = "table"
+        context.note("pdf-reading", how[0].upper() + how[1:] + ".")
+        document["source"] = {
+            "media_type": "application/pdf",
+            "format": f"pdf-{code}-{'ocr' if engine else 'text'}",
+        }
+        return document
+
+    def _record(
+        self,
+        lines: list[list[Line]],
+        pages: list[Page],
+        identified: Identified,
+        corrections: dict[str, int],
+        thresholds: Thresholds,
+        context: ParseContext,
+    ) -> Document:
         methods = {page.number: page.method for page in pages}
         record = read_record(lines, methods)
         readings = point_readings(record)
         apply_corrections(readings, corrections, context)
-        how = _how(pages, engine)
-        doubts = check(
-            record,
-            readings,
-            Thresholds(limits.ocr_min_confidence, limits.ocr_min_confidence_checked),
-        )
+        doubts = check(record, readings, thresholds)
         if doubts.entries:
-            raise refuse(doubts, how)
+            raise refuse(doubts, _how(pages, "OCR" if "ocr" in methods.values() else None))
         document = build(record, identified.level, context)
-        context.note("pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence))
-        context.note("pdf-reading", how[0].upper() + how[1:] + ".")
         if record.annex_from is not None:
             context.note(
                 "pdf-annex-not-read",
                 f"From page {record.annex_from} on (the annexes: 'Bijlage') nothing was read.",
                 {"page": record.annex_from},
             )
-        code = identified.model.lower().replace(" ", "")
-        document["source"] = {
-            "media_type": "application/pdf",
-            "format": f"pdf-{code}-{'ocr' if engine else 'text'}",
-        }
+        return document
+
+    def _table(
+        self,
+        lines: list[list[Line]],
+        corrections: dict[str, int],
+        thresholds: Thresholds,
+        context: ParseContext,
+        how: str,
+    ) -> Document:
+        found = grids(lines)
+        if not found:
+            raise UnsupportedFormat(
+                "The PDF is not a record telnorm knows: no model code (N 10-1, N 11, O 3) or "
+                "record heading ('Proces-verbaal van ...') on its first pages, and no table of "
+                "numbers. Send the count as EML, CSV or spreadsheet.",
+                location={"page": 1},
+            )
+        apply_table_corrections(found, corrections, context)
+        document, readings = read_tables(found, context)
+        doubts = Doubts()
+        check_document(document, readings, doubts)
+        doubts.confidence(readings.values(), thresholds.min_conf, thresholds.min_conf_checked)
+        if doubts.entries:
+            raise refuse(doubts, how)
+        document.pop("source", None)
         return document
 
     def _ocr(self, source: Source, pages: list[Page], context: ParseContext) -> str | None:
@@ -166,9 +203,8 @@ def parse_corrections(value: Any) -> dict[str, int]:
     if not isinstance(raw, Mapping):
         raise RequestError("corrections must be a JSON object of id -> number.")
     out: dict[str, int] = {}
-    for key, number in raw.items():
-        if isinstance(number, str) and number.strip().isdigit():
-            number = int(number.strip())
+    for key, given in raw.items():
+        number = int(given.strip()) if isinstance(given, str) and given.strip().isdigit() else given
         if type(number) is not int or number < 0:
             raise RequestError(
                 f"The correction for {key!r} must be a whole number of 0 or more, not {number!r}."

@@ -33,10 +33,11 @@ class Doubts:
     covered: set[str] = field(default_factory=set)
 
     def add(self, reading: Reading, reason: str, message: str, **extra: Any) -> None:
-        if reading.pointer in self.entries:
+        if reading.key in self.entries:
             return
         entry: dict[str, Any] = {
-            "id": reading.pointer,
+            "id": reading.key,
+            "pointer": reading.pointer,
             **location(reading.page, reading.bbox),
             "read": reading.text,
             "value": reading.value,
@@ -46,7 +47,7 @@ class Doubts:
         if reading.conf is not None:
             entry["confidence"] = round(reading.conf, 1)
         entry.update(extra)
-        self.entries[reading.pointer] = entry
+        self.entries[reading.key] = entry
 
     def equation(self, name: str, stated: Reading | None, parts: list[Reading], what: str) -> None:
         """``stated == sum(parts)``: covered when it holds, the stated number doubtful when
@@ -62,7 +63,7 @@ class Doubts:
             name,
             f"{what}: the record states {stated.value}, its parts add up to {computed}.",
             expected=computed,
-            involved=[p.pointer for p in parts],
+            involved=[p.key for p in parts],
         )
 
     def unreadable(self, readings: Iterable[Reading]) -> None:

@@ -46,6 +46,12 @@ class Reading:
     method: str
     pointer: str = ""
     corrected: bool = False
+    #: The id a correction names: the JSON Pointer, or a printed table's cell (``p1!F17``).
+    ident: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.ident or self.pointer
 
     @classmethod
     def of(cls, word: Word, method: str) -> Reading:

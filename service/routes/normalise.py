@@ -29,7 +29,9 @@ _PARTS = {
 def parser_options(
     mapping: str | None, member: str | None, sheet: str | None, upload_fields: dict[str, str]
 ) -> dict[str, str]:
-    options = {k: v for k, v in upload_fields.items() if k in ("mapping", "member", "sheet")}
+    # corrections: the values a user gives for a PDF record's doubtful numbers (docs/pdf.md)
+    wanted = ("mapping", "member", "sheet", "corrections")
+    options = {k: v for k, v in upload_fields.items() if k in wanted}
     for key, value in (("mapping", mapping), ("member", member), ("sheet", sheet)):
         if value is not None:
             options[key] = value

@@ -189,5 +189,133 @@ def main() -> None:
             target.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
 
+
+
+# --- a per-station table printed to PDF (the osv4-3 layout, as a spreadsheet prints it) ------
+
+STATIONS = ["De Linde", "Het Baken", "Sporthal Oost"]
+
+
+def _station_votes() -> list[tuple[str, str, list[tuple[str, list[int]]]]]:
+    """Per list, per candidate: votes in each station (a fixed, made-up pattern)."""
+    out = []
+    for number, name, cands in LISTS:
+        rows = []
+        for k, (cand, total) in enumerate(cands):
+            first = total // 2
+            second = (total - first) // 3 + k
+            second = min(second, total - first)
+            rows.append((cand, [first, second, total - first - second]))
+        out.append((number, name, rows))
+    return out
+
+
+def _station_stats() -> list[tuple[str, list[int]]]:
+    data = _station_votes()
+    valid = [sum(v[i] for _, _, rows in data for _, v in rows) for i in range(3)]
+    blank, invalid = [1, 2, 1], [0, 1, 1]
+    cast = [valid[i] + blank[i] + invalid[i] for i in range(3)]
+    return [
+        ("opgeroepenen", [1200, 1100, 900]),
+        ("toegelaten kiezers", cast),
+        ("blanco stembiljetten", blank),
+        ("geldige stembiljetten", valid),
+        ("ongeldige stembiljetten", invalid),
+        ("aangetroffen stembiljetten", cast),
+    ]
+
+
+def _table_rows() -> list[list[str]]:
+    rows: list[list[str]] = []
+    for label, values in _station_stats():
+        rows.append(["", label, "", "", str(sum(values)), *map(str, values)])
+    for number, name, cands in _station_votes():
+        totals = [sum(v[i] for _, v in cands) for i in range(3)]
+        rows.append([number, name, "", "", str(sum(totals)), *map(str, totals)])
+        for position, (cand, votes) in enumerate(cands, start=1):
+            rows.append(["", "", str(position), cand, str(sum(votes)), *map(str, votes)])
+    return rows
+
+
+def _draw_table(rows_per_page: int = 12) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    size = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=size, invariant=1)
+    lefts = [40, 100, 260, 320]
+    rights = [560, 640, 720, 800]
+    header = ["Lijstnummer", "Aanduiding", "Volgnummer", "Naam kandidaat"]
+    rows = _table_rows()
+    for start in range(0, len(rows), rows_per_page):
+        y = size[1] - 50
+        pdf.setFont("Helvetica", 9)
+        if start == 0:
+            for line in ("Verkiezing Tweede Kamer 2027", "Gebied Gemeente Lindehoven"):
+                pdf.drawString(40, y, line)
+                y -= 14
+            y -= 20
+        for x, label in zip(lefts, header, strict=False):
+            pdf.drawString(x, y, label)
+        for x, label in zip(rights, ["Totaal", *STATIONS], strict=True):
+            pdf.drawRightString(x, y, label)
+        y -= 18
+        for row in rows[start : start + rows_per_page]:
+            for x, value in zip(lefts, row[:4], strict=True):
+                pdf.drawString(x, y, value)
+            for x, value in zip(rights, row[4:], strict=True):
+                pdf.drawRightString(x, y, value)
+            y -= 14
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _table_expected() -> dict[str, Any]:
+    data = _station_votes()
+    stats = dict(_station_stats())
+
+    def group(i: int | None) -> dict[str, Any]:
+        def pick(values: list[int]) -> int:
+            return sum(values) if i is None else values[i]
+
+        return {
+            "cast": pick(stats["opgeroepenen"]),
+            "total_counted": pick(stats["geldige stembiljetten"]),
+            "rejected_votes": {
+                "blanco": pick(stats["blanco stembiljetten"]),
+                "ongeldig": pick(stats["ongeldige stembiljetten"]),
+            },
+            "votes_cast": pick(stats["aangetroffen stembiljetten"]),
+            "selections": [
+                {
+                    "affiliation_id": number,
+                    "valid_votes": sum(pick(v) for _, v in cands),
+                    "candidates": [
+                        {"candidate_id": str(k), "valid_votes": pick(v)}
+                        for k, (_, v) in enumerate(cands, start=1)
+                    ],
+                }
+                for number, _, cands in data
+            ],
+        }
+
+    return {
+        "level": "municipality",
+        "stations": STATIONS,
+        "total_votes": group(None),
+        "reporting_unit_votes": [group(i) for i in range(3)],
+    }
+
+
+def table_main() -> None:
+    (OUT / "table_lindehoven_per_station.pdf").write_bytes(_draw_table())
+    (OUT / "table_lindehoven_per_station.expected.json").write_text(
+        json.dumps(_table_expected(), indent=1, ensure_ascii=False) + "\n", "utf-8"
+    )
+
+
 if __name__ == "__main__":
     main()
+    table_main()

@@ -34,6 +34,29 @@ class PageGrid:
     sheet: Sheet
     #: (row, column) of the sheet -> where the cell was printed.
     cells: dict[tuple[int, int], CellInfo] = field(default_factory=dict)
+    spans: list[tuple[float, float]] = field(default_factory=list)
+    has_header: bool = False
+
+    def continues_with(self, other: PageGrid, tolerance: float = 4.0) -> bool:
+        """The next page continues this table: the same columns at the same places."""
+        if len(self.spans) != len(other.spans):
+            return False
+        return all(
+            abs(a[1] - b[1]) <= tolerance or abs(a[0] - b[0]) <= tolerance
+            for a, b in zip(self.spans, other.spans, strict=True)
+        )
+
+    def extend(self, other: PageGrid) -> None:
+        """Append the next page's rows (without its header when it repeats this one's)."""
+        skip = 0
+        if other.has_header and self.has_header and other.sheet.rows[0] == self.sheet.rows[0]:
+            skip = 1
+        offset = len(self.sheet.rows) - skip
+        for (r, c), info in other.cells.items():
+            if r >= skip:
+                self.cells[(r + offset, c)] = info
+        self.sheet.rows.extend(other.sheet.rows[skip:])
+        self.sheet.row_numbers = list(range(1, len(self.sheet.rows) + 1))
 
 
 def _is_number(word: Word) -> bool:
@@ -91,14 +114,18 @@ def build_grid(lines: list[Line], name: str) -> PageGrid | None:
     spans = _spans([grouped[i] for i in data])
     first = data[0]
     rows: list[list[Cell]] = []
-    grid = PageGrid(Sheet(name, [], []))
+    grid = PageGrid(Sheet(name, [], []), spans=spans)
     header: dict[int, list[Word]] = {}
-    for index in range(first):
+    top = first
+    while top > 0 and lines[top].top - lines[top - 1].bbox[3] <= 1.5 * _height(lines[top]):
+        top -= 1  # the header: the lines right above the first data row, without a gap
+    for index in range(top, first):
         # Header words one by one: a header line's words run together across columns.
         for word in lines[index].words:
             header.setdefault(_column(spans, word.x0, word.x1), []).append(word)
     if header:
         rows.append(_row(grid, 0, header, spans))
+        grid.has_header = True
     for index in range(first, len(grouped)):
         cells: dict[int, list[Word]] = {}
         for group in grouped[index]:
@@ -107,6 +134,10 @@ def build_grid(lines: list[Line], name: str) -> PageGrid | None:
     grid.sheet.rows = rows
     grid.sheet.row_numbers = list(range(1, len(rows) + 1))
     return grid
+
+
+def _height(line: Line) -> float:
+    return max(w.height for w in line.words)
 
 
 def _row(

@@ -29,12 +29,25 @@ def cell_id(page: int, r: int, c: int) -> str:
 
 
 def grids(lines: list[list[Line]]) -> list[tuple[int, PageGrid]]:
-    found = []
+    """One sheet per table; a table continued on the next page (same columns at the same
+    places, the header repeated or not) is one sheet, named after its first page."""
+    found: list[tuple[int, PageGrid]] = []
     for number, page_lines in enumerate(lines, start=1):
         grid = build_grid(page_lines, f"page {number}")
-        if grid is not None:
-            found.append((number, grid))
+        if grid is None:
+            continue
+        if found and found[-1][0] + _pages(found[-1][1]) == number:
+            last = found[-1][1]
+            if last.continues_with(grid):
+                last.extend(grid)
+                continue
+        found.append((number, grid))
     return found
+
+
+def _pages(grid: PageGrid) -> int:
+    pages = {info.page for info in grid.cells.values()}
+    return max(pages) - min(pages) + 1 if pages else 1
 
 
 def _by_id(found: list[tuple[int, PageGrid]]) -> dict[str, tuple[PageGrid, int, int]]:
@@ -151,14 +164,15 @@ def _relocated(error: TelnormError, sheets: dict[str | None, tuple[int, PageGrid
     if isinstance(error, InvalidValue) and isinstance(where, dict) and "bbox" in where:
         from telnorm.parsers.errors import DoubtfulNumbers
 
+        first, grid = sheets[str((error.location or {}).get("sheet"))]
         page = where["page"]
         r, c = _cell_index(str(where["cell"]))
         entry = {
-            "id": cell_id(page, r, c),
+            "id": cell_id(first, r, c),
             "pointer": None,
             "page": page,
             "bbox": where["bbox"],
-            "read": sheets[f"page {page}"][1].cells[(r, c)].text,
+            "read": grid.cells[(r, c)].text,
             "value": None,
             "reason": "not-a-number",
             "message": error.message,

@@ -120,8 +120,9 @@ class _State:
             self.record.annex_from = line.page
             return
         self._meta(line, label)
-        if label.startswith("partijnaam"):
-            name = " ".join(w.text for w in line.words[1:]).strip() or None
+        rest = _after_label(line, "partijnaam")
+        if rest is not None:
+            name = " ".join(w.text for w in rest).strip() or None
             if self.open is not None and self.open.name is None and not self.open.candidates:
                 self.open.name = name
             elif name is not None:
@@ -227,6 +228,18 @@ class _State:
             self.record.stats[key] = reading
         elif seen.text != reading.text:
             self.record.conflicts.append((key, seen, reading))
+
+
+def _after_label(line: Line, label: str) -> list[Word] | None:
+    """The words after a leading label, also when OCR split it (``P artijnaam``)."""
+    joined = ""
+    for index, word in enumerate(line.words[:3]):
+        joined += normalise_label(word.text).replace(" ", "")
+        if joined == label:
+            return line.words[index + 1 :]
+        if not label.startswith(joined):
+            return None
+    return None
 
 
 _MONTHS = {

@@ -102,13 +102,20 @@ def read_pages(path: Path, max_pages: int) -> list[Page]:
         ) from exc
     pages: list[Page] = []
     with pdf:
-        count = len(pdf.pages)
+        try:
+            count = len(pdf.pages)
+        except Exception as exc:  # a damaged page tree
+            raise MalformedInput(
+                f"The PDF's page list is damaged ({type(exc).__name__}); no page can be read."
+            ) from exc
         if count > max_pages:
             raise LimitExceeded(
                 f"The PDF has {count} pages; this service reads at most {max_pages} "
                 "(setting max_pdf_pages).",
                 location={"page": max_pages + 1},
             )
+        if count == 0:
+            raise MalformedInput("The PDF has no pages.")
         for number, page in enumerate(pdf.pages, start=1):
             pages.append(_read_page(page, number))
     return pages
@@ -118,13 +125,14 @@ def _read_page(page: Any, number: int) -> Page:
     try:
         raw = page.extract_words(keep_blank_chars=False, use_text_flow=False)
         scan = _is_scan(page)
+        width, height = float(page.width), float(page.height)
     except Exception as exc:  # a damaged content stream: name the page
         raise UnreadablePage(
             f"Page {number} of the PDF cannot be read: its content is damaged "
             f"({type(exc).__name__}).",
             location={"page": number},
         ) from exc
-    result = Page(number, float(page.width), float(page.height))
+    result = Page(number, width, height)
     if scan or (not raw and page.images):
         result.method = "ocr"
         result.had_ocr_layer = bool(raw)

@@ -146,7 +146,11 @@ def _row(
     row: list[Cell] = [None] * len(spans)
     for c, words in cells.items():
         ordered = sorted(words, key=lambda w: (round(w.top), w.x0))
-        text = " ".join(w.text for w in ordered)
+        # a word broken at a hyphen over two lines is joined without a space
+        text = "".join(
+            w.text if i == 0 or ordered[i - 1].text.endswith("-") else " " + w.text
+            for i, w in enumerate(ordered)
+        )
         confs = [w.conf for w in words if w.conf is not None]
         row[c] = text
         grid.cells[(r, c)] = CellInfo(

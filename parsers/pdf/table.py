@@ -239,11 +239,17 @@ def _stations_sum(document: Document, readings: dict[str, Reading], doubts: Doub
     units = document.get("reporting_unit_votes") or []
     if not units:
         return
+    # a unit with no number at all (an empty column with a heading) takes no part
+    stating = [
+        i
+        for i in range(len(units))
+        if any(p.startswith(f"/reporting_unit_votes/{i}/") for p in readings)
+    ]
     prefix = "/total_votes/"
     for pointer, stated in readings.items():
         if not pointer.startswith(prefix):
             continue
         rest = pointer[len(prefix) :]
-        parts = [readings.get(f"/reporting_unit_votes/{i}/{rest}") for i in range(len(units))]
+        parts = [readings.get(f"/reporting_unit_votes/{i}/{rest}") for i in stating]
         if all(p is not None for p in parts):
             doubts.equation("stations-sum", stated, [p for p in parts if p], f"Total {rest}")

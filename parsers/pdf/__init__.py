@@ -23,10 +23,11 @@ from typing import Any
 
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.errors import RequestError, UnsupportedFormat
+from telnorm.parsers.errors import DoubtfulNumbers, RequestError, UnsupportedFormat
 from telnorm.parsers.pdf.assemble import Thresholds, apply_corrections, build, check, refuse
 from telnorm.parsers.pdf.assemble import _point as point_readings
 from telnorm.parsers.pdf.checks import Doubts
+from telnorm.parsers.pdf.crop import add_crops
 from telnorm.parsers.pdf.layout import Line, lines_of
 from telnorm.parsers.pdf.model import Identified, identify
 from telnorm.parsers.pdf.ocr import ocr_page, require_ocr
@@ -70,15 +71,19 @@ class PDFParser(Parser):
         how = _how(pages, engine)
         thresholds = Thresholds(limits.ocr_min_confidence, limits.ocr_min_confidence_checked)
         identified = identify(lines[:2])
-        if identified is not None:
-            document = self._record(lines, pages, identified, corrections, thresholds, context)
-            code = identified.model.lower().replace(" ", "")
-            context.note(
-                "pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence)
-            )
-        else:
-            document = self._table(lines, corrections, thresholds, context, how)
-            code = "table"
+        try:
+            if identified is not None:
+                document = self._record(lines, pages, identified, corrections, thresholds, context)
+                code = identified.model.lower().replace(" ", "")
+                context.note(
+                    "pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence)
+                )
+            else:
+                document = self._table(lines, corrections, thresholds, context, how)
+                code = "table"
+        except DoubtfulNumbers as refusal:
+            add_crops(source.path, refusal.extra.get("doubtful") or [])
+            raise
         context.note("pdf-reading", how[0].upper() + how[1:] + ".")
         document["source"] = {
             "media_type": "application/pdf",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from telnorm.parsers.errors import OCRUnavailable, ParseTimeout, UnreadablePage
-from telnorm.parsers.pdf.words import BBox, Page, Word
+from telnorm.parsers.pdf.words import Page, Word
 
 #: Tesseract's page segmentation mode 6: one uniform block of text, which keeps a table row
 #: (number, name, votes) on one line.
@@ -81,32 +81,6 @@ def render_png(path: Path, page_number: int, dpi: int) -> bytes:
         image = bitmap.to_pil()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
-        return buffer.getvalue()
-    finally:
-        document.close()
-
-
-def crop_png(
-    path: Path, page_number: int, bbox: BBox, dpi: int = 150, margin: float = 6.0
-) -> bytes:
-    """A PNG of one box of a page (points, top-left origin) with a margin: what the web page
-    shows next to a doubtful number."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(path))
-    try:
-        page = document[page_number - 1]
-        scale = dpi / 72.0
-        image = page.render(scale=scale, grayscale=True).to_pil()
-        x0, top, x1, bottom = bbox
-        box = (
-            max(0, int((x0 - margin) * scale)),
-            max(0, int((top - margin) * scale)),
-            min(image.width, int((x1 + margin) * scale) + 1),
-            min(image.height, int((bottom + margin) * scale) + 1),
-        )
-        buffer = io.BytesIO()
-        image.crop(box).save(buffer, format="PNG")
         return buffer.getvalue()
     finally:
         document.close()

@@ -183,7 +183,8 @@ def _relocated(error: TelnormError, sheets: dict[str | None, tuple[int, PageGrid
             location={"page": page, "bbox": where["bbox"]},
             doubtful=[entry],
         )
-    error.location = where
+    first_page = min(page for page, _ in sheets.values())
+    error.location = where if where else {"page": first_page}
     return error
 
 

@@ -39,7 +39,7 @@ def test_voorschoten_table_is_read_right_and_refused_for_its_missing_lists() -> 
     assert {e["reason"] for e in listed} == {"lists-sum", "votes-cast"}
     assert all(e["page"] == 1 and len(e["bbox"]) == 4 for e in listed)
     assert len(listed) == 30
-    assert [e["read"] for e in listed if e["reason"] == "lists-sum"][0] == "7540"
+    assert next(e["read"] for e in listed if e["reason"] == "lists-sum") == "7540"
     # what was read adds up: every statistic of the stations sums to the Totaal column
     pages = read_pages(path, 5)
     found = grids([lines_of(p.words) for p in pages])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ from telnorm.parsers.errors import (
 )
 from telnorm.parsers.pdf import PDFParser, parse_corrections
 from telnorm.parsers.pdf.checks import Doubts
-from telnorm.parsers.pdf.ocr import crop_png
+from telnorm.parsers.pdf.crop import crop_png
 from telnorm.parsers.pdf.record import Reading
 from tests.conftest import assert_canonical
 from tests.pdf.helpers import assert_numbers, expected, read, sample
@@ -71,6 +72,10 @@ def test_wrong_total_is_refused_with_page_and_box() -> None:
     assert 0 < x0 < x1 and 0 < top < bottom < 842
     assert entry["reason"] == "candidates-sum"
     assert entry["value"] == entry["expected"] + 1
+    # a crop of the box, for the web page
+    assert entry["crop"].startswith("data:image/png;base64,")
+    png = base64.b64decode(entry["crop"].split(",", 1)[1])
+    assert png.startswith(b"\x89PNG")
     problem = error.to_problem("/normalise")
     assert problem["type"] == "/problems/doubtful-numbers"
     assert problem["location"] == {"page": 3, "bbox": entry["bbox"]}

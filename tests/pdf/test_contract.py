@@ -11,15 +11,15 @@ from tests.pdf.helpers import PDF_SAMPLES
 class TestPDFContract(ParserContract):
     parser = PDFParser
     # The born-digital samples (the scan would OCR every mutated copy: too slow for a kit run).
-    samples = [
+    samples = tuple(
         Sample(PDF_SAMPLES / name)
         for name in (
             "n10-1_lindehoven_sb3.pdf",
             "n11_lindehoven.pdf",
             "table_lindehoven_per_station.pdf",
         )
-    ]
-    error_samples = [Sample(PDF_SAMPLES / "o3_kieskring7_wrong_total.pdf")]
+    )
+    error_samples = (Sample(PDF_SAMPLES / "o3_kieskring7_wrong_total.pdf"),)
     # A PDF is this parser's own kind; every other foreign sample must still score low.
-    foreign_samples = [f for f in default_foreign_samples() if f.id != "pdf"]
+    foreign_samples = tuple(f for f in default_foreign_samples() if f.id != "pdf")
     fuzz_examples = 12

@@ -90,8 +90,9 @@ class Settings(BaseSettings):
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(
         default=None,
-        description="Folder of mapping files (TOML); default: mappings/ of the checkout. "
-        "Read by the parsers from the environment variable TELNORM_MAPPINGS_DIR.",
+        description="Folder of mapping files (TOML) and the list-name alias table "
+        "(aliases.toml), used instead of the ones packaged with telnorm. The pipeline hands it "
+        "to the parsers (ParseContext.mappings_dir); GET /mappings lists its mappings.",
     )
 
     # --- output ------------------------------------------------------------------------

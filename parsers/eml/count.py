@@ -13,7 +13,7 @@ before it, so the reader keeps "the current list" of the open group.
 from __future__ import annotations
 
 import sys
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from lxml import etree
 
@@ -32,7 +32,14 @@ from telnorm.parsers.canonical import (
 )
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import display_name
-from telnorm.parsers.errors import InvalidValue, LimitExceeded, NotACount, NotEML, StructureError
+from telnorm.parsers.errors import (
+    DuplicateValue,
+    InvalidValue,
+    LimitExceeded,
+    NotACount,
+    NotEML,
+    StructureError,
+)
 from telnorm.parsers.xmlsafe import local_name, namespace, safe_iterparse
 
 _E = n.e
@@ -167,6 +174,7 @@ class _Group:
         "index",
         "investigations",
         "investigations_line",
+        "lines",
         "list_ids",
         "previous",
         "raw_name",
@@ -194,6 +202,8 @@ class _Group:
         self.previous: dict[str, Any] | None = None
         self.investigations: dict[str, bool] | None = None
         self.investigations_line: int | None = None
+        #: where each element the schema allows once was stated (name -> line)
+        self.lines: dict[str, int | None] = {}
 
     def pointer(self) -> str:
         return "/total_votes" if self.index < 0 else f"/reporting_unit_votes/{self.index}"
@@ -277,6 +287,8 @@ class CountReader:
         #: elements read so far (lxml hands over only the tags the reader handles; the
         #: handlers add what they read below them)
         self.elements = 0
+        #: tags of unknown elements already reported (see _unknown)
+        self.unknown_seen: set[str] = set()
 
     # --- entry point -------------------------------------------------------------------
 
@@ -440,11 +452,21 @@ class CountReader:
         name: str | None = None
         votes: int | None = None
         previous: int | None = None
+        votes_line: int | None = None
         index = len(group.selections)
         self.elements += len(element) + 2  # the Selection, its children, the identifier
         for child in element:
             tag = child.tag
             if tag == VALID_VOTES:
+                if votes is not None:
+                    self._duplicate(
+                        group,
+                        "ValidVotes",
+                        self._selection_xpath(group) + "/ValidVotes",
+                        votes_line,
+                        child,
+                    )
+                votes_line = child.sourceline
                 text = child.text
                 # fast path for the common case; _count handles spaces and reports errors
                 if text is not None and len(text) < 16 and text.isdigit() and text.isascii():
@@ -596,14 +618,41 @@ class CountReader:
             {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"},
         )
 
+    def _duplicate(
+        self,
+        group: _Group,
+        name: str,
+        xpath: str,
+        first_line: int | None,
+        element: etree._Element,
+    ) -> NoReturn:
+        """A count element the schema allows once, stated again: refused, never last-wins."""
+        where = "the total" if group.index < 0 else f"reporting unit {group.unit_id or ''}"
+        raise DuplicateValue(
+            f"{name} is stated twice in {where.strip()}: on line {first_line} and again on "
+            f"line {element.sourceline} ({xpath}). EML allows it once, and which number is "
+            "right cannot be told. Export the count again.",
+            location={"line": element.sourceline, "xpath": xpath},
+            first={"line": first_line, "xpath": xpath},
+        )
+
+    def _once(self, group: _Group, name: str, xpath: str, element: etree._Element) -> None:
+        """Remember where ``name`` was stated in this group; a second time is refused."""
+        lines = group.lines
+        if name in lines:
+            self._duplicate(group, name, xpath, lines[name], element)
+        lines[name] = element.sourceline
+
     def _cast(self, element: etree._Element) -> None:
         group = self._open_group(element)
+        self._once(group, "Cast", group.xpath() + "/Cast", element)
         group.cast = _count(element, group.xpath() + "/Cast")
         if self.locations:
             self._scalar_location(group, "cast", element, "Cast")
 
     def _total_counted(self, element: etree._Element) -> None:
         group = self._open_group(element)
+        self._once(group, "TotalCounted", group.xpath() + "/TotalCounted", element)
         group.total_counted = _count(element, group.xpath() + "/TotalCounted")
         if self.locations:
             self._scalar_location(group, "total_counted", element, "TotalCounted")
@@ -618,14 +667,8 @@ class CountReader:
                 f"{name} has no ReasonCode, so it is unclear which count it is.",
                 location={"line": element.sourceline, "xpath": xpath},
             )
+        self._once(group, f"{name} with ReasonCode {code!r}", xpath, element)
         value = _count(element, xpath)
-        if code in target:
-            raise StructureError(
-                f"{name} with ReasonCode {code!r} appears twice in one "
-                f"{'total' if group.index < 0 else 'reporting unit'} ({target[code]} and "
-                f"{value}); which is right cannot be told. Export the count again.",
-                location={"line": element.sourceline, "xpath": xpath},
-            )
         if code not in KNOWN_REASON_CODES[name]:
             self.context.note(
                 "unknown-reason-code",
@@ -750,10 +793,14 @@ class CountReader:
             del parent[0]
 
     def _check_group_children(self, element: etree._Element) -> None:
-        self.elements += 1
+        # Unknown children are counted against the element limit here (lxml hands the
+        # reader only the tags it handles, so nobody else counts them).
+        unknown = 0
         for child in element:
             if child.tag not in KNOWN:
+                unknown += 1
                 self._unknown(child)
+        self.elements += 1 + unknown
 
     # --- extensions --------------------------------------------------------------------
 
@@ -761,16 +808,20 @@ class CountReader:
         tag = element.tag
         if not isinstance(tag, str):
             return  # comments and processing instructions
+        # Once per name: a file may hold hundreds of thousands of one extension element, and
+        # describing each (its XPath, the numbers below it) only to drop the note again made
+        # such files cost time in proportion to elements times their depth.
+        if tag in self.unknown_seen:
+            if len(element) and _depth(element) > self.context.limits.max_xml_depth:
+                self._too_deep(element)
+            return
+        self.unknown_seen.add(tag)
         ns = namespace(tag)
         if ns in IGNORED_NAMESPACES:
             return
         depth = _depth(element)
         if depth > self.context.limits.max_xml_depth:
-            raise LimitExceeded(
-                f"An element is nested {depth} levels deep inside <{local_name(tag)}>; "
-                "election files are never that deep.",
-                location={"line": element.sourceline},
-            )
+            self._too_deep(element)
         numbers = [
             (node.text or "").strip()
             for node in element.iter()
@@ -786,6 +837,13 @@ class CountReader:
             f"510 as telnorm knows it; it is kept out of the numbers.{detail}",
             {"line": element.sourceline, "xpath": _xpath_of(element)},
             once_key=tag,
+        )
+
+    def _too_deep(self, element: etree._Element) -> None:
+        raise LimitExceeded(
+            f"An element is nested {_depth(element)} levels deep inside "
+            f"<{local_name(element.tag)}>; election files are never that deep.",
+            location={"line": element.sourceline},
         )
 
     def _check_leftovers(self, root: etree._Element) -> None:

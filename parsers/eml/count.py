@@ -30,11 +30,12 @@ from telnorm.parsers.canonical import (
     clean_unit_name,
     unit_number,
 )
+from telnorm.parsers.counts import CountError, parse_count
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import display_name
 from telnorm.parsers.errors import (
     DuplicateValue,
-    InvalidValue,
+    InvalidCount,
     LimitExceeded,
     NotACount,
     NotEML,
@@ -140,28 +141,20 @@ IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 _GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
 
 
-#: The largest count written as it is: every JSON reader holds integers up to 2**53 - 1
-#: exactly (a larger "count" is damage, never votes).
-MAX_COUNT = 2**53 - 1
-
-
 def _count(element: etree._Element, xpath: str) -> int:
-    """A strict non-negative integer from an element's text, or InvalidValue with location."""
+    """A count from an element's text by the one rule (:mod:`telnorm.parsers.counts`), or
+    an ``invalid-count`` problem with the element's line and XPath."""
     text = element.text
-    if text is not None:
-        text = text.strip()
-        if text.isascii() and text.isdigit():
-            if len(text) < 16 or int(text) <= MAX_COUNT:
-                return int(text)
-            raise InvalidValue(
-                f"{local_name(element.tag)} holds {text[:40]}, far more than any number of "
-                "votes: the file is damaged.",
-                location={"line": element.sourceline, "xpath": xpath},
-            )
-    raise InvalidValue(
-        f"{local_name(element.tag)} must be a whole number of votes, but the file has {text!r}.",
-        location={"line": element.sourceline, "xpath": xpath},
-    )
+    try:
+        return parse_count(text if text is not None else "")
+    except CountError as exc:
+        shown = (text or "").strip()
+        shown = shown if len(shown) <= 40 else shown[:40] + "..."
+        raise InvalidCount(
+            f"{local_name(element.tag)} must be a count, but the file has {shown!r}: {exc.reason}.",
+            location={"line": element.sourceline, "xpath": xpath},
+            value=shown,
+        ) from None
 
 
 class _Group:

@@ -27,7 +27,7 @@ from telnorm.parsers.canonical import (
     ReportingUnit,
     Selection,
     VoteGroup,
-    clean_unit_name,
+    eml_unit_name,
     unit_number,
 )
 from telnorm.parsers.counts import CountError, parse_count
@@ -459,7 +459,7 @@ class CountReader:
                         votes_line,
                         child,
                     )
-                votes_line = child.sourceline
+                votes_line = _line_of(child)
                 text = child.text
                 # fast path for the common case; _count handles spaces and reports errors
                 if text is not None and len(text) < 16 and text.isdigit() and text.isascii():
@@ -634,7 +634,7 @@ class CountReader:
         lines = group.lines
         if name in lines:
             self._duplicate(group, name, xpath, lines[name], element)
-        lines[name] = element.sourceline
+        lines[name] = _line_of(element)
 
     def _cast(self, element: etree._Element) -> None:
         group = self._open_group(element)
@@ -733,7 +733,7 @@ class CountReader:
                 "A ReportingUnitVotes has no ReportingUnitIdentifier with an Id.",
                 location={"line": element.sourceline, "xpath": group.xpath()},
             )
-        name, postal = clean_unit_name(group.raw_name)
+        name, postal = eml_unit_name(group.raw_name)
         unit: ReportingUnit = {
             "id": group.unit_id,
             "number": unit_number(group.unit_id),
@@ -959,6 +959,11 @@ def _person_name(element: etree._Element) -> str | None:
         elif local == "LastName":
             last = text
     return display_name(initials, first, prefix, last)
+
+
+def _line_of(element: etree._Element) -> int | None:
+    line: int | None = getattr(element, "sourceline", None)  # the stubs lack its type
+    return line
 
 
 def _depth(element: etree._Element) -> int:

@@ -134,7 +134,7 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             return _ints(values)
         return _grouped_row(values)
     if types <= _INT_TYPES:
-        present = [v for v in values if v is not None] if _NONE_TYPE in types else values
+        present = [v for v in values if v is not None]
         if present and (min(present) < 0 or max(present) > MAX_COUNT):
             return None
         return list(values)
@@ -161,3 +161,6 @@ def looks_numeric(value: Any) -> bool:
     if not text:
         return False
     return bool(_NUMERIC.match(text))
+
+
+__all__ = ["NotACount", "looks_numeric", "parse_count", "plain_counts"]

@@ -73,7 +73,9 @@ class PDFParser(Parser):
         identified = identify(lines[:2])
         try:
             if identified is not None:
-                document = self._record(lines, pages, identified, corrections, thresholds, context)
+                document = self._record(
+                    lines, pages, identified, corrections, thresholds, context, how
+                )
                 code = identified.model.lower().replace(" ", "")
                 context.note(
                     "pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence)
@@ -99,6 +101,7 @@ class PDFParser(Parser):
         corrections: dict[str, int],
         thresholds: Thresholds,
         context: ParseContext,
+        how: str,
     ) -> Document:
         methods = {page.number: page.method for page in pages}
         record = read_record(lines, methods)
@@ -106,7 +109,7 @@ class PDFParser(Parser):
         apply_corrections(readings, corrections, context)
         doubts = check(record, readings, thresholds)
         if doubts.entries:
-            raise refuse(doubts, _how(pages, "OCR" if "ocr" in methods.values() else None))
+            raise refuse(doubts, how)
         document = build(record, identified.level, context)
         if record.annex_from is not None:
             context.note(

@@ -31,9 +31,10 @@ from telnorm.parsers.pdf.crop import add_crops
 from telnorm.parsers.pdf.layout import Line, lines_of
 from telnorm.parsers.pdf.model import Identified, identify
 from telnorm.parsers.pdf.ocr import ocr_page, require_ocr
-from telnorm.parsers.pdf.record import read_record
+from telnorm.parsers.pdf.record import Reading, read_record
 from telnorm.parsers.pdf.table import apply_corrections as apply_table_corrections
 from telnorm.parsers.pdf.table import check_document, grids, read_tables
+from telnorm.parsers.pdf.verify import against_layer, reread_unchecked
 from telnorm.parsers.pdf.words import Page, read_pages
 
 __all__ = ["PDFParser", "parse_corrections"]
@@ -74,14 +75,14 @@ class PDFParser(Parser):
         try:
             if identified is not None:
                 document = self._record(
-                    lines, pages, identified, corrections, thresholds, context, how
+                    source, lines, pages, identified, corrections, thresholds, context, how
                 )
                 code = identified.model.lower().replace(" ", "")
                 context.note(
                     "pdf-model", f"Model {identified.model}: " + "; ".join(identified.evidence)
                 )
             else:
-                document = self._table(lines, corrections, thresholds, context, how)
+                document = self._table(source, pages, lines, corrections, thresholds, context, how)
                 code = "table"
         except DoubtfulNumbers as refusal:
             add_crops(source.path, refusal.extra.get("doubtful") or [])
@@ -95,6 +96,7 @@ class PDFParser(Parser):
 
     def _record(
         self,
+        source: Source,
         lines: list[list[Line]],
         pages: list[Page],
         identified: Identified,
@@ -108,6 +110,7 @@ class PDFParser(Parser):
         readings = point_readings(record)
         apply_corrections(readings, corrections, context)
         doubts = check(record, readings, thresholds)
+        self._second_readings(source, pages, readings, doubts, context)
         if doubts.entries:
             raise refuse(doubts, how)
         document = build(record, identified.level, context)
@@ -121,6 +124,8 @@ class PDFParser(Parser):
 
     def _table(
         self,
+        source: Source,
+        pages: list[Page],
         lines: list[list[Line]],
         corrections: dict[str, int],
         thresholds: Thresholds,
@@ -140,10 +145,31 @@ class PDFParser(Parser):
         doubts = Doubts()
         check_document(document, readings, doubts)
         doubts.confidence(readings.values(), thresholds.min_conf, thresholds.min_conf_checked)
+        self._second_readings(source, pages, list(readings.values()), doubts, context)
         if doubts.entries:
             raise refuse(doubts, how)
         document.pop("source", None)
         return document
+
+    def _second_readings(
+        self,
+        source: Source,
+        pages: list[Page],
+        readings: list[Reading],
+        doubts: Doubts,
+        context: ParseContext,
+    ) -> None:
+        """OCR'd numbers against the scanner's layer; unchecked ones read again (only when
+        nothing else is doubtful: a refusal is coming anyway, and a retry re-reads)."""
+        against_layer(pages, readings, doubts)
+        if not doubts.entries:
+            reread_unchecked(
+                source.path,
+                readings,
+                doubts,
+                dpi=context.limits.ocr_dpi,
+                timeout=context.limits.ocr_timeout_seconds,
+            )
 
     def _ocr(self, source: Source, pages: list[Page], context: ParseContext) -> str | None:
         scans = [page for page in pages if page.method == "ocr"]

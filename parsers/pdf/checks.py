@@ -114,3 +114,6 @@ def sequence(doubts: Doubts, readings: list[Reading], what: str, *, from_one: bo
             )
             return
         previous = reading.value
+    if from_one:
+        # positions 1..n with nothing missing: each is vouched for by its place
+        doubts.covered.update(r.pointer for r in readings)

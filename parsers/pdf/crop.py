@@ -19,6 +19,11 @@ MAX_CROPS = 60
 CROP_DPI = 110
 
 
+def render_page(path: Path, page_number: int, dpi: int) -> Any:
+    """One page as a grey PIL image at ``dpi``."""
+    return _render(path, page_number, dpi)
+
+
 def _render(path: Path, page_number: int, dpi: int) -> Any:
     import pypdfium2 as pdfium
 

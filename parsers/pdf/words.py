@@ -59,6 +59,8 @@ class Page:
     method: str = "text"
     #: The scanner's own OCR layer was present and ignored.
     had_ocr_layer: bool = False
+    #: That layer's words: never read as values, only to cross-check telnorm's OCR.
+    layer_words: list[Word] = field(default_factory=list)
 
 
 def location(page: int, bbox: BBox) -> dict[str, Any]:
@@ -133,21 +135,22 @@ def _read_page(page: Any, number: int) -> Page:
             location={"page": number},
         ) from exc
     result = Page(number, width, height)
+    words = [
+        Word(
+            str(item["text"]),
+            number,
+            float(item["x0"]),
+            float(item["top"]),
+            float(item["x1"]),
+            float(item["bottom"]),
+        )
+        for item in raw
+        if item.get("upright", True)
+    ]
     if scan or (not raw and page.images):
         result.method = "ocr"
         result.had_ocr_layer = bool(raw)
+        result.layer_words = words
         return result
-    for item in raw:
-        if not item.get("upright", True):
-            continue
-        result.words.append(
-            Word(
-                str(item["text"]),
-                number,
-                float(item["x0"]),
-                float(item["top"]),
-                float(item["x1"]),
-                float(item["bottom"]),
-            )
-        )
+    result.words = words
     return result

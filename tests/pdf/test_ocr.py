@@ -92,3 +92,51 @@ def test_tsv_parsing_scales_to_points() -> None:
     [word] = ocr.parse_tsv(tsv, 3, 72 / 300)
     assert word.text == "128" and word.page == 3 and word.conf == 91.5
     assert word.bbox == pytest.approx((72.0, 144.0, 86.4, 151.2))
+
+
+def _located(pointer: str) -> tuple[int, tuple[float, float, float, float]]:
+    """Where the text-layer twin of the scan prints a number (same drawing, same place)."""
+    document = read(sample("n10-1_lindehoven_sb3.pdf"), locations=True)
+    where = document["locations"][pointer]
+    return where["page"], tuple(where["bbox"])  # type: ignore[return-value]
+
+
+@needs_tesseract
+def test_unchecked_numbers_are_read_again_as_digits() -> None:
+    from telnorm.parsers.pdf.checks import Doubts
+    from telnorm.parsers.pdf.record import Reading
+    from telnorm.parsers.pdf.verify import reread_unchecked
+
+    page, bbox = _located("/total_votes/rejected_votes/blanco")
+    truth = expected(SCAN)["total_votes"]["rejected_votes"]["blanco"]
+    right = Reading(str(truth), truth, page, bbox, 99.0, "ocr", "/right")
+    wrong = Reading(str(truth + 3), truth + 3, page, bbox, 99.0, "ocr", "/wrong")
+    doubts = Doubts()
+    reread_unchecked(sample(SCAN), [right, wrong], doubts, dpi=300, timeout=60)
+    assert set(doubts.entries) == {"/wrong"}
+    assert doubts.entries["/wrong"]["reason"] == "readings-differ"
+    # a number a passing check covers is not read again
+    covered = Doubts()
+    covered.covered.add("/wrong")
+    reread_unchecked(sample(SCAN), [wrong], covered, dpi=300, timeout=60)
+    assert not covered.entries
+
+
+def test_scanner_layer_disagreeing_makes_a_number_doubtful() -> None:
+    from telnorm.parsers.pdf.checks import Doubts
+    from telnorm.parsers.pdf.record import Reading
+    from telnorm.parsers.pdf.verify import against_layer
+    from telnorm.parsers.pdf.words import Page, Word
+
+    page = Page(1, 596, 842, method="ocr", had_ocr_layer=True)
+    page.layer_words = [
+        Word("1330", 1, 100, 100, 120, 110),
+        Word("8’lO", 1, 100, 200, 120, 210),
+    ]
+    same = Reading("1330", 1330, 1, (101, 101, 119, 109), 95.0, "ocr", "/same")
+    other = Reading("1830", 1830, 1, (101, 101, 119, 109), 95.0, "ocr", "/other")
+    garbled = Reading("840", 840, 1, (101, 201, 119, 209), 95.0, "ocr", "/garbled")
+    doubts = Doubts()
+    against_layer([page], [same, other, garbled], doubts)
+    assert set(doubts.entries) == {"/other"}
+    assert "1330" in doubts.entries["/other"]["message"]

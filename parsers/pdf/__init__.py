@@ -18,6 +18,7 @@ Option ``corrections``: a JSON object mapping the id of a listed number to its v
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +31,7 @@ from telnorm.parsers.pdf.checks import Doubts
 from telnorm.parsers.pdf.crop import add_crops
 from telnorm.parsers.pdf.layout import Line, lines_of
 from telnorm.parsers.pdf.model import Identified, identify
-from telnorm.parsers.pdf.ocr import ocr_page, require_ocr
+from telnorm.parsers.pdf.ocr import ocr_pages, require_ocr
 from telnorm.parsers.pdf.record import Reading, read_record
 from telnorm.parsers.pdf.table import apply_corrections as apply_table_corrections
 from telnorm.parsers.pdf.table import check_document, grids, read_tables
@@ -177,14 +178,15 @@ class PDFParser(Parser):
             return None
         version = require_ocr(LANGUAGE)
         limits = context.limits
+        ocr_pages(
+            source.path,
+            scans,
+            dpi=limits.ocr_dpi,
+            language=LANGUAGE,
+            timeout=limits.ocr_timeout_seconds,
+            threads=max(1, min(4, os.cpu_count() or 1)),
+        )
         for page in scans:
-            ocr_page(
-                source.path,
-                page,
-                dpi=limits.ocr_dpi,
-                language=LANGUAGE,
-                timeout=limits.ocr_timeout_seconds,
-            )
             if page.had_ocr_layer:
                 context.note(
                     "pdf-ocr-layer-ignored",

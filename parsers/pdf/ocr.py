@@ -88,14 +88,41 @@ def render_png(path: Path, page_number: int, dpi: int) -> bytes:
 
 def ocr_page(path: Path, page: Page, *, dpi: int, language: str, timeout: float) -> None:
     """Fill ``page.words`` by OCR (boxes converted back to points, with confidences)."""
-    exe = shutil.which("tesseract") or "tesseract"
+    recognise(page, render_for_ocr(path, page, dpi), dpi=dpi, language=language, timeout=timeout)
+
+
+def ocr_pages(
+    path: Path, pages: list[Page], *, dpi: int, language: str, timeout: float, threads: int
+) -> None:
+    """OCR several pages, ``threads`` Tesseract processes at a time. Pages are rendered one
+    by one in this thread (PDFium is not thread-safe); only the engine runs concurrently."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for start in range(0, len(pages), max(1, threads)):
+            batch = pages[start : start + max(1, threads)]
+            images = [render_for_ocr(path, page, dpi) for page in batch]
+            jobs = [
+                pool.submit(recognise, page, png, dpi=dpi, language=language, timeout=timeout)
+                for page, png in zip(batch, images, strict=True)
+            ]
+            for job in jobs:
+                job.result()
+
+
+def render_for_ocr(path: Path, page: Page, dpi: int) -> bytes:
     try:
-        png = render_png(path, page.number, dpi)
+        return render_png(path, page.number, dpi)
     except Exception as exc:  # PDFium raises its own error types for damaged pages
         raise UnreadablePage(
             f"Page {page.number} cannot be rendered for OCR: it is damaged ({type(exc).__name__}).",
             location={"page": page.number},
         ) from exc
+
+
+def recognise(page: Page, png: bytes, *, dpi: int, language: str, timeout: float) -> None:
+    """Run Tesseract on one rendered page (TSV: words, boxes, confidences)."""
+    exe = shutil.which("tesseract") or "tesseract"
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.TemporaryDirectory(prefix="telnorm-ocr-") as folder:
         image = Path(folder) / "page.png"

@@ -218,6 +218,8 @@ class _State:
         key = field_for(head) or field_for(stripped)
         if key is None and stripped.startswith("aantal "):
             key = field_for(stripped[7:])
+        if key is None:
+            key = phrase_field(stripped)
         if key is None or not is_number_field(key):
             return
         self._put(key, self.reading(words[-1]))
@@ -239,6 +241,38 @@ def _after_label(line: Line, label: str) -> list[Word] | None:
             return line.words[index + 1 :]
         if not label.startswith(joined):
             return None
+    return None
+
+
+#: The record models' longer wordings of a statistic (``Aantal stembiljetten met een geldige
+#: stem op een kandidaat``), by the words they contain; the first match wins, so the more
+#: specific come first. Only for a line that ends in a number and that the vocabulary does
+#: not know; two lines for one statistic that disagree are refused (``stated-twice``).
+_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("meer", "geteld"), "uncounted:meer getelde stembiljetten"),
+    (("minder", "geteld"), "uncounted:minder getelde stembiljetten"),
+    (("toegelaten kiezers",), "uncounted:toegelaten kiezers"),
+    (("volmachtbewijs",), "uncounted:geldige volmachtbewijzen"),
+    (("volmachtbewijzen",), "uncounted:geldige volmachtbewijzen"),
+    (("stempas",), "uncounted:geldige stempassen"),
+    (("kiezerspas",), "uncounted:geldige kiezerspassen"),
+    (("blanco",), "rejected:blanco"),
+    (("ongeldig",), "rejected:ongeldig"),
+    (("op een kandidaat",), "total_counted"),
+    (("op kandidaten",), "total_counted"),
+    (("geldige stemmen",), "total_counted"),
+    (("uitgebrachte stemmen",), "votes_cast"),
+    (("getelde stembiljetten",), "votes_cast"),
+    (("kiesgerechtigden",), "cast"),
+)
+
+
+def phrase_field(label: str) -> str | None:
+    """The statistic a longer record wording names, by the words in it (or ``None``)."""
+    padded = f" {label} "
+    for needles, key in _PHRASES:
+        if all(f" {needle}" in padded for needle in needles):
+            return key
     return None
 
 

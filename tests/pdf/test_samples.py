@@ -189,3 +189,23 @@ def test_crop_is_a_png_of_the_box() -> None:
 
     image = Image.open(io.BytesIO(png))
     assert 130 <= image.width <= 145 and 30 <= image.height <= 45
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("aantal stembiljetten met een geldige stem op een kandidaat", "total_counted"),
+        ("het aantal kiezers dat mocht stemmen met een geldig volmachtbewijs schriftelijk of "
+         "via ingevulde achterkant van de stempas of kiezerspas bedraagt",
+         "uncounted:geldige volmachtbewijzen"),
+        ("totaal aantal getelde stembiljetten", "votes_cast"),
+        ("aantal geldige stempassen", "uncounted:geldige stempassen"),
+        ("meer getelde stembiljetten dan toegelaten kiezers", "uncounted:meer getelde stembiljetten"),
+        ("totaal toegelaten kiezers", "uncounted:toegelaten kiezers"),
+        ("pagina", None),
+    ],
+)  # fmt: skip
+def test_longer_record_wordings(label: str, key: str | None) -> None:
+    from telnorm.parsers.pdf.record import phrase_field
+
+    assert phrase_field(label) == key

@@ -108,6 +108,7 @@ def check(record: RecordRead, readings: list[Reading], thresholds: Thresholds) -
         )
         sequence(doubts, [row.position for row in lst.candidates], "Position", from_one=True)
     sequence(doubts, [lst.number for lst in record.lists], "List number", from_one=False)
+    _orphans(record, doubts)
     totals = [lst.total for lst in record.lists if lst.total is not None]
     stats = record.stats
     if len(totals) == len(record.lists):
@@ -130,6 +131,34 @@ def check(record: RecordRead, readings: list[Reading], thresholds: Thresholds) -
         )
     doubts.confidence(readings, thresholds.min_conf, thresholds.min_conf_checked)
     return doubts
+
+
+def _orphans(record: RecordRead, doubts: Doubts) -> None:
+    """Rows outside any list: a list-totals table (each row must equal that list's total) or
+    rows of a list whose heading was not read (refused: a list would be missing)."""
+    by_number = {lst.number.value: lst for lst in record.lists if lst.number.value is not None}
+    for row in record.orphans:
+        row.votes.ident = f"p{row.votes.page}:row@{row.votes.bbox[1]:.0f}"
+        value = row.position.value
+        lst = by_number.get(value) if value is not None else None
+        if lst is None or lst.total is None:
+            doubts.add(
+                row.votes,
+                "outside-list",
+                f"The row {row.position.text} {row.name!r} {row.votes.text} stands outside any "
+                "list that was read: a list heading may be unreadable, so a list could be "
+                "missing.",
+            )
+        elif row.votes.value == lst.total.value and lst.total.value is not None:
+            doubts.covered.add(lst.total.pointer)
+        else:
+            doubts.add(
+                lst.total,
+                "stated-twice",
+                f"List {lst.number.text}'s total is {lst.total.text} here and "
+                f"{row.votes.text} on page {row.votes.page}.",
+                other={"page": row.votes.page, "bbox": [round(v, 1) for v in row.votes.bbox]},
+            )
 
 
 def refuse(doubts: Doubts, method: str) -> DoubtfulNumbers:

@@ -81,6 +81,9 @@ class RecordRead:
     lists: list[ListRead] = field(default_factory=list)
     #: Statistic key (``total_counted``, ``rejected:blanco``, ``uncounted:<code>``, ...).
     stats: dict[str, Reading] = field(default_factory=dict)
+    #: Rows shaped like ``number  name  number`` outside any list: a list-totals table, or
+    #: candidates of a list whose heading was not read (checked, never dropped silently).
+    orphans: list[CandidateRow] = field(default_factory=list)
     #: Statistic lines stated twice with different tokens: (key, first, second).
     conflicts: list[tuple[str, Reading, Reading]] = field(default_factory=list)
     election_name: str | None = None
@@ -122,6 +125,14 @@ class _State:
         self._meta(line, label)
         rest = _after_label(line, "partijnaam")
         if rest is not None:
+            header = next(
+                (i for i, w in enumerate(rest[:-1]) if _LIST_HEADER.match(w.text)), None
+            )
+            if header is not None and self._list_header(Line(rest[header:])):
+                # ``Partijnaam VVD  Lijstnummer 1`` on one line
+                assert self.open is not None
+                self.open.name = " ".join(w.text for w in rest[:header]).strip() or None
+                return
             name = " ".join(w.text for w in rest).strip() or None
             if self.open is not None and self.open.name is None and not self.open.candidates:
                 self.open.name = name
@@ -132,7 +143,11 @@ class _State:
             return
         if self.open is not None and self._in_list(line, label):
             return
-        self._statistic(line, label)
+        if self._statistic(line, label) or self.open is not None:
+            return
+        row = _row(line)
+        if row is not None and read_count(row.position.text) is not None:
+            self.record.orphans.append(self._candidate(row))
 
     def _meta(self, line: Line, label: str) -> None:
         record = self.record
@@ -183,25 +198,17 @@ class _State:
             self.open.total = self.reading(last)
             self.open = None
             return True
-        if len(words) < 3:
+        row = _row(line)
+        if row is None:
             return False
-        first = words[0]
-        middle = words[1:-1]
-        if not any(any(ch.isalpha() for ch in w.text) for w in middle):
-            return False
-        # The votes cell stands apart at the right; whatever it holds there (``g`` for 9
-        # is OCR's way) is the votes, kept as read and refused later if not a number. The
-        # same for a short first token in the position column (``L`` for 1).
-        apart = last.x0 - middle[-1].x1 >= 4 * max(last.height, middle[-1].height)
-        if not (looks_like_number(last.text) or apart):
-            return False
-        if not looks_like_number(first.text) and not (apart and len(first.text) <= 2):
-            return False
-        name = " ".join(w.text for w in middle)
-        self.open.candidates.append(CandidateRow(self.reading(first), name, self.reading(last)))
+        self.open.candidates.append(self._candidate(row))
         return True
 
-    def _statistic(self, line: Line, label: str) -> None:
+    def _candidate(self, row: RowShape) -> CandidateRow:
+        """Readings (with this page's method) of a row shaped by :func:`_row`."""
+        return CandidateRow(self.reading(row.position), row.name, self.reading(row.votes))
+
+    def _statistic(self, line: Line, label: str) -> bool:
         for pattern, code in _SENTENCES:
             found = pattern.search(line.text)
             if found:
@@ -209,10 +216,10 @@ class _State:
                 word = next((w for w in line.words if w.text == token), None)
                 if word is not None:
                     self._put(f"uncounted:{code}", self.reading(word))
-                return
+                return True
         words = line.words
         if len(words) < 2 or not looks_like_number(words[-1].text):
-            return
+            return False
         head = normalise_label(" ".join(w.text for w in words[:-1]))
         stripped = _LEAD.sub("", head)
         key = field_for(head) or field_for(stripped)
@@ -221,8 +228,9 @@ class _State:
         if key is None:
             key = phrase_field(stripped)
         if key is None or not is_number_field(key):
-            return
+            return False
         self._put(key, self.reading(words[-1]))
+        return True
 
     def _put(self, key: str, reading: Reading) -> None:
         seen = self.record.stats.get(key)
@@ -230,6 +238,34 @@ class _State:
             self.record.stats[key] = reading
         elif seen.text != reading.text:
             self.record.conflicts.append((key, seen, reading))
+
+
+@dataclass(frozen=True)
+class RowShape:
+    position: Word
+    name: str
+    votes: Word
+
+
+def _row(line: Line) -> RowShape | None:
+    """``position  name  votes``: a number, words with letters, and the votes cell.
+
+    The votes cell stands apart at the right; whatever it holds there (``g`` for 9 is OCR's
+    way) is the votes, kept as read and refused later if not a number. The same for a short
+    first token in the position column (``L`` for 1).
+    """
+    words = line.words
+    if len(words) < 3:
+        return None
+    first, middle, last = words[0], words[1:-1], words[-1]
+    if not any(any(ch.isalpha() for ch in w.text) for w in middle):
+        return None
+    apart = last.x0 - middle[-1].x1 >= 4 * max(last.height, middle[-1].height)
+    if not (looks_like_number(last.text) or apart):
+        return None
+    if not looks_like_number(first.text) and not (apart and len(first.text) <= 2):
+        return None
+    return RowShape(first, " ".join(w.text for w in middle), last)
 
 
 def _after_label(line: Line, label: str) -> list[Word] | None:

@@ -210,3 +210,56 @@ def test_longer_record_wordings(label: str, key: str | None) -> None:
     from telnorm.parsers.pdf.record import phrase_field
 
     assert phrase_field(label) == key
+
+
+def _o3(path: Path, heading_2: str, summary: list[tuple[str, str, str]]) -> Path:
+    """A small O 3 drawn here: two lists, the second list's heading word given, and an
+    optional list-totals table after them."""
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), invariant=1)
+    pdf.setFont("Helvetica", 10)
+    y = 800.0
+
+    def row(*cells: tuple[float, str]) -> None:
+        nonlocal y
+        for x, text in cells:
+            pdf.drawString(x, y, text)
+        y -= 16
+
+    row((60, "Model O 3"))
+    row((60, "Proces-verbaal van het hoofdstembureau"))
+    for number, head, votes in (("1", "Lijstnummer", (30, 12)), ("2", heading_2, (7, 5))):
+        row((60, "Partijnaam"), (200, f"Partij {number}"))
+        row((60, head), (200, number))
+        for position, count in enumerate(votes, start=1):
+            row((60, str(position)), (120, f"Kandidaat {position}"), (480, str(count)))
+        row((300, "Totaal (stemcijfer)"), (480, str(sum(votes))))
+    for cells in summary:
+        row((60, cells[0]), (120, cells[1]), (480, cells[2]))
+    pdf.save()
+    return path
+
+
+def test_rows_of_an_unread_list_heading_refuse_the_reading(tmp_path: Path) -> None:
+    path = _o3(tmp_path / "o3.pdf", "Lijstnumm3r", [])
+    with pytest.raises(DoubtfulNumbers) as caught:
+        read(path)
+    reasons = {e["reason"] for e in caught.value.extra["doubtful"]}
+    assert "outside-list" in reasons
+
+
+def test_a_list_totals_table_is_checked_against_the_lists(tmp_path: Path) -> None:
+    good = _o3(
+        tmp_path / "good.pdf", "Lijstnummer", [("1", "Partij 1", "42"), ("2", "Partij 2", "12")]
+    )
+    document = read(good)
+    assert [s["valid_votes"] for s in document["total_votes"]["selections"]] == [42, 12]
+    bad = _o3(
+        tmp_path / "bad.pdf", "Lijstnummer", [("1", "Partij 1", "42"), ("2", "Partij 2", "13")]
+    )
+    with pytest.raises(DoubtfulNumbers) as caught:
+        read(bad)
+    [entry] = caught.value.extra["doubtful"]
+    assert entry["reason"] == "stated-twice"
+    assert entry["id"] == "/total_votes/selections/1/valid_votes"

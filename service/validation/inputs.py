@@ -22,6 +22,7 @@ from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from telnorm.service.validation.reference import load_reference, looks_like_json
 from telnorm.service.validation.runner import attach_sources, validate
 from telnorm.service.validation.shape import check_document
+from telnorm.service.validation.strict import check_schema
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
 
@@ -36,7 +37,9 @@ def load_document_json(data: bytes, name: str = "document") -> Document:
             f"The file ({name}) is read as a canonical document (JSON) but is not valid JSON: "
             f"{exc}. Send another format without a JSON content type or .json name."
         ) from None
+    # the rules' shape first (clear messages for what they read), then the whole contract
     check_document(document)
+    check_schema(document)
     result: Document = document
     return result
 

@@ -31,6 +31,7 @@ from telnorm.parsers.errors import ContextFileError, TelnormError
 from telnorm.service.pipeline import InputFile, normalise
 from telnorm.service.validation.model import Reference
 from telnorm.service.validation.shape import check_document
+from telnorm.service.validation.strict import check_schema
 
 MUNICIPAL_TOTALS_KIND = "municipal-totals"
 
@@ -71,11 +72,14 @@ def reference_from_json(data: Any, name: str = "reference") -> Document:
     if isinstance(data, dict) and "format_version" in data:
         try:
             check_document(data)
+            check_schema(data)
         except TelnormError as exc:
             raise ContextFileError(
                 f"The reference document ({name}) is not a usable canonical document: "
                 f"{exc.message}",
                 role="reference",
+                location=exc.location,
+                **{key: value for key, value in exc.extra.items() if key == "errors"},
             ) from None
         return data
     raise ContextFileError(

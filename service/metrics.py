@@ -14,7 +14,6 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.routing import Match
 from starlette.types import Scope
 
 #: Content type of the Prometheus text format the scrape answers with.
@@ -95,10 +94,7 @@ class Metrics:
 
 
 def route_template(scope: Scope) -> str:
-    """The path template of the route that matches (``/problems/{code}``), else ``other``."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "other"))
-    return "other"
+    """The path template of the route that answered (``/problems/{code}``), read after the
+    request from ``scope["route"]`` (set by the router); ``other`` when none matched."""
+    route = scope.get("route")
+    return str(getattr(route, "path", None) or "other")

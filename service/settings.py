@@ -97,13 +97,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (CORS); empty: CORS off. "
-        "A JSON list, e.g. TELNORM_CORS_ORIGINS='[\"https://app.example\"]'; [\"*\"] for any.",
+        'A JSON list, e.g. TELNORM_CORS_ORIGINS=\'["https://app.example"]\'; ["*"] for any.',
     )
     gzip_min_bytes: int = Field(
         default=64 * 1024,
         ge=0,
-        description="Responses at least this large are gzip-compressed for clients that "
-        "accept it.",
+        description="Responses at least this large are gzip-compressed for clients that accept it.",
     )
 
     def tokens(self) -> frozenset[str]:

@@ -299,6 +299,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # to its JSON handler at TELNORM_LOG_LEVEL (service/observability.py)
         log_config=None,
         log_level=settings.log_level.lower(),
+        # behind a proxy that serves telnorm under a prefix: links in /docs and the
+        # OpenAPI servers entry carry it (the server's setting; FastAPI's is deprecated)
+        root_path=settings.root_path,
     )
 
 

@@ -74,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Normalise and validate Dutch municipal election result files.",
         description=openapi.API_DESCRIPTION,
         lifespan=lifespan,
-        root_path=settings.root_path,
         dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings

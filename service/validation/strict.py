@@ -56,6 +56,7 @@ def schema_violations(document: Any) -> list[dict[str, str]]:
     order as the validator finds them (at most :data:`MAX_LISTED`)."""
     found: list[dict[str, str]] = []
     for error in validator().iter_errors(document):
+        error = _explain(error)
         found.append(
             {
                 "pointer": _pointer(list(error.instance_path)),
@@ -66,6 +67,18 @@ def schema_violations(document: Any) -> list[dict[str, str]]:
         if len(found) >= MAX_LISTED:
             break
     return found
+
+
+def _explain(error: Any) -> Any:
+    """For ``anyOf`` (a nullable value: ``X or null``), the error of the branch whose type
+    matched (``"2026-13-45" is not a "date"``), not "not valid under any of the schemas"."""
+    if type(error.kind).__name__ != "AnyOf":
+        return error
+    for branch in error.kind.context:
+        specific = [sub for sub in branch if type(sub.kind).__name__ != "Type"]
+        if specific:
+            return _explain(specific[0])
+    return error
 
 
 def check_schema(document: Any) -> None:

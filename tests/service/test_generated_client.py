@@ -30,9 +30,7 @@ def _generator() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def generated(
-    client: TestClient, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ModuleType]:
+def generated(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     generator = _generator()
     if generator is None:
         pytest.skip("openapi-python-client is not installed (pip install -e '.[dev]')")
@@ -87,13 +85,15 @@ def test_generated_client_normalises_validates_and_detects(
     assert type(document).__name__ != "Problem", document
     assert document.format_version == "1"
     assert document.total_votes.total_counted == expected["total_votes"]["total_counted"] > 0
-    assert document.total_votes.rejected_votes.additional_properties == (
-        expected["total_votes"]["rejected_votes"]
+    assert (
+        document.total_votes.rejected_votes.additional_properties
+        == (expected["total_votes"]["rejected_votes"])
     )
     first = document.reporting_unit_votes[0]
     assert first.id == expected["reporting_unit_votes"][0]["id"]
-    assert first.selections[0].valid_votes == (
-        expected["reporting_unit_votes"][0]["selections"][0]["valid_votes"]
+    assert (
+        first.selections[0].valid_votes
+        == (expected["reporting_unit_votes"][0]["selections"][0]["valid_votes"])
     )
     assert document.election.date.isoformat() == expected["election"]["date"]
 

@@ -55,8 +55,8 @@ def schema_violations(document: Any) -> list[dict[str, str]]:
     """Every violation of the canonical schema: ``{pointer, message, keyword}``, in document
     order as the validator finds them (at most :data:`MAX_LISTED`)."""
     found: list[dict[str, str]] = []
-    for error in validator().iter_errors(document):
-        error = _explain(error)
+    for raw in validator().iter_errors(document):
+        error = _explain(raw)
         found.append(
             {
                 "pointer": _pointer(list(error.instance_path)),

@@ -38,8 +38,10 @@ def generated(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> I
     spec = folder / "openapi.json"
     spec.write_bytes(client.get("/openapi.json").content)
     result = subprocess.run(
-        [generator, "generate", "--path", str(spec), "--meta", "none"]
-        + ["--output-path", str(folder / PACKAGE), "--config", str(CONFIG)],
+        [
+            *(generator, "generate", "--path", str(spec), "--meta", "none"),
+            *("--output-path", str(folder / PACKAGE), "--config", str(CONFIG)),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -43,8 +43,8 @@ def _refs(node: Any) -> Iterator[str]:
 def _resolve(document: dict[str, Any], ref: str) -> Any:
     assert ref.startswith("#/"), f"external $ref {ref}"
     node: Any = document
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for raw in ref[2:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
         assert isinstance(node, dict) and part in node, f"$ref {ref} does not resolve"
         node = node[part]
     return node

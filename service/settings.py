@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     # --- access and logs ---------------------------------------------------------------
     auth_tokens: list[str] = Field(
         default_factory=list,
-        description="Bearer tokens; when any is set, every route but /health needs one. "
+        description="Bearer tokens; when any is set, every route but the health probes needs one. "
         "As an environment variable: a JSON list, e.g. TELNORM_AUTH_TOKENS='[\"s3cret\"]'.",
     )
     auth_tokens_file: Path | None = Field(

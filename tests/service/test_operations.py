@@ -94,9 +94,7 @@ def test_metrics(client: TestClient) -> None:
     assert 'telnorm_requests_total{method="POST",route="/normalise",status="200"}' in text
     assert 'telnorm_requests_total{method="GET",route="/problems/{code}",status="200"}' in text
     assert 'telnorm_request_duration_seconds_count{method="POST",route="/normalise"}' in text
-    assert (
-        'telnorm_parse_outcomes_total{outcome="ok",parser="tabular",route="/normalise"}' in text
-    )
+    assert 'telnorm_parse_outcomes_total{outcome="ok",parser="tabular",route="/normalise"}' in text
     assert 'outcome="empty-input"' in text
     assert "telnorm_worker_restarts_total" in text
     assert "telnorm_queue_length 0.0" in text
@@ -191,7 +189,9 @@ def test_bad_log_level_refuses_to_start() -> None:
 
 def test_cors_is_off_by_default_and_configurable(client: TestClient) -> None:
     preflight = {"origin": "https://app.example", "access-control-request-method": "POST"}
-    assert "access-control-allow-origin" not in client.options("/normalise", headers=preflight).headers
+    assert (
+        "access-control-allow-origin" not in client.options("/normalise", headers=preflight).headers
+    )
     app = create_app(Settings(workers=1, cors_origins=["https://app.example"]))
     with TestClient(app) as cors:
         response = cors.options("/normalise", headers=preflight)

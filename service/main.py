@@ -17,7 +17,15 @@ from telnorm.service.metrics import Metrics
 from telnorm.service.observability import RequestLog, configure_logging
 from telnorm.service.query_check import reject_unknown_query
 from telnorm.service.readiness import check_configuration
-from telnorm.service.routes import detect, health, mappings, meta, normalise, validate
+from telnorm.service.routes import (
+    detect,
+    health,
+    mappings,
+    meta,
+    normalise,
+    protocol,
+    validate,
+)
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
 from telnorm.service.version import HTTP_API_VERSION
@@ -95,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(RequestLog, metrics=app.state.metrics, headers=VERSION_HEADERS)
-    for module in (normalise, detect, validate, mappings, meta, health):
+    for module in (normalise, detect, validate, protocol, mappings, meta, health):
         app.include_router(module.router)
     openapi.install(app, secured=bool(tokens), open_paths=OPEN_PATHS)
     return app

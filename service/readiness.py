@@ -80,7 +80,7 @@ async def readiness(pool: WorkerPool | None, settings: Settings) -> dict[str, di
         if settings.mappings_dir is not None and not Path(settings.mappings_dir).is_dir():
             raise RuntimeError(f"{settings.mappings_dir} is not a folder")
         if pool is not None:
-            await pool.run(list_mappings_job, timeout=CHECK_SECONDS)
+            await pool.run(list_mappings_job, settings.mappings_dir, timeout=CHECK_SECONDS)
 
     async def canonical_schema() -> None:
         await asyncio.to_thread(validator)

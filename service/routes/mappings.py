@@ -36,10 +36,10 @@ _MAPPING_EXAMPLE = {
         }
     },
 )
-async def list_mappings(pool: PoolDep) -> dict[str, Any]:
+async def list_mappings(pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
     """The mapping files (TOML) in the mappings folder: id (for mapping=), version, the
     layout family and the fingerprint that selects it."""
-    result: dict[str, Any] = await pool.run(list_mappings_job)
+    result: dict[str, Any] = await pool.run(list_mappings_job, settings.mappings_dir)
     return result
 
 

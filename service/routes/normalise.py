@@ -218,7 +218,12 @@ async def normalise(
             if to != "json"
             else Response(exported.content, media_type=MEDIA_TYPES["json"])
         )
-    normalise_options = NormaliseOptions(format=format, locations=locations, parser_options=options)
+    normalise_options = NormaliseOptions(
+        format=format,
+        locations=locations,
+        parser_options=options,
+        mappings_dir=settings.mappings_dir,
+    )
     # the metrics label: exports do not carry the parser's name back
     request.state.parser = format or "auto"
     if to != "json":

@@ -125,9 +125,7 @@ class _State:
         self._meta(line, label)
         rest = _after_label(line, "partijnaam")
         if rest is not None:
-            header = next(
-                (i for i, w in enumerate(rest[:-1]) if _LIST_HEADER.match(w.text)), None
-            )
+            header = next((i for i, w in enumerate(rest[:-1]) if _LIST_HEADER.match(w.text)), None)
             if header is not None and self._list_header(Line(rest[header:])):
                 # ``Partijnaam VVD  Lijstnummer 1`` on one line
                 assert self.open is not None

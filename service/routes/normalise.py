@@ -156,7 +156,11 @@ def _refuse_source_options(upload: Upload, options: dict[str, str], locations: b
     responses=_RESPONSES,
     openapi_extra=upload_body(
         _PARTS,
-        fields={name: text for name, (text, _) in _EXPORT_OPTIONS.items()},
+        fields={
+            **{name: text for name, (text, _) in _EXPORT_OPTIONS.items()},
+            "corrections": "PDF records: the values of the numbers a doubtful-numbers "
+            "problem listed, a JSON object of id -> number (docs/pdf.md).",
+        },
         parameters=_EXPORT_PARAMETERS,
         canonical=True,
     ),

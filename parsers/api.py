@@ -66,7 +66,7 @@ class Limits:
     #: the record covers it, ``ocr_min_confidence_checked`` when a passing check does.
     max_pdf_pages: int = 60
     ocr_timeout_seconds: float = 60.0
-    ocr_dpi: int = 300
+    ocr_dpi: int = 200
     ocr_min_confidence: float = 80.0
     ocr_min_confidence_checked: float = 60.0
 

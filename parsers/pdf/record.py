@@ -259,7 +259,8 @@ def _row(line: Line) -> RowShape | None:
     if not any(any(ch.isalpha() for ch in w.text) for w in middle):
         return None
     apart = last.x0 - middle[-1].x1 >= 4 * max(last.height, middle[-1].height)
-    if not (looks_like_number(last.text) or apart):
+    # a word (``stemmen`` of a header line) is not a damaged number: at most 4 characters
+    if not (looks_like_number(last.text) or (apart and len(last.text) <= 4)):
         return None
     if not looks_like_number(first.text) and not (apart and len(first.text) <= 2):
         return None

@@ -85,7 +85,7 @@ def test_den_helder_scan_numbers_agree_with_the_scanners_ocr() -> None:
     pages: list[Page] = read_pages(path, 60)[:3]
     assert [p.method for p in pages] == ["ocr"] * 3 and pages[1].had_ocr_layer
     for page in pages:
-        ocr_page(path, page, dpi=300, language="nld", timeout=120)
+        ocr_page(path, page, dpi=200, language="nld", timeout=120)
     lines = [lines_of(p.words) for p in pages]
     identified = identify(lines[:2])
     assert identified is not None and identified.model == "O 3"

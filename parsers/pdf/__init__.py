@@ -25,8 +25,14 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.errors import DoubtfulNumbers, RequestError, UnsupportedFormat
-from telnorm.parsers.pdf.assemble import Thresholds, apply_corrections, build, check, refuse
-from telnorm.parsers.pdf.assemble import _point as point_readings
+from telnorm.parsers.pdf.assemble import (
+    Thresholds,
+    apply_corrections,
+    build,
+    check,
+    point_readings,
+    refuse,
+)
 from telnorm.parsers.pdf.checks import Doubts
 from telnorm.parsers.pdf.crop import add_crops
 from telnorm.parsers.pdf.layout import Line, lines_of
@@ -247,7 +253,3 @@ def parse_corrections(value: Any) -> dict[str, int]:
             )
         out[str(key)] = number
     return out
-
-
-def lines_by_page(pages: list[Page]) -> list[list[Line]]:
-    return [lines_of(page.words) for page in pages]

@@ -42,7 +42,8 @@ def stat_pointer(key: str) -> str:
     return "/total_votes/" + key
 
 
-def _point(record: RecordRead) -> list[Reading]:
+def point_readings(record: RecordRead) -> list[Reading]:
+    """Every number read, each given the JSON Pointer of its place in the document."""
     readings: list[Reading] = []
     for i, lst in enumerate(record.lists):
         lst.number.pointer = f"/affiliations/{i}/id"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from telnorm.parsers.pdf.layout import Line, looks_like_number, read_count
-from telnorm.parsers.pdf.words import BBox, Word, union
+from telnorm.parsers.pdf.words import BBox, Word
 from telnorm.parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
 
 #: ``Lijstnummer`` (and OCR's ``Lijsthummer``): ``lijst`` and a short word, then a number.
@@ -338,7 +338,3 @@ def _dutch_date(label: str) -> str | None:
     if not found or found.group(2) not in _MONTHS:
         return None
     return f"{found.group(3)}-{_MONTHS[found.group(2)]:02d}-{int(found.group(1)):02d}"
-
-
-def words_box(words: list[Word]) -> BBox:
-    return union(words)

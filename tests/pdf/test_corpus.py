@@ -13,8 +13,7 @@ import pytest
 
 from telnorm.parsers.api import ParseContext
 from telnorm.parsers.errors import DoubtfulNumbers, TelnormError
-from telnorm.parsers.pdf.assemble import Thresholds, check
-from telnorm.parsers.pdf.assemble import _point as point_readings
+from telnorm.parsers.pdf.assemble import Thresholds, check, point_readings
 from telnorm.parsers.pdf.checks import Doubts
 from telnorm.parsers.pdf.layout import lines_of, read_count
 from telnorm.parsers.pdf.model import identify

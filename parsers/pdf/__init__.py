@@ -58,8 +58,8 @@ class PDFParser(Parser):
     options = ("corrections",)
 
     def detect(self, head: bytes, filename: str | None) -> Detection:
-        start = head[:1024].lstrip()
-        if not start.startswith(b"%PDF-"):
+        # The header may follow some bytes of junk (the format allows 1024).
+        if b"%PDF-" not in head[:1024]:
             return Detection.no("no %PDF- header")
         # The text of a PDF is compressed: the record model is identified from the first
         # pages' content when the file is read (model code, headings), never from its name.
@@ -71,6 +71,14 @@ class PDFParser(Parser):
         )
 
     def parse(self, source: Source, context: ParseContext) -> Document:
+        try:
+            import pdfplumber  # noqa: F401
+            import pypdfium2  # noqa: F401
+        except ImportError as exc:
+            raise UnsupportedFormat(
+                "The file is a PDF, and PDF support is not installed on this server "
+                "(pip install 'telnorm[pdf]'). Send the count as EML, CSV or spreadsheet."
+            ) from exc
         limits = context.limits
         corrections = parse_corrections(context.options.get("corrections"))
         pages = read_pages(source.path, limits.max_pdf_pages)

@@ -263,3 +263,23 @@ def test_a_list_totals_table_is_checked_against_the_lists(tmp_path: Path) -> Non
     [entry] = caught.value.extra["doubtful"]
     assert entry["reason"] == "stated-twice"
     assert entry["id"] == "/total_votes/selections/1/valid_votes"
+
+
+def test_without_the_pdf_extra_a_pdf_is_a_clear_415(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pdfplumber(name: str, *args: object, **kwargs: object) -> object:
+        if name == "pdfplumber":
+            raise ImportError("No module named 'pdfplumber'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_pdfplumber)
+    with pytest.raises(UnsupportedFormat) as caught:
+        read(sample("n11_lindehoven.pdf"))
+    assert "telnorm[pdf]" in caught.value.message
+
+
+def test_junk_before_the_pdf_header_is_allowed() -> None:
+    assert PDFParser().detect(b"\r\n  junk\n%PDF-1.4\n", None).confidence >= 0.5

@@ -189,10 +189,13 @@ def build(record: RecordRead, level: str, context: ParseContext) -> Document:
         affiliations.append(_affiliation(lst))
         total["selections"].append(
             {
-                "affiliation_id": str(lst.number.value),
-                "valid_votes": lst.total.value if lst.total else None,
+                "affiliation_id": str(_vouched(lst.number)),
+                "valid_votes": _vouched(lst.total) if lst.total else None,
                 "candidates": [
-                    {"candidate_id": str(r.position.value), "valid_votes": r.votes.value or 0}
+                    {
+                        "candidate_id": str(_vouched(r.position)),
+                        "valid_votes": _vouched(r.votes),
+                    }
                     for r in lst.candidates
                 ],
             }
@@ -213,12 +216,20 @@ def build(record: RecordRead, level: str, context: ParseContext) -> Document:
     }
 
 
+def _vouched(reading: Reading) -> int:
+    """The value of a number the checks passed (a missing one here is a telnorm bug: never
+    let it become a 0 or a "None")."""
+    if reading.value is None:
+        raise RuntimeError(f"unchecked number {reading.pointer} reached the document")
+    return reading.value
+
+
 def _affiliation(lst: ListRead) -> dict[str, Any]:
     return {
-        "id": str(lst.number.value),
+        "id": str(_vouched(lst.number)),
         "name": lst.name,
         "candidates": [
-            {"id": str(r.position.value), "name": r.name, "short_code": None}
+            {"id": str(_vouched(r.position)), "name": r.name, "short_code": None}
             for r in lst.candidates
         ],
     }

@@ -125,7 +125,8 @@ def read_pages(path: Path, max_pages: int) -> list[Page]:
 
 def _read_page(page: Any, number: int) -> Page:
     try:
-        raw = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        # dedupe_chars: some producers draw a character twice (fake bold); read once
+        raw = page.dedupe_chars().extract_words(keep_blank_chars=False, use_text_flow=False)
         scan = _is_scan(page)
         width, height = float(page.width), float(page.height)
     except Exception as exc:  # a damaged content stream: name the page

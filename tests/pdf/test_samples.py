@@ -212,7 +212,9 @@ def test_longer_record_wordings(label: str, key: str | None) -> None:
     assert phrase_field(label) == key
 
 
-def _o3(path: Path, heading_2: str, summary: list[tuple[str, str, str]]) -> Path:
+def _o3(
+    path: Path, heading_2: str, summary: list[tuple[str, str, str]], bold: bool = False
+) -> Path:
     """A small O 3 drawn here: two lists, the second list's heading word given, and an
     optional list-totals table after them."""
     from reportlab.pdfgen import canvas
@@ -225,6 +227,8 @@ def _o3(path: Path, heading_2: str, summary: list[tuple[str, str, str]]) -> Path
         nonlocal y
         for x, text in cells:
             pdf.drawString(x, y, text)
+            if bold:  # fake bold, as some producers print it: every glyph drawn twice
+                pdf.drawString(x + 0.3, y, text)
         y -= 16
 
     row((60, "Model O 3"))
@@ -283,3 +287,10 @@ def test_without_the_pdf_extra_a_pdf_is_a_clear_415(monkeypatch: pytest.MonkeyPa
 
 def test_junk_before_the_pdf_header_is_allowed() -> None:
     assert PDFParser().detect(b"\r\n  junk\n%PDF-1.4\n", None).confidence >= 0.5
+
+
+def test_fake_bold_text_is_read_once(tmp_path: Path) -> None:
+    document = read(_o3(tmp_path / "bold.pdf", "Lijstnummer", [], bold=True))
+    selections = document["total_votes"]["selections"]
+    assert [s["valid_votes"] for s in selections] == [42, 12]
+    assert [c["valid_votes"] for c in selections[0]["candidates"]] == [30, 12]

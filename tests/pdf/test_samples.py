@@ -294,3 +294,23 @@ def test_fake_bold_text_is_read_once(tmp_path: Path) -> None:
     selections = document["total_votes"]["selections"]
     assert [s["valid_votes"] for s in selections] == [42, 12]
     assert [c["valid_votes"] for c in selections[0]["candidates"]] == [30, 12]
+
+
+def test_a_candidate_list_is_applied_never_ignored() -> None:
+    from telnorm.parsers.api import Limits
+    from telnorm.parsers.registry import default_registry
+    from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+    from tests.conftest import SAMPLES
+
+    path = sample("n11_lindehoven.pdf")
+    lists = SAMPLES / "tabular" / "lindehoven.230b.eml.xml"
+    document = normalise(
+        InputFile(path, path.name),
+        {"candidate_list": InputFile(lists, lists.name)},
+        NormaliseOptions(),
+        Limits(),
+        default_registry(),
+    )
+    assert document["source"]["context"][0]["role"] == "candidate_list"
+    # this fictional record's candidates are not all on that list: each is noted
+    assert any(n["code"] == "candidate-list-mismatch" for n in document["notes"])

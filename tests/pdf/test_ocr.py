@@ -140,3 +140,20 @@ def test_scanner_layer_disagreeing_makes_a_number_doubtful() -> None:
     against_layer([page], [same, other, garbled], doubts)
     assert set(doubts.entries) == {"/other"}
     assert "1330" in doubts.entries["/other"]["message"]
+
+
+@needs_tesseract
+def test_ocr_failing_on_a_page_is_a_problem_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from telnorm.parsers.errors import UnreadablePage
+
+    def failing(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(args, 1, "", "Error: image is corrupt")
+
+    ocr.require_ocr("nld")  # the engine's presence is known (cached) before it fails
+    monkeypatch.setattr(ocr.subprocess, "run", failing)
+    with pytest.raises(UnreadablePage) as caught:
+        read(sample(SCAN))
+    assert caught.value.location is not None and caught.value.location["page"] in (1, 2, 3, 4)
+    assert "image is corrupt" in caught.value.message

@@ -314,3 +314,22 @@ def test_a_candidate_list_is_applied_never_ignored() -> None:
     assert document["source"]["context"][0]["role"] == "candidate_list"
     # this fictional record's candidates are not all on that list: each is noted
     assert any(n["code"] == "candidate-list-mismatch" for n in document["notes"])
+
+
+def test_a_damaged_page_is_a_problem_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pdfplumber.page import Page
+
+    from telnorm.parsers.errors import UnreadablePage
+
+    real = Page.extract_words
+
+    def broken(self: Page, *args: object, **kwargs: object) -> object:
+        if self.page_number == 2:
+            raise ValueError("damaged content stream")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Page, "extract_words", broken)
+    with pytest.raises(UnreadablePage) as caught:
+        read(sample("n11_lindehoven.pdf"))
+    assert caught.value.location == {"page": 2}
+    assert caught.value.status == 422 and "Page 2" in caught.value.message

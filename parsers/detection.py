@@ -32,9 +32,7 @@ class Candidate:
         }
 
 
-def safe_detect(
-    registry: Registry, parser: Parser, head: bytes, filename: str | None
-) -> Detection:
+def safe_detect(registry: Registry, parser: Parser, head: bytes, filename: str | None) -> Detection:
     """``parser.detect`` that costs only that parser when it misbehaves: an exception, or a
     result that is not a :class:`Detection` with a confidence from 0 to 1, scores 0 for this
     file and marks the parser broken in ``registry``."""

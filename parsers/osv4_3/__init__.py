@@ -17,7 +17,6 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list
 from telnorm.parsers.errors import NoHeader
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
@@ -80,8 +79,8 @@ class OSV43Parser(Parser):
         builder = DocBuilder(context, [sheet])
         read_osv_sheet(sheet, builder)
         _apply_candidate_list(builder, context)
+        # names and short codes from a candidate list: the pipeline's enrich stage
         document = builder.finish("municipality")
-        _fill_names(document, context)
         encoding = (workbook.encoding or "").replace("-sig", "") or None
         document["source"] = {
             "encoding": encoding,
@@ -102,13 +101,6 @@ def _apply_candidate_list(builder: DocBuilder, context: ParseContext) -> None:
     candidate_list = _candidate_list(context)
     if candidate_list is not None:
         apply_candidate_list_election(builder, candidate_list)
-
-
-def _fill_names(document: Document, context: ParseContext) -> None:
-    """Candidate names come from the file; a candidate list adds short codes and checks ids."""
-    candidate_list = _candidate_list(context)
-    if candidate_list is not None:
-        apply_candidate_list(document, candidate_list, context)
 
 
 def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list
 from telnorm.parsers.errors import NoCounts, RequestError
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
@@ -164,9 +163,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             f"holds a number, so there are no votes to read.{formulas}",
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
+    # names from the candidate list are filled by the pipeline's enrich stage
     document = builder.finish("municipality")
-    if candidate_list is not None:
-        apply_candidate_list(document, candidate_list, context)
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",

@@ -35,7 +35,8 @@ import orjson
 
 from telnorm.parsers.api import BundleParser, Limits, ParseContext, Parser, Source, Unpacked
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.detection import MIN_CONFIDENCE, Candidate, choose, rank
+from telnorm.parsers.conventions import MIN_CONFIDENCE
+from telnorm.parsers.detection import Candidate, choose, rank
 from telnorm.parsers.eml.context import CONTEXT_ROLES, ContextDocument, read_context_file
 from telnorm.parsers.enrich import enrich
 from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, UnsupportedFormat

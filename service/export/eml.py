@@ -29,6 +29,7 @@ from telnorm.parsers.canonical import (
     derived_votes_cast,
     eml_unit_text,
 )
+from telnorm.parsers.eml import names as eml_names
 from telnorm.service.export.options import (
     AUTHORITY_ID,
     CATEGORIES,
@@ -45,14 +46,8 @@ from telnorm.service.export.options import (
     supply_hint,
 )
 
-EML_NS = "urn:oasis:names:tc:evs:schema:eml"
-NAMESPACES = (
-    ("", EML_NS),
-    ("ds", "http://www.w3.org/2000/09/xmldsig#"),
-    ("kr", "http://www.kiesraad.nl/extensions"),
-    ("xal", "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"),
-    ("xnl", "urn:oasis:names:tc:ciq:xsdschema:xNL:2.0"),
-)
+#: The namespaces of the reader, declared with the counting software's prefixes.
+NAMESPACES = eml_names.PREFIXES
 #: Every real 510 carries this (empty) canonicalisation declaration; the schema allows it.
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
 

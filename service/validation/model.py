@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from telnorm.parsers.canonical import Document
+from telnorm.parsers.conventions import escape_pointer
 
 # The letters of the Dutch forms (proces-verbaal), as EML reason codes.
 A = "geldige stempassen"
@@ -44,11 +45,6 @@ FAMILIES = {
     "reconciliation": "Reconciliation against a reference count",
     "plausibility": "Plausibility (opt-in; Kiesraad control protocol)",
 }
-
-
-def escape_pointer(token: str) -> str:
-    """One JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +112,6 @@ class Finding:
             "actual": self.actual,
             "difference": self.difference,
         }
-
-
-def source_location(locations: Mapping[str, Any] | None, pointer: str) -> Any:
-    """Where the value at ``pointer`` came from (see :class:`Locator`)."""
-    if not locations:
-        return None
-    return Locator(locations)(pointer)
 
 
 class Locator:

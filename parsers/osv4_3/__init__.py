@@ -30,7 +30,7 @@ from telnorm.parsers.tabular.builder import (
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.numbers import looks_numeric
-from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.textread import delimiter_option, read_text_table
 from telnorm.parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
 from telnorm.parsers.text import guess_encoding
 
@@ -76,7 +76,9 @@ class OSV43Parser(Parser):
             return self._parse(source, context)
 
     def _parse(self, source: Source, context: ParseContext) -> Document:
-        workbook = read_text_table(source.read_bytes(), context.limits)
+        workbook = read_text_table(
+            source.read_bytes(), context.limits, delimiter=delimiter_option(context.options)
+        )
         sheet = workbook.sheets[0]
         builder = DocBuilder(context, [sheet])
         level = read_osv_sheet(sheet, builder)

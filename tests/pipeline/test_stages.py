@@ -310,3 +310,29 @@ def test_http_osv4_3_with_polling_stations_part(client: TestClient, tmp_path: Pa
     assert document["reporting_unit_votes"][10]["postal_code"] == "6626 AC"
     assert not _notes(document, "context-contradiction")
     assert json.dumps(document["source"]["context"]).count("110b") == 1
+
+
+# --- delimiter= is read (HTTP and CLI), by the tabular and osv4-3 parsers -------------------
+
+
+def test_delimiter_option_is_read_over_http(client: TestClient) -> None:
+    count = corpus_path(*OSV_CSV).read_bytes()
+    sample = (TABULAR / "a_lindehoven_semicolon_cp1252.csv").read_bytes()
+    for name, data in (("telling.csv", count), ("uitslag.csv", sample)):
+        right = client.post("/normalise?delimiter=;", files={"file": (name, data)})
+        assert right.status_code == 200, right.text
+        # the wrong separator makes every line one cell: refused, never read as something
+        wrong = client.post("/normalise?delimiter=|", files={"file": (name, data)})
+        assert wrong.status_code == 422, wrong.text
+    bad = client.post("/normalise?delimiter=ab", files={"file": ("telling.csv", count)})
+    assert bad.status_code == 400
+    assert "one character" in bad.json()["detail"]
+    eml = client.post("/normalise?delimiter=;", content=corpus_path(*EML_COUNT).read_bytes())
+    assert eml.status_code == 400 and eml.json()["options"] == ["delimiter"]
+
+
+def test_delimiter_option_is_read_by_the_cli() -> None:
+    count = str(corpus_path(*OSV_CSV))
+    assert CliRunner().invoke(cli, ["normalise", count, "--delimiter", ";"]).exit_code == 0
+    wrong = CliRunner().invoke(cli, ["normalise", count, "--delimiter", "|"])
+    assert wrong.exit_code != 0

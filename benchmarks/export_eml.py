@@ -64,9 +64,11 @@ def _counts(xf: Any, group: Mapping[str, Any], names: Mapping[str, str], codes: 
                 with xf.element("Candidate"):
                     xf.write(i3)
                     if code:
-                        with xf.element("CandidateIdentifier", Id=candidate_id):
-                            with xf.element("ShortCode"):
-                                xf.write(code)
+                        with (
+                            xf.element("CandidateIdentifier", Id=candidate_id),
+                            xf.element("ShortCode"),
+                        ):
+                            xf.write(code)
                     else:
                         xf.write(etree.Element("CandidateIdentifier", Id=candidate_id))
                     xf.write(i2)
@@ -101,26 +103,28 @@ def xmlfile_body(document: Document, names: Mapping[str, str], codes: Any) -> It
     written without their namespace, which only flatters xmlfile: the real writer would
     also resolve the EML namespace (:data:`telnorm.parsers.eml.names.EML`) for every tag."""
     buffer = io.BytesIO()
-    with etree.xmlfile(buffer, encoding="utf-8") as xf:
-        with xf.element("EML"):
-            xf.write("\n")
-            _counts(xf, document.get("total_votes") or {}, names, codes)
+    with etree.xmlfile(buffer, encoding="utf-8") as xf, xf.element("EML"):
+        xf.write("\n")
+        _counts(xf, document.get("total_votes") or {}, names, codes)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        for unit in document.get("reporting_unit_votes") or []:
+            _counts(xf, unit, names, codes)
+            xf.flush()
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-            for unit in document.get("reporting_unit_votes") or []:
-                _counts(xf, unit, names, codes)
-                xf.flush()
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
 
 
 def fstring_body(document: Document, names: Mapping[str, str], codes: Any) -> Iterator[bytes]:
     """The same vote groups through the writer in use (``eml._vote_group``)."""
-    yield b"<EML>\n" + "".join(
-        eml._vote_group(document.get("total_votes") or {}, names, codes, "\t" * 6)
-    ).encode()
+    yield (
+        b"<EML>\n"
+        + "".join(
+            eml._vote_group(document.get("total_votes") or {}, names, codes, "\t" * 6)
+        ).encode()
+    )
     for unit in document.get("reporting_unit_votes") or []:
         yield "".join(eml._vote_group(unit, names, codes, "\t" * 6)).encode()
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.conventions import escape_pointer
+from telnorm.parsers.conventions import escape_pointer, id_sort_key
 
 # The letters of the Dutch forms (proces-verbaal), as EML reason codes.
 A = "geldige stempassen"
@@ -381,6 +381,6 @@ def rejected_suffix(code: str) -> str:
     return "/rejected_votes/" + escape_pointer(code)
 
 
-def natural_key(value: str) -> tuple[int, str]:
-    """List and candidate ids are numbers as strings: sort 2 before 10."""
-    return (int(value), "") if value.isdigit() else (1 << 62, value)
+#: List and candidate ids are numbers as strings: sort 2 before 10 (the one order of
+#: :mod:`telnorm.parsers.conventions`).
+natural_key = id_sort_key

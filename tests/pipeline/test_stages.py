@@ -336,3 +336,32 @@ def test_delimiter_option_is_read_by_the_cli() -> None:
     assert CliRunner().invoke(cli, ["normalise", count, "--delimiter", ";"]).exit_code == 0
     wrong = CliRunner().invoke(cli, ["normalise", count, "--delimiter", "|"])
     assert wrong.exit_code != 0
+
+
+def test_a_plugins_output_is_enriched_like_any_other(tmp_path: Path) -> None:
+    """The example plugin (installed by make setup) does nothing with context files; the
+    enrich stage fills what its file leaves out and notes what it says otherwise."""
+    from tests.plugins.install import EXAMPLE, ensure_example_installed
+
+    ensure_example_installed()
+    sample = EXAMPLE / "src" / "telnorm_telstaat" / "samples" / "lindewaarde_gr2026.txt"
+    stations = _write(
+        tmp_path,
+        "stembureaus.xml",
+        polling_station_list(
+            "GR2026_Lindewaarde", "9903", {"1": ("Raadhuis", "9903 AB"), "2": ("X", "1111 XX")}
+        ),
+    )
+    document = normalise(
+        InputFile(sample, sample.name), {"polling_stations": InputFile(stations, stations.name)}
+    )
+    assert document["source"]["parser"]["name"] == "telstaat"
+    assert [u["postal_code"] for u in document["reporting_unit_votes"][:2]] == [
+        "9903 AB",
+        "9904 CD",
+    ]
+    contradictions = _notes(document, "context-contradiction")
+    assert [n["location"]["pointer"] for n in contradictions] == [
+        "/reporting_unit_votes/1/name",
+        "/reporting_unit_votes/1/postal_code",
+    ]

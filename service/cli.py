@@ -115,6 +115,9 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
 @click.option(
+    "--delimiter", help="The separator of a CSV (one character), instead of detecting it."
+)
+@click.option(
     "--to",
     "to",
     type=click.Choice(["json", "eml", "osv4-3", "databank"]),
@@ -145,6 +148,7 @@ def normalise(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    delimiter: str | None,
     to: str,
     export_settings: tuple[str, ...],
     progress: bool | None,
@@ -169,6 +173,8 @@ def normalise(
         parser_options["member"] = member
     if sheet:
         parser_options["sheet"] = sheet
+    if delimiter:
+        parser_options["delimiter"] = delimiter
     options = NormaliseOptions(
         format=format_name, locations=locations, parser_options=parser_options
     )

@@ -179,10 +179,13 @@ def normalise(
                         pipeline.normalise(InputFile(path, path.name), context, options, limits)
                     )
                 else:
-                    body = normalise_export_job(
+                    exported = normalise_export_job(
                         InputFile(path, path.name), context, options, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = exported.content
+                    for note in exported.notes:
+                        click.echo(f"note: {path}: {note}", err=True)
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue

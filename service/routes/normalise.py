@@ -90,11 +90,11 @@ async def normalise(
             {key: str(params[key]) for key in PARAMETERS if key in params},
             settings.eml_schema_dir,
         )
-        return Response(
-            exported.content,
-            media_type=exported.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-        )
+        headers = {"Content-Disposition": f'attachment; filename="{exported.filename}"'}
+        if exported.notes:
+            # Non-JSON answers have no notes array: what the writer chose goes in a header.
+            headers["Telnorm-Notes"] = " | ".join(exported.notes)
+        return Response(exported.content, media_type=exported.media_type, headers=headers)
     body = await pool.run(
         normalise_job,
         main,

@@ -938,7 +938,10 @@ class CountReader:
 
 def _id_key(value: str) -> tuple[int, int, str]:
     """Sort list numbers and positions numerically, anything else after them."""
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+    # (a short ASCII number: int() of a hostile 100,000-digit id would raise)
+    if value.isascii() and value.isdigit() and len(value) < 16:
+        return (0, int(value), "")
+    return (1, 0, value)
 
 
 def _person_name(element: etree._Element) -> str | None:

@@ -45,7 +45,7 @@ EML = (
 )
 
 OSV4_3 = (
-    "\ufeff\"Verkiezing\";;\"Gemeenteraad Testdorp 2026\"\n\"Datum\";;\"2026-03-18\"\n"
+    '\ufeff"Verkiezing";;"Gemeenteraad Testdorp 2026"\n"Datum";;"2026-03-18"\n'
     '"Gebied";;"Gemeente Testdorp"\n"Nummer";;"0999"\n\n'
     '"Lijstnummer";"Aanduiding";"Volgnummer";"Naam kandidaat";"Totaal";"Dorpshuis"\n'
     '"Gebiednummer";;;;;"1"\n"Postcode";;;;;"9999 AA"\n'

@@ -135,3 +135,12 @@ def test_bad_count_is_one_problem_everywhere(
         assert location["cell"] == "D2"
     else:
         assert location == {"pointer": "/reporting_unit_votes/1/selections/0/valid_votes"}
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_eml_without_bom_is_read_over_http(client: TestClient, codec: str) -> None:
+    """UTF-16 XML whose declaration names it, without a BOM: read, not refused as binary."""
+    text = EML.format(votes="400").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    response = client.post("/normalise", files={"file": ("count.xml", text.encode(codec))})
+    assert response.status_code == 200, response.text
+    assert response.json()["total_votes"]["selections"][0]["valid_votes"] == 400

@@ -307,3 +307,13 @@ def test_district_osv_csv_is_a_district_document() -> None:
     assert document["source"]["cells"]["left_over"] == 0
     # every number of the file is in the document: the total is the sum of the units here
     assert document["total_votes"]["cast"] == sum(u["cast"] for u in units) == 315742
+
+
+@pytest.mark.corpus
+def test_district_codes_that_lost_their_zeros_are_padded(tmp_path: Path) -> None:
+    path = corpus_path("csv", "osv4-3", "district", "osv4-3_telling_tk2023_kieskring_lelystad.csv")
+    data = path.read_bytes().replace(b'"0034";"0050"', b'"34";"50"', 1)
+    document = _run(_write(tmp_path, data, "district.csv"))
+    assert [u["id"] for u in document["reporting_unit_votes"]][:2] == ["HSB5::0034", "HSB5::0050"]
+    notes = [n for n in document["notes"] if n["code"] == "cbs-code-padded"]
+    assert len(notes) == 1 and "0034, 0050" in notes[0]["message"]

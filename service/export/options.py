@@ -262,7 +262,7 @@ def creation_default(
             "(creation_time=) nor the document gives a creation time."
         )
     value = _now()
-    unusable = f" (SOURCE_DATE_EPOCH={ascii(epoch)} is not a number of seconds)" if epoch else ""
+    unusable = f" (SOURCE_DATE_EPOCH={epoch!a} is not a number of seconds)" if epoch else ""
     return value, (
         f"kr:CreationDateTime {value} is the current time{unusable}: neither the request "
         "(creation_time=) nor the document gives a creation time. Pass creation_time= or set "

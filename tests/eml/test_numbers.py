@@ -5,9 +5,12 @@ spreadsheet or a canonical document sent to /validate."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -16,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from telnorm.parsers.counts import MAX_COUNT, CountError, json_problem, parse_count
 from telnorm.service.main import create_app
+from telnorm.service.pipeline import InputFile, normalise
 from telnorm.service.settings import Settings
-from tests.export.helpers import base_document
 
 #: (name, how the count is written): each is refused everywhere.
 VARIANTS = [
@@ -68,11 +71,20 @@ def _xlsx(votes: str) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def _good_document() -> str:
+    """A complete canonical document (what telnorm itself writes), as JSON text."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "count.eml.xml"
+        path.write_text(EML.format(votes="400"), encoding="utf-8")
+        return json.dumps(normalise(InputFile(path, path.name)))
+
+
 def _canonical(votes: str) -> bytes:
-    document: dict[str, Any] = base_document()
+    document: dict[str, Any] = json.loads(_good_document())
     # JSON has no '+400' or Arabic-Indic number: they come as text; a big number as a number
     value: Any = int(votes) if votes.isascii() and votes.isdigit() else votes
-    document["reporting_unit_votes"][1]["selections"][0]["valid_votes"] = value
+    document["total_votes"]["selections"][0]["valid_votes"] = value
     return json.dumps(document).encode()  # orjson writes no integer beyond 64 bits
 
 
@@ -83,6 +95,7 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "xlsx": ("/normalise", "uitslag.xlsx", _xlsx),
     "validate-eml": ("/validate", "count.eml.xml", lambda v: EML.format(votes=v).encode()),
     "validate-json": ("/validate", "count.json", _canonical),
+    "normalise-json": ("/normalise?output=osv4-3", "count.json", _canonical),
 }
 
 
@@ -134,7 +147,7 @@ def test_bad_count_is_one_problem_everywhere(
     elif route == "xlsx":
         assert location["cell"] == "D2"
     else:
-        assert location == {"pointer": "/reporting_unit_votes/1/selections/0/valid_votes"}
+        assert location == {"pointer": "/total_votes/selections/0/valid_votes"}
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

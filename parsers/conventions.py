@@ -20,4 +20,7 @@ def escape_pointer(token: str) -> str:
 
 def id_sort_key(value: str) -> tuple[int, int, str]:
     """Sort list numbers and positions numerically, anything else after them by text."""
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+    # a short ASCII number only: int() of a hostile 100,000-digit id would raise
+    if value.isascii() and value.isdigit() and len(value) < 16:
+        return (0, int(value), "")
+    return (1, 0, value)

@@ -13,6 +13,7 @@ import orjson
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
 from telnorm.service import pipeline
+from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
@@ -24,6 +25,13 @@ from telnorm.service.validation.inputs import is_canonical_json
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+def _with_notes(path: Path, exported: Exported) -> bytes:
+    """The exported bytes; what the writer chose (an EML creation time) goes to stderr."""
+    for note in exported.notes:
+        click.echo(f"note: {path}: {note}", err=True)
+    return exported.content
 
 
 def _describe_error(error: TelnormError) -> str:
@@ -202,19 +210,21 @@ def normalise(
                 if is_canonical_json(InputFile(path, path.name), False, format_name):
                     # re-export: a canonical document in, checked, written as --to
                     _refuse_source_options(parser_options, locations, context)
-                    body = canonical_export_job(
+                    exported = canonical_export_job(
                         InputFile(path, path.name), context, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
                 elif to == "json":
                     body = pipeline.dumps(
                         pipeline.normalise(InputFile(path, path.name), context, options, limits)
                     )
                 else:
-                    body = normalise_export_job(
+                    exported = normalise_export_job(
                         InputFile(path, path.name), context, options, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue

@@ -198,6 +198,7 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> str:
             )
         else:
             data_rows.append(r)
+    _pad_cbs_codes(codes, sheet, builder)
     units = {}
     for c in stations:
         info = UnitInfo(
@@ -342,6 +343,24 @@ class Area:
         if self.level == "district" and self.authority_id:
             return "municipality", f"{self.authority_id}::{code}"
         return "municipality", code
+
+
+def _pad_cbs_codes(codes: dict[int, str], sheet: Sheet, builder: DocBuilder) -> None:
+    """CBS codes are four digits (``0034``); a spreadsheet program that took them for
+    numbers wrote ``34``. Padded back, and noted, so the ids equal the EML's."""
+    short = [c for c, code in codes.items() if code.isascii() and code.isdigit() and len(code) < 4]
+    for c in short:
+        codes[c] = codes[c].zfill(4)
+    if short:
+        builder.context.note(
+            "cbs-code-padded",
+            f"{len(short)} municipality code(s) in 'Gebiednummer' have fewer than four digits "
+            "(the leading zeros were lost, as when the file was saved from a spreadsheet); "
+            "they are read as four-digit CBS codes: "
+            + ", ".join(codes[c] for c in short[:12])
+            + ".",
+            None,
+        )
 
 
 #: What ``Gebied`` puts before the name of the authority whose count it is.

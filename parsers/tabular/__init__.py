@@ -131,10 +131,12 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             None,
         )
     reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
+    level = "municipality"
     if plan.family == "osv4-3":
         from telnorm.parsers.osv4_3 import read_osv_sheet
 
-        read_osv_sheet(plan.sheets[0], builder)
+        # a district's or central office's sheet says so in its Nummer line
+        level = read_osv_sheet(plan.sheets[0], builder)
     elif plan.family == "a":
         reader.read_a(plan.sheets[0], _required(plan.header_row, plan))
     elif plan.family == "b":
@@ -161,7 +163,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
     # names from the candidate list are filled by the pipeline's enrich stage
-    document = builder.finish("municipality")
+    document = builder.finish(level)
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",

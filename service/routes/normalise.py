@@ -126,11 +126,12 @@ def _parser_name(body: bytes) -> str | None:
 
 
 def _download(exported: Exported) -> Response:
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{exported.filename}"'}
+    if exported.notes:
+        # Non-JSON answers have no notes array: what the writer chose (an EML creation
+        # time) goes in a header.
+        headers["Telnorm-Notes"] = " | ".join(exported.notes)
+    return Response(exported.content, media_type=exported.media_type, headers=headers)
 
 
 def _refuse_source_options(upload: Upload, options: dict[str, str], locations: bool) -> None:

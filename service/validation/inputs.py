@@ -27,7 +27,7 @@ from telnorm.service.pipeline import (
 )
 from telnorm.service.validation.reference import load_reference, looks_like_json
 from telnorm.service.validation.runner import attach_sources, validate
-from telnorm.service.validation.shape import check_document, check_envelope
+from telnorm.service.validation.shape import check_count_values, check_document, check_envelope
 from telnorm.service.validation.strict import check_schema
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
@@ -46,6 +46,7 @@ def load_document_json(data: bytes, name: str = "document") -> Document:
     # meant as a canonical document at all (clear messages naming what it lacks), then the
     # whole contract (every violation listed), then what the rules read (exact int types)
     check_envelope(document)
+    check_count_values(document)
     check_schema(document)
     check_document(document)
     result: Document = document

@@ -95,7 +95,7 @@ def test_built_document_validates_and_reads_back() -> None:
     assert [a["name"] for a in back["affiliations"]] == ["Partij A & Co", 'Lijst "Dorp" <2>']
     assert numbers(back["total_votes"]) == numbers(document["total_votes"])
     unit1, unit2 = back["reporting_unit_votes"]
-    assert unit1["name"] == "Stembureau Dorpshuis" and unit1["postal_code"] == "9999 AA"
+    assert unit1["name"] == "Dorpshuis" and unit1["postal_code"] == "9999 AA"
     # A unit's unknown Cast is written as EML's 0 ("not counted here"); the rest is kept.
     expected = numbers(document["reporting_unit_votes"][0])
     expected["cast"] = 0

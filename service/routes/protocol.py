@@ -84,7 +84,10 @@ def _choose(accept: str | None) -> str:
             "description": "The report",
             "content": {
                 "application/json": {"schema": REPORT_SCHEMA},
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "Versie controleprotocol;GR2026\r\n...",
+                },
                 "text/html": {"schema": {"type": "string"}},
             },
         },
@@ -134,6 +137,19 @@ async def protocol(
     operation_id="protocol_schema",
     summary="The JSON Schema of the control-protocol report",
     description="The schema POST /protocol's JSON answer follows.",
+    responses={
+        200: {
+            "description": "The JSON Schema (2020-12)",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "$schema": "https://json-schema.org/draft/2020-12/schema",
+                        "type": "object",
+                    }
+                }
+            },
+        }
+    },
 )
 async def protocol_schema() -> dict[str, Any]:
     return REPORT_SCHEMA

@@ -57,6 +57,20 @@ def station(number: int, lists: dict[str, dict[str, int]], **stats: Any) -> dict
     return unit
 
 
+SOURCE: dict[str, Any] = {
+    "filename": "telling.eml.xml",
+    "bytes": 1,
+    "sha256": "0" * 64,
+    "media_type": "application/xml",
+    "encoding": "utf-8",
+    "format": {"id": "eml-510b", "confidence": 1.0, "evidence": []},
+    "parser": {"name": "eml", "version": "1.0.0"},
+    "mapping": None,
+    "context": [],
+    "normaliser_version": "0.1.0",
+}
+
+
 def municipality(units: list[dict[str, Any]]) -> dict[str, Any]:
     """The document of the stations, with the total as their sum."""
     total: dict[str, Any] = {"selections": [], "rejected_votes": {}, "uncounted_votes": {}}
@@ -79,15 +93,18 @@ def municipality(units: list[dict[str, Any]]) -> dict[str, Any]:
     return copy.deepcopy(
         {
             "format_version": "1",
-            "document": {"eml_id": "510b", "level": "municipality", "created": None},
+            "document": {"eml_id": "510b", "level": "municipality", "created": None,
+                         "transaction_id": None},
             "election": {"id": "GR2026", "name": "Gemeenteraad 2026", "category": "GR",
-                         "date": "2026-03-18"},
+                         "subcategory": None, "date": "2026-03-18", "domain": None},
             "contest": {"id": "geen", "name": None},
             "managing_authority": {"id": "0999", "name": "Lindehoven"},
             "affiliations": [{"id": aff, "name": f"Partij {aff}", "candidates": []}
                              for aff in lists],
             "total_votes": total,
             "reporting_unit_votes": units,
+            # a whole canonical document: canonical JSON input is checked against the schema
+            "source": SOURCE,
             "notes": [],
         }
     )  # fmt: skip

@@ -208,3 +208,22 @@ def test_large_json_is_gzipped(client: TestClient) -> None:
         zipped = small.get("/schema", headers={"accept-encoding": "gzip"})
         assert zipped.headers["content-encoding"] == "gzip"
         assert zipped.json()["$id"] == "urn:telnorm:schema:canonical-v1"
+
+
+def _warn() -> str:
+    import warnings
+
+    warnings.warn("a library warns", UserWarning, stacklevel=1)
+    return "warned"
+
+
+def test_worker_warnings_are_json_lines(capfd: pytest.CaptureFixture[str]) -> None:
+    pool = WorkerPool(size=1, timeout=30, log_level="INFO")
+    pool.start()
+    try:
+        assert asyncio.run(pool.run(_warn)) == "warned"
+    finally:
+        pool.close()
+    lines = [line for line in capfd.readouterr().err.splitlines() if "a library warns" in line]
+    assert lines
+    assert orjson.loads(lines[0])["logger"] == "py.warnings"

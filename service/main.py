@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_tasks=settings.worker_max_tasks,
             memory_limit=settings.worker_memory_bytes,
             max_queue=settings.max_queued_jobs,
+            log_level=settings.log_level,
         )
         pool.start()
         app.state.pool = pool

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         default=256 * 1024 * 1024, description="Largest request body accepted (413 above)."
     )
     max_context_files: int = Field(default=3, description="Context parts per request.")
+    reconcile_max_files: int = Field(
+        default=1000,
+        description="File and reference parts of one POST /reconcile (the body size is capped "
+        "by max_upload_bytes as for every request).",
+    )
 
     # --- workers -----------------------------------------------------------------------
     workers: int = Field(

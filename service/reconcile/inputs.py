@@ -43,8 +43,10 @@ def walk(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _is_plain_zip(path: Path) -> bool:
-    if path.suffix.lower() != ".zip":
-        return False
+    """A zip archive that is not a spreadsheet (xlsx and ods are zips with a manifest)."""
+    with path.open("rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            return False
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

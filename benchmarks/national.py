@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_eml import (  # noqa: E402
+from generate_eml import (
     REJECTED_CODES,
     UNCOUNTED_CODES,
     Plan,
@@ -47,10 +47,14 @@ NS = (
 MOVED = 7  # votes moved from list 2 to list 3 at one station (fault 2)
 
 
-def _group(tag: str, unit: tuple[str, str] | None, station: Station, plan: Plan, keep: int | None = None) -> str:  # fmt: skip
+def _group(
+    tag: str, unit: tuple[str, str] | None, station: Station, plan: Plan, keep: int | None = None
+) -> str:
     parts = [f"<{tag}>"]
     if unit is not None:
-        parts.append(f'<ReportingUnitIdentifier Id="{unit[0]}">{escape(unit[1])}</ReportingUnitIdentifier>')  # fmt: skip
+        parts.append(
+            f'<ReportingUnitIdentifier Id="{unit[0]}">{escape(unit[1])}</ReportingUnitIdentifier>'
+        )
     for index, votes in enumerate(station.lists):
         if keep is not None and index >= keep:
             break
@@ -65,11 +69,13 @@ def _group(tag: str, unit: tuple[str, str] | None, station: Station, plan: Plan,
                 f'<Selection><Candidate><CandidateIdentifier Id="{position}"></CandidateIdentifier>'
                 f"</Candidate><ValidVotes>{value}</ValidVotes></Selection>"
             )
-    parts.append(f"<Cast>{station.cast}</Cast><TotalCounted>{station.total_counted}</TotalCounted>")  # fmt: skip
+    parts.append(f"<Cast>{station.cast}</Cast><TotalCounted>{station.total_counted}</TotalCounted>")
     for code in REJECTED_CODES:
-        parts.append(f'<RejectedVotes ReasonCode="{code}">{station.rejected[code]}</RejectedVotes>')  # fmt: skip
+        parts.append(f'<RejectedVotes ReasonCode="{code}">{station.rejected[code]}</RejectedVotes>')
     for code in UNCOUNTED_CODES:
-        parts.append(f'<UncountedVotes ReasonCode="{code}">{station.uncounted[code]}</UncountedVotes>')  # fmt: skip
+        parts.append(
+            f'<UncountedVotes ReasonCode="{code}">{station.uncounted[code]}</UncountedVotes>'
+        )
     parts.append(f"</{tag}>")
     return "".join(parts)
 
@@ -107,7 +113,9 @@ def _empty(plan: Plan, name: str) -> Station:
     return Station(0, name, 0, [0] * len(plan.lists), [[0] * i.candidates for i in plan.lists])
 
 
-def _municipality(plan: Plan, code: str, name: str, district: int, path: Path, move: bool) -> tuple[Station, Station]:  # fmt: skip
+def _municipality(
+    plan: Plan, code: str, name: str, district: int, path: Path, move: bool
+) -> tuple[Station, Station]:
     """Write the municipal 510b; returns (the true total, the total the file states)."""
     true_total, file_total = _empty(plan, name), _empty(plan, name)
     groups = []
@@ -122,14 +130,26 @@ def _municipality(plan: Plan, code: str, name: str, district: int, path: Path, m
             station.candidates[1][0] -= MOVED
             station.candidates[2][0] += MOVED
         _add(file_total, station)
-        groups.append(_group("ReportingUnitVotes", (f"{code}::SB{number}", f"Stembureau {number}"), station, plan))  # fmt: skip
+        groups.append(
+            _group(
+                "ReportingUnitVotes", (f"{code}::SB{number}", f"Stembureau {number}"), station, plan
+            )
+        )
     head = _header("510b", (code, name), str(district))
     body = head + _group("TotalVotes", None, file_total, plan) + "".join(groups) + _FOOTER
     path.write_text(body, encoding="utf-8")
     return true_total, file_total
 
 
-def build(out: Path, municipalities: int = 24, stations: int = 5, lists: int = 12, districts: int = 4, seed: int = 1, faults: bool = True) -> dict[str, Any]:  # fmt: skip
+def build(
+    out: Path,
+    municipalities: int = 24,
+    stations: int = 5,
+    lists: int = 12,
+    districts: int = 4,
+    seed: int = 1,
+    faults: bool = True,
+) -> dict[str, Any]:
     """Write the set into ``out`` (``municipal/`` and ``districts/``); returns expectations."""
     if faults and municipalities < 4:
         raise ValueError("the seeded faults need at least 4 municipalities")
@@ -159,17 +179,28 @@ def build(out: Path, municipalities: int = 24, stations: int = 5, lists: int = 1
             reference.lists[:keep] = true_total.lists[:keep]
             reference.candidates[:keep] = true_total.candidates[:keep]
             reference.rejected, reference.uncounted = true_total.rejected, true_total.uncounted
-            expected[code] = {"status": "differs", "differences": {str(n + 1): file_total.lists[n] for n in range(keep, lists) if file_total.lists[n]}}  # fmt: skip
+            expected[code] = {
+                "status": "differs",
+                "differences": {
+                    str(n + 1): file_total.lists[n]
+                    for n in range(keep, lists)
+                    if file_total.lists[n]
+                },
+            }
         elif faults and i == 1:
             expected[code] = {"status": "differs", "differences": {"2": -MOVED, "3": MOVED}}
         elif code not in expected:
             expected[code] = {"status": "equal"}
-        units[district].append(_group("ReportingUnitVotes", (f"HSB{district}::{code}", name), reference, base, keep))  # fmt: skip
+        units[district].append(
+            _group("ReportingUnitVotes", (f"HSB{district}::{code}", name), reference, base, keep)
+        )
         _add(totals[district], reference)
     for d, parts in units.items():
         head = _header("510c", (f"HSB{d}", f"Kieskring {d}"), str(d))
         body = head + _group("TotalVotes", None, totals[d], base) + "".join(parts) + _FOOTER
-        (out / "districts" / f"Totaaltelling_{ELECTION_ID}_kieskring_{d}.eml.xml").write_text(body, encoding="utf-8")  # fmt: skip
+        (out / "districts" / f"Totaaltelling_{ELECTION_ID}_kieskring_{d}.eml.xml").write_text(
+            body, encoding="utf-8"
+        )
     (out / "expected.json").write_text(json.dumps(expected, indent=1), encoding="utf-8")
     return expected
 
@@ -178,13 +209,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--municipalities", type=int, default=24)
-    parser.add_argument("--stations", type=int, default=5, help="polling stations per municipality")  # fmt: skip
+    parser.add_argument("--stations", type=int, default=5, help="polling stations per municipality")
     parser.add_argument("--lists", type=int, default=12)
     parser.add_argument("--districts", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-faults", action="store_true")
     args = parser.parse_args(argv)
-    build(args.out, args.municipalities, args.stations, args.lists, args.districts, args.seed, not args.no_faults)  # fmt: skip
+    build(
+        args.out,
+        args.municipalities,
+        args.stations,
+        args.lists,
+        args.districts,
+        args.seed,
+        not args.no_faults,
+    )
     return 0
 
 

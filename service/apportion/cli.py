@@ -48,10 +48,17 @@ def render_text(result: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("file", type=_file)
-@click.option("--election-definition", type=_file, help="EML 110a: seats and preference threshold.")  # fmt: skip
+@click.option("--election-definition", type=_file, help="EML 110a: seats and preference threshold.")
 @click.option("--candidate-list", type=_file, help="EML 230b: names and the candidates per list.")
-@click.option("--seats", type=click.IntRange(min=1), default=None, help="Number of seats (overrides the 110a).")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)  # fmt: skip
+@click.option(
+    "--seats",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of seats (overrides the 110a).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
 def apportion(
     file: Path,
     election_definition: Path | None,
@@ -67,7 +74,9 @@ def apportion(
     try:
         result = apportion_job(
             InputFile(file, file.name),
-            InputFile(election_definition, election_definition.name) if election_definition else None,  # fmt: skip
+            InputFile(election_definition, election_definition.name)
+            if election_definition
+            else None,
             InputFile(candidate_list, candidate_list.name) if candidate_list else None,
             seats,
             get_settings().limits(),

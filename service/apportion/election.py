@@ -45,7 +45,11 @@ class ElectionTotals:
 
 
 def _list_key(item: ListTotals) -> tuple[int, str]:
-    return (int(item.affiliation_id), "") if item.affiliation_id.isdigit() else (1 << 30, item.affiliation_id)  # fmt: skip
+    return (
+        (int(item.affiliation_id), "")
+        if item.affiliation_id.isdigit()
+        else (1 << 30, item.affiliation_id)
+    )
 
 
 def apportion(

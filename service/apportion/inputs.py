@@ -46,7 +46,10 @@ def read_election_definition(item: InputFile, limits: Limits) -> ElectionDefinit
     found: dict[str, int] = {}
     with source.open() as stream:
         for _event, element in safe_iterparse(stream, limits, events=("end",)):
-            for key, tag in (("seats", n.kr("NumberOfSeats")), ("threshold", n.kr("PreferenceThreshold"))):  # fmt: skip
+            for key, tag in (
+                ("seats", n.kr("NumberOfSeats")),
+                ("threshold", n.kr("PreferenceThreshold")),
+            ):
                 if element.tag == tag and key not in found:
                     text = (element.text or "").strip()
                     if text:
@@ -98,7 +101,9 @@ def _group_of(document: Document, notes: list[str]) -> dict[str, Any]:
             {
                 "affiliation_id": aff,
                 "valid_votes": votes,
-                "candidates": [{"candidate_id": c, "valid_votes": v} for c, v in candidates[aff].items()],  # fmt: skip
+                "candidates": [
+                    {"candidate_id": c, "valid_votes": v} for c, v in candidates[aff].items()
+                ],
             }
             for aff, votes in lists.items()
         ]
@@ -112,7 +117,10 @@ def totals_from_document(
     notes: list[str] = []
     group = _group_of(document, notes)
     names = {
-        str(a.get("id")): (a.get("name"), {str(c.get("id")): c.get("name") for c in a.get("candidates") or []})  # fmt: skip
+        str(a.get("id")): (
+            a.get("name"),
+            {str(c.get("id")): c.get("name") for c in a.get("candidates") or []},
+        )
         for a in document.get("affiliations") or []
     }
     lists: list[ListTotals] = []

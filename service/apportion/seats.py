@@ -49,7 +49,7 @@ class TieByLot(Exception):
 
     def __init__(self, article: str, lists: list[str], seats: int, reason: str) -> None:
         super().__init__(reason)
-        self.info = {
+        self.info: dict[str, Any] = {
             "tie": True,
             "article": article,
             "lists": lists,
@@ -94,7 +94,9 @@ class _Apportionment:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def step(self, article: str, kind: str, standing: Standing | None, reason: str, **extra: Any) -> None:  # fmt: skip
+    def step(
+        self, article: str, kind: str, standing: Standing | None, reason: str, **extra: Any
+    ) -> None:
         entry: dict[str, Any] = {"step": len(self.steps) + 1, "article": article, "kind": kind}
         if standing is not None:
             entry["affiliation_id"] = standing.entry.affiliation_id
@@ -138,26 +140,36 @@ class _Apportionment:
             if self.category == "TK":
                 # P 7 lid 2: for the Tweede Kamer a list below the quota gets no residual seat
                 open_lists = [s for s in open_lists if s.entry.votes >= self.quota]
-            return "P 7", "largest_average", open_lists, {
-                s.entry.affiliation_id: self.average(s) for s in open_lists
-            }
+            return (
+                "P 7",
+                "largest_average",
+                open_lists,
+                {s.entry.affiliation_id: self.average(s) for s in open_lists},
+            )
         threshold = Fraction(3, 4) * self.quota
-        by_remainder = [
-            s for s in open_lists if s.entry.votes >= threshold and s.by_remainder == 0
-        ]
+        by_remainder = [s for s in open_lists if s.entry.votes >= threshold and s.by_remainder == 0]
         if by_remainder:
-            return "P 8 lid 1", "largest_remainder", by_remainder, {
-                s.entry.affiliation_id: self.remainder(s) for s in by_remainder
-            }
+            return (
+                "P 8 lid 1",
+                "largest_remainder",
+                by_remainder,
+                {s.entry.affiliation_id: self.remainder(s) for s in by_remainder},
+            )
         unique = [s for s in open_lists if s.by_unique_average == 0]
         if unique:
-            return "P 8 lid 2", "largest_average_one_each", unique, {
-                s.entry.affiliation_id: self.average(s) for s in unique
-            }
+            return (
+                "P 8 lid 2",
+                "largest_average_one_each",
+                unique,
+                {s.entry.affiliation_id: self.average(s) for s in unique},
+            )
         # Every list had its one P 8 lid 2 seat: plain largest averages (as Abacus does).
-        return "P 8 lid 2", "largest_average", open_lists, {
-            s.entry.affiliation_id: self.average(s) for s in open_lists
-        }
+        return (
+            "P 8 lid 2",
+            "largest_average",
+            open_lists,
+            {s.entry.affiliation_id: self.average(s) for s in open_lists},
+        )
 
     def residual_seats(self, count: int) -> None:
         while count > 0:
@@ -282,7 +294,14 @@ class _Apportionment:
                 self.list_exhaustion()
             except TieByLot as exc:
                 tie = exc.info
-                self.step(exc.info["article"], "tie", None, exc.info["reason"], lists=exc.info["lists"], seats=exc.info["seats"])  # fmt: skip
+                self.step(
+                    exc.info["article"],
+                    "tie",
+                    None,
+                    exc.info["reason"],
+                    lists=exc.info["lists"],
+                    seats=exc.info["seats"],
+                )
         return SeatResult(
             self.seats,
             self.total,

@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -30,11 +31,11 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def render(report: dict[str, object], fmt: str) -> bytes:
+def render(report: dict[str, Any], fmt: str) -> bytes:
     if fmt == "csv":
-        return render_csv(report)  # type: ignore[arg-type]
+        return render_csv(report)
     if fmt == "html":
-        return render_html(report)  # type: ignore[arg-type]
+        return render_html(report)
     return orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n"
 
 
@@ -48,13 +49,35 @@ def render(report: dict[str, object], fmt: str) -> bytes:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="District 510c, central 510d or municipal-totals JSON (repeatable).",
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json", show_default=True)  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")  # fmt: skip
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
 @click.option("--seats", type=click.IntRange(min=1), default=None, help="Seats, for seat_impact.")
-@click.option("--election-definition", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="EML 110a: seats and preference threshold for seat_impact.")  # fmt: skip
-@click.option("--candidate-list", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="EML 230b: names and candidates for seat_impact.")  # fmt: skip
-@click.option("--progress/--no-progress", default=None, help="Progress bar on standard error (default: at a terminal).")  # fmt: skip
+@click.option(
+    "--election-definition",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="EML 110a: seats and preference threshold for seat_impact.",
+)
+@click.option(
+    "--candidate-list",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="EML 230b: names and candidates for seat_impact.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on standard error (default: at a terminal).",
+)
 def reconcile(
     inputs: tuple[Path, ...],
     references: tuple[Path, ...],
@@ -76,12 +99,16 @@ def reconcile(
     try:
         refs = load_reference_set([(p, p.name) for p in references], limits)
         definition = (
-            read_election_definition(InputFile(election_definition, election_definition.name), limits)  # fmt: skip
+            read_election_definition(
+                InputFile(election_definition, election_definition.name), limits
+            )
             if election_definition
             else None
         )
         roster = (
-            read_context_file(InputFile(candidate_list, candidate_list.name).source(), CANDIDATE_LIST, limits)  # fmt: skip
+            read_context_file(
+                InputFile(candidate_list, candidate_list.name).source(), CANDIDATE_LIST, limits
+            )
             if candidate_list
             else None
         )
@@ -94,7 +121,9 @@ def reconcile(
     with tempfile.TemporaryDirectory(prefix="telnorm-reconcile-") as tmp:
         items, broken = expand([(p, str(p)) for p in files], Path(tmp), limits)
         show = progress if progress is not None else sys.stderr.isatty()
-        with click.progressbar(length=len(items), label="reconciling", file=sys.stderr, hidden=not show) as bar:  # fmt: skip
+        with click.progressbar(
+            length=len(items), label="reconciling", file=sys.stderr, hidden=not show
+        ) as bar:
             summaries = summarise_all(
                 items,
                 limits,

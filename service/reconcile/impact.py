@@ -25,7 +25,7 @@ from telnorm.service.apportion.election import (
 )
 from telnorm.service.apportion.inputs import ElectionDefinition
 from telnorm.service.reconcile.compare import sort_key
-from telnorm.service.reconcile.references import CENTRAL_LEVELS, ReferenceSet, RefDocument, RefUnit
+from telnorm.service.reconcile.references import CENTRAL_LEVELS, RefDocument, ReferenceSet, RefUnit
 from telnorm.service.reconcile.summary import FileSummary, GroupTotals, add_into
 
 #: Kieskringen of a Tweede Kamer election (20 with Bonaire).
@@ -77,11 +77,17 @@ def _correct(
 
 
 def _totals(
-    group: GroupTotals, names: dict[str, str | None], election_id: str | None, category: str | None, roster: ContextDocument | None  # fmt: skip
+    group: GroupTotals,
+    names: dict[str, str | None],
+    election_id: str | None,
+    category: str | None,
+    roster: ContextDocument | None,
 ) -> ElectionTotals:
     lists = []
     for aff in sorted(group.lists, key=sort_key):
-        item = ListTotals(aff, names.get(aff), group.lists[aff], dict(group.candidates.get(aff, {})))  # fmt: skip
+        item = ListTotals(
+            aff, names.get(aff), group.lists[aff], dict(group.candidates.get(aff, {}))
+        )
         if roster is not None and aff in roster.affiliations:
             info = roster.affiliations[aff]
             item.roster = list(info.candidates)
@@ -91,7 +97,9 @@ def _totals(
     return ElectionTotals(election_id, category, lists)
 
 
-def _compare(before: dict[str, Any], after: dict[str, Any], uncertain: set[str], no_candidates: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+def _compare(
+    before: dict[str, Any], after: dict[str, Any], uncertain: set[str], no_candidates: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     seats_before = {item["affiliation_id"]: item for item in before["lists"]}
     lists = []
     for item in after["lists"]:
@@ -112,7 +120,9 @@ def _compare(before: dict[str, Any], after: dict[str, Any], uncertain: set[str],
     elected_before = {(e["affiliation_id"], e["candidate_id"]): e for e in before["elected"]}
     elected_after = {(e["affiliation_id"], e["candidate_id"]): e for e in after["elected"]}
     candidates = []
-    for key in sorted(set(elected_before) ^ set(elected_after), key=lambda k: (sort_key(k[0]), sort_key(k[1]))):  # fmt: skip
+    for key in sorted(
+        set(elected_before) ^ set(elected_after), key=lambda k: (sort_key(k[0]), sort_key(k[1]))
+    ):
         if key[0] in skip:
             continue
         now = key in elected_after
@@ -130,7 +140,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any], uncertain: set[str],
 
 
 def _one_election(
-    election_id: str | None, docs: list[RefDocument], pairs: list[tuple[FileSummary, RefUnit]], options: ImpactOptions  # fmt: skip
+    election_id: str | None,
+    docs: list[RefDocument],
+    pairs: list[tuple[FileSummary, RefUnit]],
+    options: ImpactOptions,
 ) -> dict[str, Any]:
     notes: list[str] = []
     category = next((d.category for d in docs if d.category), None) or next(
@@ -142,7 +155,11 @@ def _one_election(
     seats = options.seats or (options.definition.seats if options.definition else None)
     seats = seats or SEATS_BY_LAW.get((category or "").upper())
     if not seats:
-        out.update(status="not_computed", reason="The number of seats is not known: give --seats (seats=) or the election definition (110a).")  # fmt: skip
+        out.update(
+            status="not_computed",
+            reason="The number of seats is not known: give --seats (seats=) or the election "
+            "definition (110a).",
+        )
         return out
     base, basis = _base(docs, notes)
     central = any(d.level in CENTRAL_LEVELS for d in docs)
@@ -166,17 +183,38 @@ def _one_election(
     after = apportion(_totals(corrected, names, election_id, category, roster), seats, threshold)
     lists, candidates = _compare(before, after, uncertain, no_candidates)
     for aff in sorted(uncertain, key=sort_key):
-        notes.append(f"List {aff}: a reference states its votes but not its candidates' where the numbers differ, so its candidate changes cannot be computed.")  # fmt: skip
+        notes.append(
+            f"List {aff}: a reference states its votes but not its candidates' where the "
+            "numbers differ, so its candidate changes cannot be computed."
+        )
     if no_candidates and base.lists:
-        notes.append(f"The references state no candidate votes for list(s) {', '.join(sorted(no_candidates, key=sort_key))}: candidate changes are not computed for them.")  # fmt: skip
-    status = "tie" if before["tie"] or after["tie"] else ("changed" if lists or candidates else "unchanged")  # fmt: skip
+        notes.append(
+            "The references state no candidate votes for list(s) "
+            f"{', '.join(sorted(no_candidates, key=sort_key))}: candidate changes are not "
+            "computed for them."
+        )
+    status = (
+        "tie"
+        if before["tie"] or after["tie"]
+        else ("changed" if lists or candidates else "unchanged")
+    )
     out.update(
         status=status,
         basis=basis,
         complete=complete,
         seats=seats,
-        reference={"total_votes": before["total_votes"], "quota": before["quota"], "seats": {i["affiliation_id"]: i["seats"] for i in before["lists"]}, "ties": before["ties"]},  # fmt: skip
-        corrected={"total_votes": after["total_votes"], "quota": after["quota"], "seats": {i["affiliation_id"]: i["seats"] for i in after["lists"]}, "ties": after["ties"]},  # fmt: skip
+        reference={
+            "total_votes": before["total_votes"],
+            "quota": before["quota"],
+            "seats": {i["affiliation_id"]: i["seats"] for i in before["lists"]},
+            "ties": before["ties"],
+        },
+        corrected={
+            "total_votes": after["total_votes"],
+            "quota": after["quota"],
+            "seats": {i["affiliation_id"]: i["seats"] for i in after["lists"]},
+            "ties": after["ties"],
+        },
         lists=lists,
         candidates=candidates,
         notes=notes,

@@ -19,7 +19,19 @@ from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import LimitExceeded, MalformedInput
 from telnorm.service.reconcile.summary import FileSummary
 
-_COUNT_SUFFIXES = (".xml", ".eml", ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".zip")  # fmt: skip
+_COUNT_SUFFIXES = (
+    ".xml",
+    ".eml",
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".ods",
+    ".json",
+    ".zip",
+)
 _EML_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?EML\b[^>]*?\sId\s*=\s*[\"']([^\"']*)[\"']", re.S)
 _CONTEXT_IDS = (b"110a", b"110b", b"230a", b"230b", b"230c")
 
@@ -64,17 +76,21 @@ def _members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     with zipfile.ZipFile(path) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > limits.max_zip_members:
-        raise LimitExceeded(f"The zip has {len(infos)} members; at most {limits.max_zip_members} are read.")  # fmt: skip
+        raise LimitExceeded(
+            f"The zip has {len(infos)} members; at most {limits.max_zip_members} are read."
+        )
     if sum(i.file_size for i in infos) > limits.max_zip_uncompressed:
         raise LimitExceeded("The zip unpacks to more than the uncompressed size allowed.")
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
-            raise LimitExceeded(f"The zip member {info.filename} is compressed beyond the allowed ratio.")  # fmt: skip
+            raise LimitExceeded(
+                f"The zip member {info.filename} is compressed beyond the allowed ratio."
+            )
     return [
         i
         for i in infos
         if PurePosixPath(i.filename).suffix.lower() in _COUNT_SUFFIXES
-        and not any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(i.filename).parts)  # fmt: skip
+        and not any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(i.filename).parts)
     ]
 
 
@@ -87,7 +103,9 @@ def _unpack(path: Path, label: str, workdir: Path, limits: Limits) -> list[Item]
             with archive.open(info) as member:
                 data = member.read(info.file_size + 1)
             if len(data) > info.file_size:
-                raise LimitExceeded(f"The zip member {info.filename} is larger than its header says.")  # fmt: skip
+                raise LimitExceeded(
+                    f"The zip member {info.filename} is larger than its header says."
+                )
             if _is_context(data):
                 continue
             name = PurePosixPath(info.filename).name
@@ -110,7 +128,11 @@ def expand(
         try:
             inner = _unpack(path, label, workdir, limits)
         except (LimitExceeded, zipfile.BadZipFile, OSError) as exc:
-            error = exc if isinstance(exc, LimitExceeded) else MalformedInput(f"The zip cannot be read: {exc}")  # fmt: skip
+            error = (
+                exc
+                if isinstance(exc, LimitExceeded)
+                else MalformedInput(f"The zip cannot be read: {exc}")
+            )
             broken.append(FileSummary(file=label, problem=error.to_problem()))
             continue
         if len(inner) <= 1:

@@ -31,7 +31,9 @@ def references_job(
     limits: Limits,
 ) -> tuple[ReferenceSet, ImpactOptions]:
     refs = load_reference_set([(r.path, r.filename or r.path.name) for r in references], limits)
-    definition = read_election_definition(election_definition, limits) if election_definition else None  # fmt: skip
+    definition = (
+        read_election_definition(election_definition, limits) if election_definition else None
+    )
     roster = (
         read_context_file(candidate_list.source(), CANDIDATE_LIST, limits)
         if candidate_list

@@ -42,11 +42,47 @@ def render_csv(report: dict[str, Any]) -> bytes:
             writer.writerow([*base, m["status"], "", "", "", "", "", "", detail])
             continue
         for d in m.get("differences", []):
-            writer.writerow([*base, "list", d["affiliation_id"], "", "", d["count"], d["reference"], d["difference"], ""])  # fmt: skip
+            writer.writerow(
+                [
+                    *base,
+                    "list",
+                    d["affiliation_id"],
+                    "",
+                    "",
+                    d["count"],
+                    d["reference"],
+                    d["difference"],
+                    "",
+                ]
+            )
         for d in m.get("candidate_differences", []):
-            writer.writerow([*base, "candidate", d["affiliation_id"], d["candidate_id"], "", d["count"], d["reference"], d["difference"], ""])  # fmt: skip
+            writer.writerow(
+                [
+                    *base,
+                    "candidate",
+                    d["affiliation_id"],
+                    d["candidate_id"],
+                    "",
+                    d["count"],
+                    d["reference"],
+                    d["difference"],
+                    "",
+                ]
+            )
         for d in m.get("statistic_differences", []):
-            writer.writerow([*base, "statistic", "", "", d["statistic"], d["count"], d["reference"], d["difference"], ""])  # fmt: skip
+            writer.writerow(
+                [
+                    *base,
+                    "statistic",
+                    "",
+                    "",
+                    d["statistic"],
+                    d["count"],
+                    d["reference"],
+                    d["difference"],
+                    "",
+                ]
+            )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets read UTF-8
 
 
@@ -88,7 +124,10 @@ def _cell(value: Any, numeric: bool = False) -> str:
 def _chart(municipalities: list[dict[str, Any]]) -> str:
     """Horizontal bars: the sum of absolute list differences per differing municipality."""
     bars = [
-        (m.get("name") or m.get("id") or m["file"], sum(abs(d["difference"]) for d in m["differences"]))  # fmt: skip
+        (
+            m.get("name") or m.get("id") or m["file"],
+            sum(abs(d["difference"]) for d in m["differences"]),
+        )
         for m in municipalities
         if m["status"] == "differs"
     ]
@@ -105,8 +144,10 @@ def _chart(municipalities: list[dict[str, Any]]) -> str:
         y = i * row + 5
         width = max(1, round(bar_w * value / top))
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">{escape(str(label))}</text>'  # fmt: skip
-            f'<rect x="{label_w}" y="{y + 2}" width="{width}" height="{row - 5}" fill="#c44"><title>{escape(str(label))}: {value}</title></rect>'  # fmt: skip
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
+            f"{escape(str(label))}</text>"
+            f'<rect x="{label_w}" y="{y + 2}" width="{width}" height="{row - 5}" fill="#c44">'
+            f"<title>{escape(str(label))}: {value}</title></rect>"
             f'<text x="{label_w + width + 4}" y="{y + 13}" font-size="12">{value}</text>'
         )
     parts.append("</svg>")
@@ -117,20 +158,28 @@ def _impact(impact: dict[str, Any]) -> str:
     parts = ["<h2>Seat impact</h2>"]
     for e in impact.get("elections", []):
         parts.append(
-            f"<h3>{escape(str(e.get('election_id') or 'election'))}: {escape(e.get('status', ''))}</h3>"  # fmt: skip
+            f"<h3>{escape(str(e.get('election_id') or 'election'))}: "
+            f"{escape(e.get('status', ''))}</h3>"
         )
         if e.get("reason"):
             parts.append(f"<p>{escape(e['reason'])}</p>")
         if e.get("basis"):
             parts.append(f"<p>Apportioned over {escape(e['basis'])}; {e.get('seats')} seats.</p>")
         if e.get("lists"):
-            parts.append("<table><thead><tr><th>List</th><th>Name</th><th>Seats (reference)</th><th>Seats (corrected)</th><th>Change</th></tr></thead><tbody>")  # fmt: skip
+            parts.append(
+                "<table><thead><tr><th>List</th><th>Name</th><th>Seats (reference)</th>"
+                "<th>Seats (corrected)</th><th>Change</th></tr></thead><tbody>"
+            )
             for item in e["lists"]:
                 parts.append(
-                    "<tr>" + _cell(item["affiliation_id"]) + _cell(item["name"])
-                    + _cell(item["reference_seats"], True) + _cell(item["corrected_seats"], True)
-                    + _cell(f"{item['change']:+d}", True) + "</tr>"
-                )  # fmt: skip
+                    "<tr>"
+                    + _cell(item["affiliation_id"])
+                    + _cell(item["name"])
+                    + _cell(item["reference_seats"], True)
+                    + _cell(item["corrected_seats"], True)
+                    + _cell(f"{item['change']:+d}", True)
+                    + "</tr>"
+                )
             parts.append("</tbody></table>")
         if e.get("candidates"):
             parts.append("<ul>")
@@ -154,14 +203,29 @@ def render_html_fragment(report: dict[str, Any]) -> str:
         elif m["status"] == "unmatched":
             diffs = "; ".join(m.get("notes", []))
         rows.append(
-            "<tr>" + _cell(m.get("id")) + _cell(m.get("name")) + _cell(m["file"])
+            "<tr>"
+            + _cell(m.get("id"))
+            + _cell(m.get("name"))
+            + _cell(m["file"])
             + f'<td class="{escape(m["status"])}">{escape(m["status"])}</td>'
-            + _cell(m.get("difference", 0), True) + _cell(diffs) + "</tr>"
-        )  # fmt: skip
+            + _cell(m.get("difference", 0), True)
+            + _cell(diffs)
+            + "</tr>"
+        )
     summary = (
         '<table class="summary"><tr><th>Municipalities</th><th>Equal</th><th>Differing</th>'
         "<th>Unreadable</th><th>Unmatched</th><th>Total difference</th></tr><tr>"
-        + "".join(_cell(s[k], True) for k in ("municipalities", "equal", "differing", "unreadable", "unmatched", "total_difference"))  # fmt: skip
+        + "".join(
+            _cell(s[k], True)
+            for k in (
+                "municipalities",
+                "equal",
+                "differing",
+                "unreadable",
+                "unmatched",
+                "total_difference",
+            )
+        )
         + "</tr></table>"
     )
     table = (
@@ -170,10 +234,14 @@ def render_html_fragment(report: dict[str, Any]) -> str:
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
     return (
-        "<h1>Reconciliation report</h1>" + summary
-        + "<h2>Differences per municipality</h2>" + _chart(report["municipalities"])
-        + "<h2>Municipalities</h2>" + table + _impact(report.get("seat_impact") or {})
-    )  # fmt: skip
+        "<h1>Reconciliation report</h1>"
+        + summary
+        + "<h2>Differences per municipality</h2>"
+        + _chart(report["municipalities"])
+        + "<h2>Municipalities</h2>"
+        + table
+        + _impact(report.get("seat_impact") or {})
+    )
 
 
 def render_html(report: dict[str, Any]) -> bytes:

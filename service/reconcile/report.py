@@ -30,11 +30,11 @@ def build_report(
     entries: list[dict[str, Any]] = []
     pairs: list[tuple[FileSummary, RefUnit]] = []
     notes: list[str] = []
-    for summary in summaries:
-        entry, unit = compare_file(summary, refs)
+    for item in summaries:
+        entry, unit = compare_file(item, refs)
         entries.append(entry)
         if unit is not None:
-            pairs.append((summary, unit))
+            pairs.append((item, unit))
     entries.sort(key=_order)
     seen: dict[str, str] = {}
     for entry in entries:
@@ -58,7 +58,7 @@ def build_report(
             abs(d["difference"]) for e in entries for d in e.get("differences", [])
         ),
     }
-    compared = {key for key in seen}
+    compared = set(seen)
     missing = sorted(
         {
             unit.code

@@ -37,7 +37,10 @@ _MUNICIPALITY = {
             "type": "object",
             "properties": {"file": {"type": "string"}, "unit": _STR_OR_NULL},
         },
-        "difference": {**_INT, "description": "Sum of the list differences (file minus reference)."},  # fmt: skip
+        "difference": {
+            **_INT,
+            "description": "Sum of the list differences (file minus reference).",
+        },
         "differences": {"type": "array", "items": _difference("affiliation_id")},
         "candidate_differences": {
             "type": "array",
@@ -111,7 +114,14 @@ def report_schema() -> dict[str, Any]:
         "properties": {
             "summary": {
                 "type": "object",
-                "required": ["municipalities", "equal", "differing", "unreadable", "unmatched", "total_difference"],  # fmt: skip
+                "required": [
+                    "municipalities",
+                    "equal",
+                    "differing",
+                    "unreadable",
+                    "unmatched",
+                    "total_difference",
+                ],
                 "properties": {
                     "municipalities": _INT,
                     "equal": _INT,

@@ -34,7 +34,11 @@ router = APIRouter(tags=["reconciliation"])
 
 RECONCILE_PARTS = ("file", "reference", "election_definition", "candidate_list")
 APPORTION_PARTS = ("file", "election_definition", "candidate_list")
-MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}  # fmt: skip
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
 
 
 @dataclass
@@ -84,7 +88,8 @@ async def receive_many(
                     continue
                 if key not in RECONCILE_PARTS:
                     raise RequestError(
-                        f"Unexpected file part {key!r}. This endpoint accepts: {', '.join(RECONCILE_PARTS)}.",  # fmt: skip
+                        f"Unexpected file part {key!r}. This endpoint accepts: "
+                        f"{', '.join(RECONCILE_PARTS)}.",
                         allowed_parts=list(RECONCILE_PARTS),
                     )
                 index = sum(len(v) for v in upload.parts.values())
@@ -142,7 +147,9 @@ def _seats(value: str | None) -> int | None:
 
 async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
     try:
-        result: FileSummary = await pool.run(summarise_file, InputFile(item.path, item.path.name), limits, item.label)  # fmt: skip
+        result: FileSummary = await pool.run(
+            summarise_file, InputFile(item.path, item.path.name), limits, item.label
+        )
         return result
     except TelnormError as exc:  # a timeout or a crashed worker: this file only
         return FileSummary(file=item.label, problem=exc.to_problem())
@@ -169,27 +176,44 @@ async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
         },
         **problem_responses(400, 406, 413, 422),
     },
-    openapi_extra={"requestBody": upload_body({"file": "A municipal count (repeat the part)", "reference": "A reference count (repeatable)"})["requestBody"]},  # fmt: skip
+    openapi_extra={
+        "requestBody": upload_body(
+            {
+                "file": "A municipal count (repeat the part)",
+                "reference": "A reference count (repeatable)",
+            }
+        )["requestBody"]
+    },
 )
 async def reconcile(
     request: Request,
     upload: ManyUploadDep,
     pool: PoolDep,
     settings: SettingsDep,
-    format: Annotated[str | None, Query(description="json, csv or html (instead of Accept).")] = None,  # fmt: skip
+    format: Annotated[
+        str | None, Query(description="json, csv or html (instead of Accept).")
+    ] = None,
     seats: Annotated[str | None, Query(description="Seats, for seat_impact.")] = None,
 ) -> Response:
     fmt = choose_format(request.headers.get("accept", "application/json"), format)
     files = upload.parts.get("file") or []
     references = upload.parts.get("reference") or []
     if not files:
-        raise RequestError("No municipal file was sent: add one or more 'file' parts (or a zip).")  # fmt: skip
+        raise RequestError("No municipal file was sent: add one or more 'file' parts (or a zip).")
     if not references:
-        raise RequestError("No reference was sent: add one or more 'reference' parts (510c, 510d or municipal-totals JSON).")  # fmt: skip
+        raise RequestError(
+            "No reference was sent: add one or more 'reference' parts (510c, 510d or "
+            "municipal-totals JSON)."
+        )
     limits = settings.limits()
     count = _seats(seats if seats is not None else upload.fields.get("seats"))
     refs, options = await pool.run(
-        references_job, references, upload.one("election_definition"), upload.one("candidate_list"), count, limits  # fmt: skip
+        references_job,
+        references,
+        upload.one("election_definition"),
+        upload.one("candidate_list"),
+        count,
+        limits,
     )
     workdir = upload.folder / "unpacked"
     workdir.mkdir()
@@ -230,10 +254,15 @@ async def apportion_upload(
     "gives a text summary.",
     response_class=Response,
     responses={
-        200: {"description": "The apportionment", "content": {"application/json": {}, "text/plain": {}}},  # fmt: skip
+        200: {
+            "description": "The apportionment",
+            "content": {"application/json": {}, "text/plain": {}},
+        },
         **problem_responses(400, 406, 413, 415, 422),
     },
-    openapi_extra=upload_body({"file": "The count", "election_definition": "EML 110a", "candidate_list": "EML 230b"}),  # fmt: skip
+    openapi_extra=upload_body(
+        {"file": "The count", "election_definition": "EML 110a", "candidate_list": "EML 230b"}
+    ),
 )
 async def apportion(
     request: Request,
@@ -241,10 +270,10 @@ async def apportion(
     pool: PoolDep,
     settings: SettingsDep,
     seats: Annotated[int | None, Query(ge=1, description="Number of seats.")] = None,
-    format: Annotated[str | None, Query(description="json or text (instead of Accept).")] = None,  # fmt: skip
+    format: Annotated[str | None, Query(description="json or text (instead of Accept).")] = None,
 ) -> Response:
     accept = request.headers.get("accept", "application/json")
-    text = format == "text" or (format is None and "text/plain" in accept and "json" not in accept)  # fmt: skip
+    text = format == "text" or (format is None and "text/plain" in accept and "json" not in accept)
     if format not in (None, "json", "text"):
         raise RequestError(f"format must be json or text, not {format!r}.")
     result = await pool.run(

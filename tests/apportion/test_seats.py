@@ -17,8 +17,12 @@ from telnorm.service.apportion.seats import ListVotes, assign_seats
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "eml" / "apportionment"
 
 
-def seats(votes: list[int], total: int, category: str | None = "GR", candidates: int = 50) -> list[int]:  # fmt: skip
-    result = assign_seats([ListVotes(str(i + 1), None, v, candidates) for i, v in enumerate(votes)], total, category)  # fmt: skip
+def seats(
+    votes: list[int], total: int, category: str | None = "GR", candidates: int = 50
+) -> list[int]:
+    result = assign_seats(
+        [ListVotes(str(i + 1), None, v, candidates) for i, v in enumerate(votes)], total, category
+    )
     assert result.tie is None
     return [s.seats for s in result.standings]
 
@@ -63,7 +67,9 @@ def test_absolute_majority_rule() -> None:
     # 15 seats, 10000 votes, quota 666.67. List 1 has 5001 votes (more than half) and
     # 7 full seats; the two remainder seats go to lists 2 (rem 500) and 3 (rem 499); list
     # 1 has 7 of 15 seats, not more than half: P 9 gives it list 3's residual seat.
-    result = assign_seats([ListVotes(str(i + 1), None, v, 50) for i, v in enumerate([5001, 2500, 2499])], 15, "GR")  # fmt: skip
+    result = assign_seats(
+        [ListVotes(str(i + 1), None, v, 50) for i, v in enumerate([5001, 2500, 2499])], 15, "GR"
+    )
     assert [s.seats for s in result.standings] == [8, 4, 3]
     p9 = [s for s in result.steps if s["article"] == "P 9"]
     assert p9 and p9[0]["affiliation_id"] == "1" and p9[0]["from_affiliation_id"] == "3"
@@ -72,7 +78,11 @@ def test_absolute_majority_rule() -> None:
 def test_list_exhaustion_passes_seats_on() -> None:
     # as above, but list 2 has only 3 candidates: its fourth seat passes on (P 10)
     result = assign_seats(
-        [ListVotes("1", None, 5001, 50), ListVotes("2", None, 2500, 3), ListVotes("3", None, 2499, 50)],  # fmt: skip
+        [
+            ListVotes("1", None, 5001, 50),
+            ListVotes("2", None, 2500, 3),
+            ListVotes("3", None, 2499, 50),
+        ],
         15,
         "GR",
     )
@@ -83,7 +93,9 @@ def test_list_exhaustion_passes_seats_on() -> None:
 def test_a_tie_is_reported_never_picked() -> None:
     # 2 seats, 1000 votes, quota 500: no full seats, no list reaches 75% (375), so the
     # one-each averages of P 8 lid 2: lists 1-3 have 300 each for 2 seats: the lot decides
-    result = assign_seats([ListVotes(str(i + 1), None, v, 50) for i, v in enumerate([300, 300, 300, 100])], 2, "GR")  # fmt: skip
+    result = assign_seats(
+        [ListVotes(str(i + 1), None, v, 50) for i, v in enumerate([300, 300, 300, 100])], 2, "GR"
+    )
     assert result.tie is not None
     assert result.tie["tie"] is True
     assert result.tie["article"] == "P 8 lid 2"
@@ -102,7 +114,10 @@ def test_preference_threshold_is_strictly_more_than() -> None:
     elected, tie = elect_candidates("1", 2, cands, Fraction(25), steps)
     assert tie is None
     # candidate 3 is above 25 (preference), 2 has exactly 25 (not more): list order -> 1
-    assert [(e["candidate_id"], e["by"]) for e in elected] == [("3", "preference"), ("1", "list_order")]  # fmt: skip
+    assert [(e["candidate_id"], e["by"]) for e in elected] == [
+        ("3", "preference"),
+        ("1", "list_order"),
+    ]
 
 
 def test_preference_order_by_votes_and_tie_at_the_cut() -> None:
@@ -114,7 +129,10 @@ def test_preference_order_by_votes_and_tie_at_the_cut() -> None:
 
 
 def test_threshold_is_half_the_quota_for_small_councils() -> None:
-    lists = [ListTotals("1", "A", 600, {"1": 300, "2": 200, "3": 100}), ListTotals("2", "B", 400, {"1": 150, "2": 250})]  # fmt: skip
+    lists = [
+        ListTotals("1", "A", 600, {"1": 300, "2": 200, "3": 100}),
+        ListTotals("2", "B", 400, {"1": 150, "2": 250}),
+    ]
     small = apportion(ElectionTotals("GR", "GR", lists), 10)
     assert small["preference_threshold"]["percent"] == 50  # quota 100: more than 50 votes
     large = apportion(ElectionTotals("GR", "GR", lists), 20)
@@ -143,10 +161,16 @@ def _official(result: Path) -> tuple[dict[str, int], dict[str, list[int]]]:
     return seats_of, ranking
 
 
-@pytest.mark.parametrize("result", sorted(CORPUS.glob("Resultaat_*.eml.xml")) if CORPUS.exists() else [], ids=lambda p: p.stem)  # fmt: skip
+@pytest.mark.parametrize(
+    "result",
+    sorted(CORPUS.glob("Resultaat_*.eml.xml")) if CORPUS.exists() else [],
+    ids=lambda p: p.stem,
+)
 def test_real_gr2022_results(result: Path) -> None:
     official, ranking = _official(result)
-    mine = apportion_path(result.with_name(result.name.replace("Resultaat", "Telling")), seats=sum(official.values()))  # fmt: skip
+    mine = apportion_path(
+        result.with_name(result.name.replace("Resultaat", "Telling")), seats=sum(official.values())
+    )
     assert mine["tie"] is False
     assert {i["affiliation_id"]: i["seats"] for i in mine["lists"] if i["seats"]} == official
     counts: dict[str, list[int]] = {}

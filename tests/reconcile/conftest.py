@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from telnorm.service.main import create_app
 from telnorm.service.settings import Settings
 
-
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 

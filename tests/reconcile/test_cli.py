@@ -59,7 +59,10 @@ def test_every_seeded_fault_is_found_exactly(faulty: Any, jobs: str) -> None:
     jsonschema.validate(report, report_schema())
     moved = by_code(report)["0002"]
     # the moved votes are on the first candidates of lists 2 and 3
-    assert {(d["affiliation_id"], d["candidate_id"], d["difference"]) for d in moved["candidate_differences"]} == {  # fmt: skip
+    assert {
+        (d["affiliation_id"], d["candidate_id"], d["difference"])
+        for d in moved["candidate_differences"]
+    } == {
         ("2", "1", -7),
         ("3", "1", 7),
     }
@@ -109,14 +112,20 @@ def test_csv_has_one_row_per_list_that_differs(faulty: Any) -> None:
     header, body = rows[0], rows[1:]
     assert header[:5] == ["municipality_id", "municipality", "file", "status", "kind"]
     lists = {(r[0], r[5]): int(r[10]) for r in body if r[4] == "list"}
-    want = {(code, aff): diff for code, w in faulty.expected.items() for aff, diff in w.get("differences", {}).items()}  # fmt: skip
+    want = {
+        (code, aff): diff
+        for code, w in faulty.expected.items()
+        for aff, diff in w.get("differences", {}).items()
+    }
     assert lists == want
     assert sum(1 for r in body if r[4] in ("unreadable", "unmatched")) == 2
 
 
 def test_html_is_self_contained(faulty: Any, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    status, _ = run(str(faulty.municipal), *faulty.reference_args(), "--format", "html", "-o", str(target))  # fmt: skip
+    status, _ = run(
+        str(faulty.municipal), *faulty.reference_args(), "--format", "html", "-o", str(target)
+    )
     assert status == 1
     page = target.read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script>" in page
@@ -153,7 +162,9 @@ def test_boxmeer_with_municipal_totals_and_name_fallback(tmp_path: Path, corpus_
             {
                 "kind": "municipal-totals",
                 "election_id": "TK2025",
-                "municipalities": [{"id": "9999", "name": "Gemeente West Maas en Waal", "lists": keyed}],  # fmt: skip
+                "municipalities": [
+                    {"id": "9999", "name": "Gemeente West Maas en Waal", "lists": keyed}
+                ],
             }
         )
     )

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 
 def _parts(election: Any, paths: list[Path] | None = None) -> list[tuple[str, tuple[str, bytes]]]:
-    files = [("file", (p.name, p.read_bytes())) for p in paths or sorted(election.municipal.iterdir())]  # fmt: skip
+    files = [
+        ("file", (p.name, p.read_bytes())) for p in paths or sorted(election.municipal.iterdir())
+    ]
     refs = [("reference", (p.name, p.read_bytes())) for p in election.districts]
     return files + refs
 
@@ -28,8 +30,14 @@ def test_json_report_finds_every_fault(client: TestClient, faulty: Any) -> None:
     for code, want in faulty.expected.items():
         if want["status"] != "unreadable":
             assert statuses[code] == want["status"], code
-    differs = {e["id"]: {d["affiliation_id"]: d["difference"] for d in e["differences"]} for e in report["municipalities"] if e["status"] == "differs"}  # fmt: skip
-    assert differs == {c: w["differences"] for c, w in faulty.expected.items() if w["status"] == "differs"}  # fmt: skip
+    differs = {
+        e["id"]: {d["affiliation_id"]: d["difference"] for d in e["differences"]}
+        for e in report["municipalities"]
+        if e["status"] == "differs"
+    }
+    assert differs == {
+        c: w["differences"] for c, w in faulty.expected.items() if w["status"] == "differs"
+    }
     unreadable = [e for e in report["municipalities"] if e["status"] == "unreadable"]
     assert len(unreadable) == 1 and unreadable[0]["problem"]["code"] == "malformed-xml"
 
@@ -39,14 +47,19 @@ def test_one_zip_and_csv_by_accept(client: TestClient, faulty: Any) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(faulty.municipal.iterdir()):
             archive.writestr(path.name, path.read_bytes())
-    parts = [("file", ("alle.zip", buffer.getvalue()))] + _parts(faulty, [])[0:0]
-    parts += [("reference", (p.name, p.read_bytes())) for p in faulty.districts]
+    parts = [("file", ("alle.zip", buffer.getvalue())), *_parts(faulty, [])]
     response = client.post("/reconcile", files=parts, headers={"Accept": "text/csv"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    lists = {(r["municipality_id"], r["affiliation_id"]): int(r["difference"]) for r in rows if r["kind"] == "list"}  # fmt: skip
-    assert lists == {(c, a): d for c, w in faulty.expected.items() for a, d in w.get("differences", {}).items()}  # fmt: skip
+    lists = {
+        (r["municipality_id"], r["affiliation_id"]): int(r["difference"])
+        for r in rows
+        if r["kind"] == "list"
+    }
+    assert lists == {
+        (c, a): d for c, w in faulty.expected.items() for a, d in w.get("differences", {}).items()
+    }
 
 
 def test_html_by_accept(client: TestClient, clean: Any) -> None:
@@ -63,7 +76,9 @@ def test_bad_requests_are_problems(client: TestClient, clean: Any) -> None:
     response = client.post("/reconcile", files=only_files)
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
-    response = client.post("/reconcile", files=[*only_files, ("reference", ("r.json", b'{"x": 1}'))])  # fmt: skip
+    response = client.post(
+        "/reconcile", files=[*only_files, ("reference", ("r.json", b'{"x": 1}'))]
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid-context-file"
     response = client.post("/reconcile", files=files, headers={"Accept": "application/xml"})
@@ -80,7 +95,15 @@ def test_apportion_route(client: TestClient, corpus_file: Any) -> None:
     response = client.post("/apportion?seats=13", files=files)
     assert response.status_code == 200, response.text
     result = response.json()
-    assert {i["affiliation_id"]: i["seats"] for i in result["lists"]} == {"1": 4, "2": 2, "3": 2, "4": 1, "5": 1, "6": 2, "7": 1}  # fmt: skip
+    assert {i["affiliation_id"]: i["seats"] for i in result["lists"]} == {
+        "1": 4,
+        "2": 2,
+        "3": 2,
+        "4": 1,
+        "5": 1,
+        "6": 2,
+        "7": 1,
+    }
     assert result["preference_threshold"]["percent"] == 50
     text = client.post("/apportion?seats=13", files=files, headers={"Accept": "text/plain"})
     assert text.status_code == 200 and "Elected:" in text.text

@@ -10,7 +10,15 @@ from fastapi import FastAPI
 from telnorm.service import problems
 from telnorm.service.auth import BearerAuth
 from telnorm.service.observability import RequestLog, configure_logging
-from telnorm.service.routes import detect, mappings, meta, normalise, reconcile, validate
+from telnorm.service.routes import (
+    detect,
+    mappings,
+    meta,
+    normalise,
+    protocol,
+    reconcile,
+    validate,
+)
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
 from telnorm.service.version import NORMALISER_VERSION
@@ -48,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BearerAuth, tokens=settings.tokens())
     app.add_middleware(RequestLog)
-    for module in (normalise, detect, validate, mappings, meta, reconcile):
+    for module in (normalise, detect, validate, protocol, mappings, meta, reconcile):
         app.include_router(module.router)
     return app
 

@@ -13,6 +13,10 @@ Faults (``faults=True``, at least 4 municipalities), recorded in ``expected.json
 * the third municipality's file is cut off half way (unreadable);
 * the fourth municipality is missing from its district's count (no reference).
 
+Every ``csv_every``-th other municipality is delivered as the osv4-3 CSV instead (written by
+telnorm's own exporter from the generated EML), so the set mixes EML and CSV as real
+deliveries do.
+
 Usage::
 
     python benchmarks/national.py OUT_DIR [--municipalities 350 --stations 5 --lists 26]
@@ -141,6 +145,19 @@ def _municipality(
     return true_total, file_total
 
 
+def _to_csv(path: Path) -> None:
+    """Replace the EML file by the osv4-3 CSV of the same count (telnorm's own exporter)."""
+    from telnorm.parsers.api import Limits
+    from telnorm.service.export.job import normalise_export_job
+    from telnorm.service.pipeline import InputFile, NormaliseOptions
+
+    exported = normalise_export_job(
+        InputFile(path, path.name), {}, NormaliseOptions(), Limits(), "osv4-3", {}
+    )
+    path.with_name(path.name.replace(".eml.xml", ".csv")).write_bytes(exported.content)
+    path.unlink()
+
+
 def build(
     out: Path,
     municipalities: int = 24,
@@ -149,6 +166,7 @@ def build(
     districts: int = 4,
     seed: int = 1,
     faults: bool = True,
+    csv_every: int = 5,
 ) -> dict[str, Any]:
     """Write the set into ``out`` (``municipal/`` and ``districts/``); returns expectations."""
     if faults and municipalities < 4:
@@ -164,6 +182,8 @@ def build(
         plan = replace(base, seed=seed * 100_000 + i + 1)
         path = out / "municipal" / f"Telling_{ELECTION_ID}_gemeente_{code}.eml.xml"
         true_total, file_total = _municipality(plan, code, name, district, path, faults and i == 1)
+        if csv_every and i >= 4 and i % csv_every == 0:
+            _to_csv(path)
         keep = 4 if faults and i == 0 else None
         if faults and i == 2:
             data = path.read_bytes()
@@ -214,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--districts", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--csv-every", type=int, default=5, help="every Nth as osv4-3 (0: none)")
     args = parser.parse_args(argv)
     build(
         args.out,
@@ -223,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         args.districts,
         args.seed,
         not args.no_faults,
+        args.csv_every,
     )
     return 0
 

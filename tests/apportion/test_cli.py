@@ -60,7 +60,7 @@ def test_a_tie_exits_1_and_text_says_so(tmp_path: Path) -> None:
         "election": {"id": "GR2026_Gelijkstad", "category": "GR"},
         "contest": {"id": "geen"},
         "managing_authority": {"id": "0999", "name": "Gelijkstad"},
-        "affiliations": [{"id": str(i), "name": f"Lijst {i}", "candidates": []} for i in (1, 2, 3)],  # noqa: E501
+        "affiliations": [{"id": str(i), "name": f"Lijst {i}", "candidates": []} for i in (1, 2, 3)],
         "total_votes": {
             "cast": None,
             "total_counted": 900,
@@ -71,7 +71,7 @@ def test_a_tie_exits_1_and_text_says_so(tmp_path: Path) -> None:
                     "affiliation_id": str(i),
                     "valid_votes": 300,
                     "candidates": [{"candidate_id": "1", "valid_votes": 300}],
-                }  # noqa: E501
+                }
                 for i in (1, 2, 3)
             ],
         },

@@ -83,7 +83,7 @@ def test_corrections_change_seats_and_candidates() -> None:
             "count": 240,
             "reference": 90,
             "difference": 150,
-        }  # noqa: E501
+        }
     ]
     impact = result["seat_impact"]["elections"][0]
     assert impact["status"] == "changed"

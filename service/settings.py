@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     max_context_files: int = Field(default=3, description="Context parts per request.")
     reconcile_max_files: int = Field(
         default=1000,
-        description="File and reference parts of one POST /reconcile (the body size is capped "
-        "by max_upload_bytes as for every request).",
+        description="File and reference parts of one POST /reconcile, besides its election "
+        "definition and candidate list (the body size is capped by max_upload_bytes).",
     )
 
     # --- workers -----------------------------------------------------------------------

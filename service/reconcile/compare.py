@@ -81,6 +81,7 @@ def compare_file(summary: FileSummary, refs: ReferenceSet) -> tuple[dict[str, An
         "id": code or summary.authority_id,
         "name": summary.authority_name,
         "file": summary.file,
+        "sha256": summary.sha256,
         "status": "unreadable",
         "differences": [],
     }

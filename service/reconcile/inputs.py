@@ -41,6 +41,14 @@ class Item:
     path: Path
     label: str
 
+    @property
+    def filename(self) -> str:
+        """The sender's name of the file (a zip member's own name), for format detection:
+        an uploaded part is spooled under a name of its own."""
+        return (
+            PurePosixPath(self.label.rsplit("!", 1)[-1].replace("\\", "/")).name or self.path.name
+        )
+
 
 def walk(paths: Iterable[Path]) -> Iterator[Path]:
     """Files as given; folders become the files inside them (recursively, no hidden ones)."""

@@ -30,7 +30,7 @@ def _init_worker(memory_limit: int | None) -> None:
 
 
 def _job(item: Item, limits: Limits) -> FileSummary:
-    return summarise_file(InputFile(item.path, item.path.name), limits, item.label)
+    return summarise_file(InputFile(item.path, item.filename), limits, item.label)
 
 
 def _crashed(item: Item) -> FileSummary:

@@ -31,6 +31,7 @@ _MUNICIPALITY = {
         "id": _STR_OR_NULL,
         "name": _STR_OR_NULL,
         "file": {"type": "string"},
+        "sha256": {**_STR_OR_NULL, "description": "Of the file read (null when unreadable)."},
         "status": {"enum": ["equal", "differs", "unreadable", "unmatched"]},
         "matched_by": {"enum": ["id", "name"]},
         "reference": {

@@ -148,7 +148,7 @@ def _seats(value: str | None) -> int | None:
 async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
     try:
         result: FileSummary = await pool.run(
-            summarise_file, InputFile(item.path, item.path.name), limits, item.label
+            summarise_file, InputFile(item.path, item.filename), limits, item.label
         )
         return result
     except TelnormError as exc:  # a timeout or a crashed worker: this file only
@@ -169,7 +169,12 @@ async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
         200: {
             "description": "The reconciliation report",
             "content": {
-                "application/json": {"schema": {"$ref": "/schema/reconcile"}},
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": "The report; its JSON Schema: GET /schema/reconcile.",
+                    }
+                },
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
             },

@@ -53,34 +53,38 @@ def test_names_from_the_candidate_list() -> None:
     assert not any("taken from the count" in note for note in result["notes"])
 
 
+def _count_xml(votes: list[int]) -> bytes:
+    """A minimal municipal 510b: one candidate per list, the given list votes."""
+    selections = "".join(
+        f'<Selection><AffiliationIdentifier Id="{i}"><RegisteredName>Lijst {i}</RegisteredName>'
+        f"</AffiliationIdentifier><ValidVotes>{v}</ValidVotes></Selection>"
+        f'<Selection><Candidate><CandidateIdentifier Id="1"/></Candidate>'
+        f"<ValidVotes>{v}</ValidVotes></Selection>"
+        for i, v in enumerate(votes, start=1)
+    )
+    group = (
+        f"{selections}<Cast>2000</Cast><TotalCounted>{sum(votes)}</TotalCounted>"
+        '<RejectedVotes ReasonCode="ongeldig">0</RejectedVotes>'
+        '<RejectedVotes ReasonCode="blanco">0</RejectedVotes>'
+    )
+    return (
+        '<EML xmlns="urn:oasis:names:tc:evs:schema:eml" xmlns:kr="http://www.kiesraad.nl/extensions"'
+        ' Id="510b" SchemaVersion="5"><TransactionId>1</TransactionId><ManagingAuthority>'
+        '<AuthorityIdentifier Id="0999">Gelijkstad</AuthorityIdentifier><AuthorityAddress/>'
+        "</ManagingAuthority><kr:CreationDateTime>2026-03-19T10:00:00.000</kr:CreationDateTime>"
+        '<Count><EventIdentifier/><Election><ElectionIdentifier Id="GR2026_Gelijkstad">'
+        "<ElectionName>Gemeenteraad Gelijkstad 2026</ElectionName><ElectionCategory>GR"
+        "</ElectionCategory><kr:ElectionSubcategory>GR1</kr:ElectionSubcategory>"
+        "<kr:ElectionDate>2026-03-18</kr:ElectionDate></ElectionIdentifier><Contests><Contest>"
+        f'<ContestIdentifier Id="geen"/><TotalVotes>{group}</TotalVotes><ReportingUnitVotes>'
+        f'<ReportingUnitIdentifier Id="0999::SB1">Stembureau 1</ReportingUnitIdentifier>{group}'
+        "</ReportingUnitVotes></Contest></Contests></Election></Count></EML>"
+    ).encode()
+
+
 def test_a_tie_exits_1_and_text_says_so(tmp_path: Path) -> None:
-    document = {
-        "format_version": "1",
-        "document": {"eml_id": None, "level": "municipality"},
-        "election": {"id": "GR2026_Gelijkstad", "category": "GR"},
-        "contest": {"id": "geen"},
-        "managing_authority": {"id": "0999", "name": "Gelijkstad"},
-        "affiliations": [{"id": str(i), "name": f"Lijst {i}", "candidates": []} for i in (1, 2, 3)],
-        "total_votes": {
-            "cast": None,
-            "total_counted": 900,
-            "rejected_votes": {},
-            "uncounted_votes": {},
-            "selections": [
-                {
-                    "affiliation_id": str(i),
-                    "valid_votes": 300,
-                    "candidates": [{"candidate_id": "1", "valid_votes": 300}],
-                }
-                for i in (1, 2, 3)
-            ],
-        },
-        "reporting_unit_votes": [],
-        "source": {},
-        "notes": [],
-    }
-    path = tmp_path / "gelijk.json"
-    path.write_text(json.dumps(document))
+    path = tmp_path / "gelijk.eml.xml"
+    path.write_bytes(_count_xml([300, 300, 300]))
     status, out = run(str(path), "--seats", "2", "--format", "text")
     assert status == 1
     assert "TIE (P 8 lid 2)" in out

@@ -3,7 +3,7 @@ validator (R.201 lists, R.202 candidates, R.203 statistics), as numbers for a re
 
 ``difference`` is always the municipal file minus the reference. A list the reference
 lacks counts 0 there (the Boxmeer case); candidates are compared only for lists whose
-candidates the reference states; statistics only where both state them.
+candidates both sides state; statistics only where both state them.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ def list_differences(file: GroupTotals, ref: GroupTotals) -> list[dict[str, Any]
 
 def candidate_differences(file: GroupTotals, ref: GroupTotals) -> list[dict[str, Any]]:
     out = []
-    for aff in sorted(ref.candidates, key=sort_key):
+    # only lists whose candidates both sides state: a count without candidate votes (a
+    # spreadsheet of list totals) says nothing about them, which is not 0
+    for aff in sorted(set(ref.candidates) & set(file.candidates), key=sort_key):
         theirs = ref.candidates[aff]
-        ours = file.candidates.get(aff, {})
+        ours = file.candidates[aff]
         for cid in sorted(set(ours) | set(theirs), key=sort_key):
             count, reference = ours.get(cid, 0), theirs.get(cid, 0)
             if count != reference:

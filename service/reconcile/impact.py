@@ -65,8 +65,9 @@ def _correct(
         for aff in set(ours.lists) | set(theirs.lists):
             delta = ours.lists.get(aff, 0) - theirs.lists.get(aff, 0)
             corrected.lists[aff] = corrected.lists.get(aff, 0) + delta
-            if aff in theirs.candidates or theirs.lists.get(aff, 0) == 0:
-                # the unit's candidates are known (or the list is absent there: all 0)
+            known_there = aff in theirs.candidates or theirs.lists.get(aff, 0) == 0
+            if aff in ours.candidates and known_there:
+                # both sides' candidates are known (a list absent there has 0 everywhere)
                 per = corrected.candidates.setdefault(aff, {})
                 mine, known = ours.candidates.get(aff, {}), theirs.candidates.get(aff, {})
                 for cid in set(mine) | set(known):

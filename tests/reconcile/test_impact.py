@@ -129,3 +129,16 @@ def test_a_tie_in_the_reference_apportionment_is_reported() -> None:
     assert election["status"] == "tie"
     assert election["reference"]["ties"][0]["lists"] == ["1", "3"]
     assert impact["changed"] is False
+
+
+def test_a_file_without_candidate_votes_is_no_candidate_difference() -> None:
+    # a spreadsheet of list totals: it says nothing about candidates (not 0), so no
+    # candidate differences; list 2 differs, and its candidate changes cannot be computed
+    summary = file_summary({"1": 460, "2": 450, "3": 140}, {})
+    result = report(summary, 9)
+    entry = result["municipalities"][0]
+    assert "candidate_differences" not in entry
+    assert [d["affiliation_id"] for d in entry["differences"]] == ["2"]
+    impact = result["seat_impact"]["elections"][0]
+    assert all(c["affiliation_id"] != "2" for c in impact["candidates"])
+    assert any(note.startswith("List 2:") for note in impact["notes"])

@@ -44,14 +44,23 @@ def _base(docs: list[RefDocument], notes: list[str]) -> tuple[GroupTotals, str]:
     if central:
         return copy.deepcopy(central[0].election_totals()), f"the central count {central[0].file}"
     base = GroupTotals()
-    for doc in docs:
+    used: dict[tuple[str | None, str | None], str] = {}
+    for index, doc in enumerate(docs):
+        key = (doc.authority_id, doc.level) if doc.authority_id is not None else (str(index), None)
+        if key in used:
+            # the same district twice would count its votes twice
+            notes.append(
+                f"{doc.file} is a second count of {doc.authority_id} (after {used[key]}): "
+                "it is not added again."
+            )
+            continue
+        used[key] = doc.file
         add_into(base, doc.election_totals())
         if doc.total_from_units:
             notes.append(f"{doc.file} states no total: the sum of its units is used.")
-    if len(docs) > 1:
-        return base, (
-            f"{len(docs)} {docs[0].level or 'reference'} counts summed to the central level"
-        )
+    if len(used) > 1:
+        level = docs[0].level or "reference"
+        return base, f"{len(used)} {level} counts summed to the central level"
     return base, f"the {docs[0].level or 'reference'} count {docs[0].file}"
 
 

@@ -174,3 +174,16 @@ def test_boxmeer_with_municipal_totals_and_name_fallback(tmp_path: Path, corpus_
     assert entry["matched_by"] == "name" and "not by CBS code" in entry["notes"][0]
     assert entry["difference"] == total["total_counted"] - sum(keyed.values())
     assert len(entry["differences"]) == 19  # lists 5-24 with votes
+
+
+def test_a_district_given_twice_is_counted_once(faulty: Any) -> None:
+    _, once = run(str(faulty.municipal), *faulty.reference_args())
+    twice_args = [*faulty.reference_args(), "--reference", str(faulty.districts[0])]
+    status, twice = run(str(faulty.municipal), *twice_args)
+    assert status == 1
+    first, second = json.loads(once), json.loads(twice)
+    impact1, impact2 = first["seat_impact"]["elections"][0], second["seat_impact"]["elections"][0]
+    assert impact2["reference"] == impact1["reference"]  # not summed twice
+    assert any("not added again" in note for note in impact2["notes"])
+    # every municipality of that district is in both: compared with the first, noted
+    assert second["summary"] == first["summary"]

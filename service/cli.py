@@ -13,12 +13,14 @@ import orjson
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
 from telnorm.service import pipeline
+from telnorm.service.apportion.cli import apportion as apportion_command
 from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
 from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.protocol.cli import protocol as protocol_command
+from telnorm.service.reconcile.cli import reconcile as reconcile_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
 from telnorm.service.validation.inputs import is_canonical_json
@@ -333,6 +335,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
 cli.add_command(protocol_command)
+cli.add_command(reconcile_command)
+cli.add_command(apportion_command)
 
 
 def main() -> None:

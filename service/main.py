@@ -24,6 +24,7 @@ from telnorm.service.routes import (
     meta,
     normalise,
     protocol,
+    reconcile,
     validate,
 )
 from telnorm.service.settings import Settings, get_settings
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(RequestLog, metrics=app.state.metrics, headers=VERSION_HEADERS)
-    for module in (normalise, detect, validate, protocol, mappings, meta, health):
+    for module in (normalise, detect, validate, protocol, mappings, meta, health, reconcile):
         app.include_router(module.router)
     openapi.install(app, secured=bool(tokens), open_paths=OPEN_PATHS)
     return app

@@ -14,6 +14,7 @@ from telnorm.service.routes import detect, mappings, meta, normalise, validate
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
 from telnorm.service.version import NORMALISER_VERSION
+from telnorm.service.web import install as install_web
 from telnorm.service.workers import WorkerPool
 
 
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=NORMALISER_VERSION,
         summary="Normalise and validate Dutch municipal election result files.",
         lifespan=lifespan,
+        # /docs and /redoc are served by telnorm.service.web with local assets (FastAPI's
+        # own pages load them from a CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     configure_logging(settings.log_level)
@@ -50,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog)
     for module in (normalise, detect, validate, mappings, meta):
         app.include_router(module.router)
+    install_web(app)
     return app
 
 

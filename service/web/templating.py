@@ -1,0 +1,32 @@
+"""The Jinja2 environment of the pages, with the filters they use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def number(value: object, lang: str = "nl") -> str:
+    """A count in the page's notation: ``13.627`` in Dutch, ``13,627`` in English; an
+    absent value is a dash (never a 0 the file did not state)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return str(value)
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def percent(value: float, lang: str = "nl") -> str:
+    text = f"{value * 100:.0f}%"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+templates.env.filters["number"] = number
+templates.env.filters["percent"] = percent

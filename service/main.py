@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from telnorm.service import problems
 from telnorm.service.auth import BearerAuth
 from telnorm.service.observability import RequestLog, configure_logging
+from telnorm.service.openapi import hoist_schema_defs
 from telnorm.service.routes import detect, mappings, meta, normalise, validate
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
@@ -56,6 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (normalise, detect, validate, mappings, meta):
         app.include_router(module.router)
     install_web(app)
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI caches the document on the app; the hoisting runs once, on the first build
+        if app.openapi_schema is None:
+            app.openapi_schema = hoist_schema_defs(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

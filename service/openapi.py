@@ -62,3 +62,27 @@ def upload_body(parts: dict[str, str]) -> dict[str, Any]:
             },
         }
     }
+
+
+def hoist_schema_defs(spec: dict[str, Any]) -> dict[str, Any]:
+    """Move ``$defs`` embedded in operation schemas into ``components.schemas``.
+
+    A pydantic schema built with ``ref_template="#/components/schemas/{model}"`` (the
+    canonical document of ``POST /normalise``) refers to components but carries its
+    definitions inline under ``$defs``; without this the references dangle and ReDoc stops
+    with "Invalid reference token".
+    """
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, definition in (node.pop("$defs", None) or {}).items():
+                components.setdefault(name, definition)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec.get("paths"))
+    return spec

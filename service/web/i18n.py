@@ -221,8 +221,7 @@ _EN: dict[str, str] = {
     "mapping_heading": "This spreadsheet cannot be read without help",
     "mapping_intro": "telnorm drafted a mapping. Fill in the blanks and try again.",
     "mapping_blank_list": "List number for column",
-    "mapping_blank_list_hint": "The list's number on the ballot; leave empty if it is not "
-    "a list.",
+    "mapping_blank_list_hint": "The list's number on the ballot; leave empty if it is not a list.",
     "mapping_authority": "CBS code of the municipality",
     "mapping_authority_hint": "Four digits, for example 0668.",
     "mapping_retry": "Try again",

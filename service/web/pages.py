@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -230,9 +230,7 @@ def _wants_mapping(error: TelnormError) -> bool:
     )
 
 
-async def _show(
-    request: Request, lang: str, files: Mapping[str, InputFile]
-) -> HTMLResponse:
+async def _show(request: Request, lang: str, files: Mapping[str, InputFile]) -> HTMLResponse:
     try:
         result = await _inspect(request, files, with_mapping=False)
     except TelnormError as error:
@@ -248,7 +246,11 @@ async def _show(
 async def upload(request: Request) -> Response:
     lang = i18n.choose(request)
     try:
-        uploads = receive_upload(request, UPLOAD_PARTS, max_files=len(UPLOAD_PARTS))
+        # receive_upload is an async generator (typed as the iterator FastAPI expects)
+        uploads = cast(
+            AsyncGenerator[Upload, None],
+            receive_upload(request, UPLOAD_PARTS, max_files=len(UPLOAD_PARTS)),
+        )
         # aclosing: the request's temporary folder goes as soon as the page is made
         async with aclosing(uploads):
             async for received in uploads:

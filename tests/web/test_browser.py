@@ -36,15 +36,22 @@ def dutch(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def upload(visit: Visit, path: Path | None = None, *, candidate_list: Path | None = None,
-           reference: Path | None = None, payload: tuple[str, bytes] | None = None) -> Any:
+def upload(
+    visit: Visit,
+    path: Path | None = None,
+    *,
+    candidate_list: Path | None = None,
+    reference: Path | None = None,
+    payload: tuple[str, bytes] | None = None,
+) -> Any:
     """Fill in the form on / and press the button; returns the page after the answer."""
     page = visit.page
     page.goto(visit.base + "/")
     if payload is not None:
         name, data = payload
-        page.set_input_files("#file", files=[{"name": name, "mimeType": "application/octet-stream",
-                                              "buffer": data}])
+        page.set_input_files(
+            "#file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
+        )
     else:
         page.set_input_files("#file", str(path))
     if candidate_list is not None:
@@ -110,8 +117,9 @@ def test_seeded_faults_show_rule_codes_units_and_rows(
     page = upload(v, payload=("lindehoven_fouten.csv", seeded_faults_csv()))
     assert "Er zijn fouten gevonden" in page.locator("#verdict").inner_text()
     errors = page.locator("#findings-error tr.finding")
-    found = {(row.get_attribute("data-code"), row.get_attribute("data-unit"))
-             for row in errors.all()}
+    found = {
+        (row.get_attribute("data-code"), row.get_attribute("data-unit")) for row in errors.all()
+    }
     assert ("F.202", "9901::SB2") in found
     assert ("F.201", "9901::SB3") in found
     # the source place is named: line and column of the CSV

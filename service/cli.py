@@ -17,6 +17,7 @@ from telnorm.service import pipeline
 from telnorm.service.export.job import normalise_export_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.protocol.cli import protocol as protocol_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
 
@@ -276,6 +277,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
+cli.add_command(protocol_command)
 
 
 def main() -> None:

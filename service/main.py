@@ -12,7 +12,7 @@ from telnorm.service import problems
 from telnorm.service.auth import BearerAuth
 from telnorm.service.observability import RequestLog, configure_logging
 from telnorm.service.openapi import hoist_schema_defs
-from telnorm.service.routes import detect, mappings, meta, normalise, validate
+from telnorm.service.routes import detect, mappings, meta, normalise, protocol, validate
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
 from telnorm.service.version import NORMALISER_VERSION
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BearerAuth, tokens=settings.tokens())
     app.add_middleware(RequestLog)
-    for module in (normalise, detect, validate, mappings, meta):
+    for module in (normalise, detect, validate, protocol, mappings, meta):
         app.include_router(module.router)
     install_web(app)
     build_openapi = app.openapi

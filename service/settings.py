@@ -90,14 +90,49 @@ class Settings(BaseSettings):
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(
         default=None,
-        description="Folder of mapping files (TOML); default: mappings/ of the checkout. "
-        "Read by the parsers from the environment variable TELNORM_MAPPINGS_DIR.",
+        description="Folder of mapping files (TOML) and the list-name alias table "
+        "(aliases.toml), used instead of the ones packaged with telnorm. The pipeline hands it "
+        "to the parsers (ParseContext.mappings_dir); GET /mappings lists its mappings.",
     )
 
     # --- output ------------------------------------------------------------------------
     eml_schema_dir: Path | None = Field(
         default=None,
         description="Folder with the EML_NL XSDs; when set, exported EML is validated.",
+    )
+
+    # --- control protocol (telnorm protocol, POST /protocol): the Electoral Council's
+    # values (its control-protocol tool, protocol version GR2026) ------------------------
+    protocol_version: str = Field(
+        default="GR2026", description="Protocol version named in the report."
+    )
+    protocol_invalid_pct: float = Field(
+        default=3.0, description="Part B: invalid votes at or above this % of the ballots."
+    )
+    protocol_blank_pct: float = Field(
+        default=3.0, description="Part B: blank votes at or above this % of the ballots."
+    )
+    protocol_admitted_difference: int = Field(
+        default=15, description="Part B: admitted voters and ballots differ by this many."
+    )
+    protocol_admitted_difference_pct: float = Field(
+        default=2.0, description="Part B: ... or by this % of the ballots."
+    )
+    protocol_list_deviation_points: float = Field(
+        default=50.0,
+        description="Part B: a list's share deviates this many percentage points from the rest.",
+    )
+    protocol_swap_factor: float = Field(
+        default=5.0, description="Part B swaps: at least this factor above / below expected."
+    )
+    protocol_swap_min_votes: int = Field(
+        default=15, description="Part B swaps: received (over) or expected (under) at least."
+    )
+    protocol_swap_min_units_municipality: int = Field(
+        default=2, description="Part B swaps: stations the municipality needs for the check."
+    )
+    protocol_swap_min_units_neighbourhood: int = Field(
+        default=5, description="Part B swaps: stations a neighbourhood needs for its check."
     )
 
     def limits(self) -> Limits:

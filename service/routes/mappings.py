@@ -16,8 +16,8 @@ router = APIRouter(tags=["mappings"])
 
 
 @router.get("/mappings", operation_id="list_mappings", summary="The installed mapping files")
-async def list_mappings(pool: PoolDep) -> dict[str, Any]:
-    result: dict[str, Any] = await pool.run(list_mappings_job)
+async def list_mappings(pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
+    result: dict[str, Any] = await pool.run(list_mappings_job, settings.mappings_dir)
     return result
 
 

@@ -84,7 +84,12 @@ async def normalise(
             normalise_export_job,
             main,
             upload.context(CONTEXT_PARTS),
-            NormaliseOptions(format=format, locations=locations, parser_options=options),
+            NormaliseOptions(
+                format=format,
+                locations=locations,
+                parser_options=options,
+                mappings_dir=settings.mappings_dir,
+            ),
             settings.limits(),
             to,
             {key: str(params[key]) for key in PARAMETERS if key in params},
@@ -99,7 +104,12 @@ async def normalise(
         normalise_job,
         main,
         upload.context(CONTEXT_PARTS),
-        NormaliseOptions(format=format, locations=locations, parser_options=options),
+        NormaliseOptions(
+            format=format,
+            locations=locations,
+            parser_options=options,
+            mappings_dir=settings.mappings_dir,
+        ),
         settings.limits(),
     )
     return Response(body, media_type=MEDIA_TYPES["json"])

@@ -31,6 +31,7 @@ from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation.inputs import ValidateRequest
 from telnorm.service.web import carry, i18n, mapping_form, view
 from telnorm.service.web.jobs import inspect_job
+from telnorm.service.web.security import POLICY
 from telnorm.service.web.templating import templates
 from telnorm.service.workers import WorkerPool
 
@@ -65,6 +66,7 @@ def render(
     response: HTMLResponse = templates.TemplateResponse(
         request, template, context, status_code=status
     )
+    response.headers["Content-Security-Policy"] = POLICY
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response

@@ -1,8 +1,10 @@
 """Security headers of every HTML answer: a Content-Security-Policy of the service's own origin.
 
-Set by middleware rather than per route so that no HTML page can be added without it. A page
-that needs more (Swagger UI and ReDoc inject inline styles) sets its own policy, which is
-kept; nothing ever allows another host.
+Set by middleware rather than per route so that no HTML answer can be added without one. A
+page may set its own policy, which is kept: the web pages set the strictest (:data:`POLICY`),
+``/docs`` and ``/redoc`` theirs. Any other HTML (the self-contained reports of other routes,
+such as ``POST /protocol`` as ``text/html``, which embed their CSS in a ``<style>``) gets
+:data:`REPORT_POLICY`. None of them allows another host.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Only the service itself. ``img-src data:`` for the small inline icons of the docs bundles;
+#: The web pages: only the service itself. ``img-src data:`` for the small inline icons of the docs bundles;
 #: ``form-action 'self'`` keeps the upload forms from posting elsewhere.
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+
+#: HTML of other routes: self-contained pages with their CSS inline; no script at all.
+REPORT_POLICY = (
+    "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 #: Swagger UI and ReDoc write ``style`` attributes and ``<style>`` elements at run time, and
@@ -43,7 +52,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 if headers.get("content-type", "").startswith("text/html"):
                     if "content-security-policy" not in headers:
-                        headers["Content-Security-Policy"] = POLICY
+                        headers["Content-Security-Policy"] = REPORT_POLICY
                     headers["X-Content-Type-Options"] = "nosniff"
                     headers["Referrer-Policy"] = "no-referrer"
             await send(message)

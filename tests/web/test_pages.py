@@ -298,3 +298,20 @@ def test_openapi_references_resolve(client: TestClient) -> None:
         re.findall(r'"\$ref":\s*"#/components/schemas/([^"]+)"', str(spec).replace("'", '"'))
     )
     assert refs and refs <= set(schemas)
+
+
+def test_every_html_answer_has_a_self_only_policy(client: TestClient) -> None:
+    """HTML of other routes (the protocol report) gets a policy too: its inline CSS may
+    apply, nothing may load from another host and no script may run."""
+    report = client.post(
+        "/protocol",
+        files={"file": (XLSX.name, XLSX.read_bytes())},
+        headers={"Accept": "text/html"},
+    )
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html")
+    policy = report.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'none'" in policy
+    assert "http" not in policy
+    for path in ("/", "/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert "http" not in client.get(path).headers["content-security-policy"]

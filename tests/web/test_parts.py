@@ -156,3 +156,19 @@ def test_view_marks_the_worst_severity_and_the_list() -> None:
     assert result.rows[0].severity == "error" and result.rows[0].flagged == {"1"}
     assert result.rows[1].severity is None and result.rows[1].votes == [None, 0]
     assert [f.code for f in result.findings["error"]] == ["E"]
+
+
+def test_templates_and_static_files_are_package_data() -> None:
+    """A plain (non-editable) install must carry every template and static file."""
+    from fnmatch import fnmatch
+
+    from tests.conftest import ROOT
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["telnorm.service"]
+    web = ROOT / "service" / "web"
+    files = [p for folder in ("templates", "static") for p in (web / folder).iterdir()]
+    assert files
+    for path in files:
+        relative = path.relative_to(ROOT / "service").as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative

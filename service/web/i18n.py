@@ -180,7 +180,8 @@ _EN: dict[str, str] = {
     "warnings": "Warnings",
     "info": "For information",
     "count_heading": "The count",
-    "count_caption": "Votes per polling station and list",
+    "count_caption": "Votes per polling station and list (numbers in Dutch notation: 1.234 "
+    "is one thousand two hundred and thirty-four)",
     "unit": "Polling station",
     "total": "Total",
     "total_counted": "Valid votes",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: The web pages: only the service itself. ``img-src data:`` for the small inline icons of the docs bundles;
+#: The web pages: only the service itself. ``img-src data:`` for the page's empty icon;
 #: ``form-action 'self'`` keeps the upload forms from posting elsewhere.
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

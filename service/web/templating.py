@@ -13,14 +13,16 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def number(value: object, lang: str = "nl") -> str:
-    """A count in the page's notation: ``13.627`` in Dutch, ``13,627`` in English; an
-    absent value is a dash (never a 0 the file did not state)."""
+    """A count in Dutch notation (``13.627``) in both languages: these are Dutch counts, as
+    on the forms and in the files, and one notation keeps a number the same in a screenshot
+    or a report whichever language the clerk reads (the English caption says so). An absent
+    value is a dash, never a 0 the file did not state."""
+    del lang  # the same notation in both languages
     if value is None:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int):
         return str(value)
-    text = f"{value:,}"
-    return text.replace(",", ".") if lang == "nl" else text
+    return f"{value:,}".replace(",", ".")
 
 
 def percent(value: float, lang: str = "nl") -> str:

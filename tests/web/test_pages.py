@@ -105,10 +105,11 @@ def test_result_page_shows_format_election_municipality_and_count(client: TestCl
         assert f'name="output" value="{output}"' in page
 
 
-def test_result_page_in_english_uses_english_notation(client: TestClient) -> None:
+def test_result_page_in_english_keeps_dutch_notation_and_says_so(client: TestClient) -> None:
     _, page = post_upload(client, XLSX.name, XLSX.read_bytes(), lang="en")
     assert '<html lang="en">' in page
-    assert '<td class="num">2,371</td>' in page
+    assert "Votes per polling station" in page and "Dutch notation" in page
+    assert '<td class="num">2.371</td>' in page
 
 
 def test_seeded_faults_are_listed_by_severity_with_unit_place_and_row(client: TestClient) -> None:

@@ -9,8 +9,10 @@ the docs (``make screenshots``); otherwise they go to the test's temporary folde
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -175,6 +177,23 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+@contextlib.contextmanager
+def _address_space_unlimited() -> Iterator[None]:
+    """Lift the soft address-space limit while Playwright's driver and Chromium start.
+
+    The CLI limits its own process's memory (RLIMIT_AS, service/cli.py), and CLI tests run
+    it in the test process: Chromium started afterwards would inherit the limit and die at
+    start (SIGTRAP: V8 reserves far more address space than it uses). The test process gets
+    its limit back as soon as the browser runs.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     try:
@@ -189,13 +208,19 @@ def browser() -> Iterator[Any]:
             "browser tests need Chromium: apt-get install chromium (scripts/system-deps), "
             "or set TELNORM_CHROMIUM to a Chromium binary"
         )
-    with sync_playwright() as playwright:
-        # A Chromium that is there but does not start is a failure, not a skip.
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with _address_space_unlimited():
+        playwright = sync_playwright().start()
         try:
-            yield instance
-        finally:
-            instance.close()
+            # A Chromium that is there but does not start is a failure, not a skip.
+            instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except BaseException:
+            playwright.stop()
+            raise
+    try:
+        yield instance
+    finally:
+        instance.close()
+        playwright.stop()
 
 
 class Visit:

@@ -104,7 +104,10 @@ class DocumentInfo(_Model):
         "inferred."
     )
     level: Literal["polling_station", "municipality", "district", "central"]
-    created: str | None = Field(description="kr:CreationDateTime (ISO 8601) or null.")
+    created: Annotated[str, Field(json_schema_extra={"format": "iso-date-time"})] | None = Field(
+        description="kr:CreationDateTime (ISO 8601, as xs:dateTime: the UTC offset is "
+        "optional) or null."
+    )
     transaction_id: str | None
     schema_version: str | None = Field(
         default=None, description="kr:Schema/@Version of EML_NL 1.3 drafts."
@@ -125,7 +128,9 @@ class Election(_Model):
     name: str | None
     category: str | None
     subcategory: str | None
-    date: str | None = Field(description="YYYY-MM-DD")
+    date: Annotated[str, Field(json_schema_extra={"format": "date"})] | None = Field(
+        description="YYYY-MM-DD"
+    )
     domain: Domain | None
 
 

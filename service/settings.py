@@ -23,8 +23,13 @@ _LIMITS = Limits()
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TELNORM_", env_file=".env", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field(default="127.0.0.1", description="Interface `telnorm serve` listens on.")
+    port: int = Field(default=8000, description="Port `telnorm serve` listens on.")
+    root_path: str = Field(
+        default="",
+        description="Path prefix a reverse proxy serves telnorm under (e.g. /telnorm): "
+        "links in /docs and the OpenAPI servers entry use it.",
+    )
 
     # --- requests ----------------------------------------------------------------------
     max_upload_bytes: int = Field(
@@ -46,6 +51,14 @@ class Settings(BaseSettings):
     )
     parse_timeout_seconds: float = Field(
         default=120.0, description="Wall time per parse; a parse that overruns is stopped."
+    )
+    max_queued_jobs: int = Field(
+        default=32,
+        ge=0,
+        description="Jobs that may wait for a free worker; one more is a 503 with Retry-After.",
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="Retry-After of the 503 answered when the queue is full."
     )
 
     # --- structural limits: defaults are those of parsers.api.Limits, the one place ------
@@ -70,13 +83,27 @@ class Settings(BaseSettings):
     # --- access and logs ---------------------------------------------------------------
     auth_tokens: list[str] = Field(
         default_factory=list,
-        description="Bearer tokens; when any is set, every route but /health needs one. "
+        description="Bearer tokens; when any is set, every route but the health probes needs one. "
         "As an environment variable: a JSON list, e.g. TELNORM_AUTH_TOKENS='[\"s3cret\"]'.",
     )
     auth_tokens_file: Path | None = Field(
         default=None, description="A file with one bearer token per line (# comments allowed)."
     )
-    log_level: str = "INFO"
+    log_level: str = Field(
+        default="INFO",
+        description="Level of every log line (telnorm, uvicorn and its access log): DEBUG, "
+        "INFO, WARNING, ERROR.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); empty: CORS off. "
+        'A JSON list, e.g. TELNORM_CORS_ORIGINS=\'["https://app.example"]\'; ["*"] for any.',
+    )
+    gzip_min_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Responses at least this large are gzip-compressed for clients that accept it.",
+    )
 
     def tokens(self) -> frozenset[str]:
         tokens = {token.strip() for token in self.auth_tokens if token.strip()}

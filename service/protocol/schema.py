@@ -142,4 +142,50 @@ REPORT_SCHEMA: dict[str, Any] = {
     },
 }  # fmt: skip
 
-__all__ = ["REPORT_SCHEMA"]
+
+#: The example of ``POST /protocol`` in the OpenAPI document (it fits :data:`REPORT_SCHEMA`).
+REPORT_EXAMPLE: dict[str, Any] = {
+    "election": {
+        "id": "GR2026_Lindehoven", "name": "Gemeenteraad Lindehoven 2026", "category": "GR",
+        "date": "2026-03-18", "contest": "geen",
+    },
+    "authority": {"id": "9901", "name": "Lindehoven"},
+    "created": "2026-03-19T21:30:00.000",
+    "level": "municipality",
+    "protocol_version": "GR2026",
+    "thresholds": {"invalid_pct": 3.0, "blank_pct": 3.0, "admitted_difference": 15},
+    "neighbourhoods_used": False,
+    "stations": 2,
+    "checks": {
+        "recounted": {
+            "applied": 0, "not_applicable": ["1", "2"],
+            "needs": "the investigations block (kr:ReportingUnitInvestigations)",
+        },
+    },
+    "a": [
+        {
+            "station": "2", "name": "Dorpshuis", "no_explanation": 2, "explanations_short": 0,
+            "recounted": None,
+            "summary": "Er is een onverklaard verschil van 2 tussen het aantal toegelaten "
+            "kiezers en het aantal getelde stembiljetten ('geen verklaring').",
+        }
+    ],
+    "b": [
+        {
+            "station": "1", "name": "De Linde", "zero_votes": False, "invalid_pct": 3.4,
+            "blank_pct": None, "admitted_difference": None, "ballots": 500, "recounted": None,
+            "list_deviations": [], "swaps": [],
+            "summary": "3,4% van de stemmen is ongeldig. Vergelijk de uitslag met het "
+            "proces-verbaal van dit stembureau en laat bij een fout hertellen.",
+        }
+    ],
+    "c": [
+        {
+            "station": "1", "name": "De Linde", "affiliation_id": "1",
+            "affiliation_name": "Lindehoven Lokaal", "votes": 300, "share": 62.5,
+            "rest_share": 58.1, "deviation": 4.4,
+        }
+    ],
+}  # fmt: skip
+
+__all__ = ["REPORT_EXAMPLE", "REPORT_SCHEMA"]

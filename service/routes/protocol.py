@@ -14,7 +14,7 @@ from telnorm.service.dependencies import PoolDep, SettingsDep, settings_dependen
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.protocol.job import ProtocolRequest, protocol_job, thresholds_from
 from telnorm.service.protocol.render import PARTS, render_csv, render_html
-from telnorm.service.protocol.schema import REPORT_SCHEMA
+from telnorm.service.protocol.schema import REPORT_EXAMPLE, REPORT_SCHEMA
 from telnorm.service.routes.normalise import parser_options
 from telnorm.service.settings import Settings
 from telnorm.service.uploads import Upload, receive_upload
@@ -83,7 +83,7 @@ def _choose(accept: str | None) -> str:
         200: {
             "description": "The report",
             "content": {
-                "application/json": {"schema": REPORT_SCHEMA},
+                "application/json": {"schema": REPORT_SCHEMA, "example": REPORT_EXAMPLE},
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
             },
@@ -134,6 +134,16 @@ async def protocol(
     operation_id="protocol_schema",
     summary="The JSON Schema of the control-protocol report",
     description="The schema POST /protocol's JSON answer follows.",
+    responses={
+        200: {
+            "description": "The JSON Schema (2020-12)",
+            "content": {
+                "application/json": {
+                    "example": {"title": "telnorm control-protocol report", "type": "object"}
+                }
+            },
+        }
+    },
 )
 async def protocol_schema() -> dict[str, Any]:
     return REPORT_SCHEMA

@@ -116,8 +116,9 @@ def not_canonical(detail: str, missing: list[str], pointer: str = "") -> Structu
     )
 
 
-def check_document(document: Any) -> None:
-    """Raise a TelnormError unless ``document`` has the shape the rules read."""
+def check_envelope(document: Any) -> None:
+    """Raise unless ``document`` is meant as a canonical document at all: an object with the
+    members the rules need, of a format version this telnorm reads."""
     if not isinstance(document, dict):
         raise not_canonical(
             f"it is {_kind(document)}, where a canonical document is an object with "
@@ -134,6 +135,11 @@ def check_document(document: Any) -> None:
             location={"pointer": "/format_version"},
             schema=SCHEMA_ID,
         )
+
+
+def check_document(document: Any) -> None:
+    """Raise a TelnormError unless ``document`` has the shape the rules read."""
+    check_envelope(document)
     _check_group(document.get("total_votes"), "/total_votes")
     units = document.get("reporting_unit_votes")
     if not isinstance(units, list):

@@ -23,12 +23,12 @@ from starlette.responses import HTMLResponse, Response
 
 from telnorm.parsers.errors import ExportFieldsMissing, RequestError, TelnormError
 from telnorm.service.export import FORMATS, PARAMETERS
-from telnorm.service.export.job import normalise_export_job
+from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import suggest_mapping_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import Upload, receive_upload
-from telnorm.service.validation.inputs import ValidateRequest
+from telnorm.service.validation.inputs import ValidateRequest, is_canonical_json
 from telnorm.service.web import carry, i18n, mapping_form, view
 from telnorm.service.web.jobs import inspect_job
 from telnorm.service.web.security import POLICY
@@ -325,18 +325,35 @@ async def download(request: Request) -> Response:
 async def _export(
     request: Request, files: Mapping[str, InputFile], output: str, params: Mapping[str, str]
 ) -> Any:
+    """What ``POST /normalise?output=...`` runs on the same files: a canonical document sent
+    back is exported as it is, any other file normalised and exported."""
     if output not in FORMATS:
         raise RequestError(f"Unknown download {output!r}; the page offers {', '.join(FORMATS)}.")
+    settings = _settings(request)
+    pool = _pool(request)
+    context = {role: files[role] for role in ("candidate_list",) if role in files}
+    if "mapping" not in files and is_canonical_json(files["file"], False, None):
+        return await pool.run(
+            canonical_export_job,
+            files["file"],
+            context,
+            settings.limits(),
+            output,
+            dict(params),
+            settings.eml_schema_dir,
+        )
     options: dict[str, Any] = {}
     if "mapping" in files:
         options["mapping_file"] = str(files["mapping"].path)
-    context = {role: files[role] for role in ("candidate_list",) if role in files}
-    settings = _settings(request)
-    return await _pool(request).run(
+    return await pool.run(
         normalise_export_job,
         files["file"],
         context,
-        NormaliseOptions(format="tabular" if options else None, parser_options=options),
+        NormaliseOptions(
+            format="tabular" if options else None,
+            parser_options=options,
+            mappings_dir=settings.mappings_dir,
+        ),
         settings.limits(),
         output,
         dict(params),

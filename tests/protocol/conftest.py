@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from telnorm.service import examples
 from telnorm.service.main import create_app
 from telnorm.service.settings import Settings
 
@@ -59,7 +60,7 @@ def station(number: int, lists: dict[str, dict[str, int]], **stats: Any) -> dict
 
 def municipality(units: list[dict[str, Any]]) -> dict[str, Any]:
     """The document of the stations, with the total as their sum."""
-    total: dict[str, Any] = {"selections": [], "rejected_votes": {}, "uncounted_votes": {}}
+    total: dict[str, Any] = {"selections": []}
     lists: dict[str, dict[str, int]] = {}
     for unit in units:
         for selection in unit["selections"]:
@@ -76,18 +77,17 @@ def municipality(units: list[dict[str, Any]]) -> dict[str, Any]:
         for aff, c in lists.items()
     ]
     total["total_counted"] = sum(u["total_counted"] for u in units)
-    return copy.deepcopy(
+    document = copy.deepcopy(examples.CANONICAL_DOCUMENT)
+    document["election"].update(id="GR2026_Lindehoven", date="2026-03-18")
+    document["managing_authority"] = {"id": "0999", "name": "Lindehoven"}
+    document["affiliations"] = [
         {
-            "format_version": "1",
-            "document": {"eml_id": "510b", "level": "municipality", "created": None},
-            "election": {"id": "GR2026", "name": "Gemeenteraad 2026", "category": "GR",
-                         "date": "2026-03-18"},
-            "contest": {"id": "geen", "name": None},
-            "managing_authority": {"id": "0999", "name": "Lindehoven"},
-            "affiliations": [{"id": aff, "name": f"Partij {aff}", "candidates": []}
-                             for aff in lists],
-            "total_votes": total,
-            "reporting_unit_votes": units,
-            "notes": [],
+            "id": aff,
+            "name": f"Partij {aff}",
+            "candidates": [{"id": c, "name": f"Kandidaat {c}", "short_code": None} for c in cand],
         }
-    )  # fmt: skip
+        for aff, cand in lists.items()
+    ]
+    document["total_votes"] = total
+    document["reporting_unit_votes"] = copy.deepcopy(units)
+    return document

@@ -3,6 +3,7 @@ report agreeing with the validation rules it shares its checks with."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jsonschema
@@ -16,7 +17,8 @@ from telnorm.service.protocol.neighbourhoods import parse_neighbourhoods
 from telnorm.service.protocol.report import build_report
 from telnorm.service.protocol.schema import REPORT_SCHEMA
 from telnorm.service.validation import validate
-from tests.conftest import corpus_files
+from telnorm.service.validation.inputs import ValidateRequest, read_document
+from tests.conftest import corpus_files, corpus_path
 from tests.protocol.conftest import municipality, station
 
 PLAIN = {"1": {"1": 120, "2": 40, "3": 20}, "2": {"1": 100, "2": 30}}
@@ -150,8 +152,6 @@ def test_report_and_rules_flag_the_same_stations(path: Path) -> None:
     """One implementation: per check, the stations in part B are those the rule flags."""
     report = run_protocol(ProtocolRequest(main=InputFile(path, path.name)))
     jsonschema.validate(orjson.loads(orjson.dumps(report)), REPORT_SCHEMA)
-    from telnorm.service.validation.inputs import ValidateRequest, read_document
-
     document = read_document(ValidateRequest(main=InputFile(path, path.name)), locations=False)
     findings = validate(document, plausibility=True)["findings"]
     label = {
@@ -173,3 +173,30 @@ def test_report_and_rules_flag_the_same_stations(path: Path) -> None:
     }
     assert a_rule == {e["station"] for e in report["a"]}
     assert DEFAULT_THRESHOLDS.version == report["protocol_version"]
+
+
+@pytest.mark.corpus
+def test_a_2026_era_count_with_investigations_and_fewer_reason_codes(tmp_path: Path) -> None:
+    """2026-era files state investigations per station and need not state every reason code:
+    the report reads the recount flag and says which checks did not apply, never crashes."""
+    text = corpus_path("eml", "510b", "Telling_GR2022_WestMaasenWaal.eml.xml").read_text("utf-8")
+    block = (
+        "<kr:ReportingUnitInvestigations>"
+        '<kr:Investigation ReasonCode="onderzocht vanwege onverklaard verschil">{}'
+        "</kr:Investigation></kr:ReportingUnitInvestigations>"
+    )
+    parts = text.split("</ReportingUnitIdentifier>")
+    rebuilt = parts[0]
+    for index, rest in enumerate(parts[1:]):
+        rebuilt += "</ReportingUnitIdentifier>" + block.format(str(index == 0).lower()) + rest
+    rebuilt = re.sub(
+        r'<UncountedVotes ReasonCode="geen verklaring">\d+</UncountedVotes>', "", rebuilt
+    )
+    path = tmp_path / "Telling_GR2026_fictief.eml.xml"
+    path.write_text(rebuilt.replace("GR2022", "GR2026"), encoding="utf-8")
+    report = run_protocol(ProtocolRequest(main=InputFile(path, path.name)))
+    assert report["checks"]["no_explanation"]["applied"] == 0
+    assert report["checks"]["recounted"]["not_applicable"] == []
+    recounted = {e["station"]: e["recounted"] for e in report["a"]}
+    assert all(flag is (station == "1") for station, flag in recounted.items())
+    jsonschema.validate(orjson.loads(orjson.dumps(report)), REPORT_SCHEMA)

@@ -316,3 +316,21 @@ def test_every_html_answer_has_a_self_only_policy(client: TestClient) -> None:
     assert "http" not in policy
     for path in ("/", "/docs", "/redoc", "/docs/oauth2-redirect"):
         assert "http" not in client.get(path).headers["content-security-policy"]
+
+
+def test_a_canonical_document_uploaded_is_shown_and_exported_again(client: TestClient) -> None:
+    api = client.post(
+        "/normalise",
+        files={
+            "file": (XLSX.name, XLSX.read_bytes()),
+            "candidate_list": (CANDIDATE_LIST.name, CANDIDATE_LIST.read_bytes()),
+        },
+    )
+    status, page = post_upload(client, "telling.json", api.content)
+    assert status == 200
+    assert '<td class="num">2.371</td>' in page
+    download = client.post(
+        "/web/download", files={"carried": (None, carried_of(page)), "output": (None, "osv4-3")}
+    )
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")

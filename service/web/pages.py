@@ -137,12 +137,22 @@ async def _inspect(
     return result
 
 
-def _carried(files: Mapping[str, InputFile]) -> str | None:
-    field = carry.pack(files)
+async def _carried(request: Request, files: Mapping[str, InputFile]) -> str | None:
+    """The carried field of ``files``, or None when the page would grow too large.
+    Compressing is CPU work: it runs in the worker pool like every parse."""
+    if sum(item.path.stat().st_size for item in files.values()) > 8 * CARRY_LIMIT:
+        return None  # even a count that compresses well would not fit
+    field: str = await _pool(request).run(carry.pack, dict(files))
     return field if len(field) <= CARRY_LIMIT else None
 
 
-def _result_page(
+async def _unpack(request: Request, field: str, folder: Path) -> dict[str, InputFile]:
+    max_bytes = _settings(request).max_upload_bytes
+    files: dict[str, InputFile] = await _pool(request).run(carry.unpack, field, folder, max_bytes)
+    return files
+
+
+async def _result_page(
     request: Request, lang: str, files: Mapping[str, InputFile], result: Mapping[str, Any]
 ) -> HTMLResponse:
     document = result["document"]
@@ -153,7 +163,7 @@ def _result_page(
         document=document,
         report=result["report"],
         view=view.build(document, result["report"]),
-        carried=_carried(files),
+        carried=await _carried(request, files),
         filename=files["file"].filename,
         has_mapping="mapping" in files,
         formats=FORMATS,
@@ -219,7 +229,7 @@ async def _mapping_page(
         ).decode(),
         roles=mapping_form.ROLES,
         authority=authority,
-        carried=_carried(carried),
+        carried=await _carried(request, carried),
     )
 
 
@@ -241,7 +251,7 @@ async def _show(request: Request, lang: str, files: Mapping[str, InputFile]) -> 
             if page is not None:
                 return page
         return _problem_page(request, lang, error)
-    return _result_page(request, lang, files, result)
+    return await _result_page(request, lang, files, result)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -289,9 +299,7 @@ async def download(request: Request) -> Response:
     try:
         async with _form_fields(request) as fields, _folder() as folder:
             lang = _lang_of(request, fields)
-            files = carry.unpack(
-                fields.get("carried", ""), folder, _settings(request).max_upload_bytes
-            )
+            files = await _unpack(request, fields.get("carried", ""), folder)
             output = fields.get("output", "json")
             if output == "mapping":
                 return _mapping_file(files)
@@ -378,8 +386,7 @@ async def retry_with_mapping(request: Request) -> Response:
     try:
         async with _form_fields(request) as fields, _folder() as folder:
             lang = _lang_of(request, fields)
-            max_bytes = _settings(request).max_upload_bytes
-            files = carry.unpack(fields.get("carried", ""), folder, max_bytes)
+            files = await _unpack(request, fields.get("carried", ""), folder)
             draft = fields.get("draft", "")
             blanks = _posted_blanks(fields)
             authority = fields.get("authority", "")
@@ -395,7 +402,7 @@ async def retry_with_mapping(request: Request) -> Response:
                     request, lang, files, error, draft=draft, blanks=blanks, authority=authority
                 )
                 return page or _problem_page(request, lang, error)
-            return _result_page(request, lang, files, result)
+            return await _result_page(request, lang, files, result)
     except TelnormError as error:
         return _problem_page(request, lang, error)
     except Exception as exc:

@@ -334,3 +334,25 @@ def test_a_canonical_document_uploaded_is_shown_and_exported_again(client: TestC
     )
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
+
+
+def test_a_reference_count_is_compared(client: TestClient) -> None:
+    # the municipal totals the district used, with VVD 10 votes higher than the file's 660
+    reference = b'{"kind": "municipal-totals", "municipalities": [{"id": "9901", "lists": {"1": 1170, "2": 670, "3": 541}}]}'  # noqa: E501
+    response = client.post(
+        "/",
+        files={
+            "file": (XLSX.name, XLSX.read_bytes()),
+            "candidate_list": (CANDIDATE_LIST.name, CANDIDATE_LIST.read_bytes()),
+            "reference": ("kieskring.json", reference),
+        },
+    )
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert 'id="reconciliation"' in page and "Vergeleken met de referentie" in page
+    assert re.search(r'data-code="R\.201"', page)
+    # the downloads carry the reference too, and still export the count
+    download = client.post(
+        "/web/download", files={"carried": (None, carried_of(page)), "output": (None, "json")}
+    )
+    assert download.status_code == 200

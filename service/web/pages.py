@@ -181,10 +181,26 @@ def problem_context(error: TelnormError) -> dict[str, Any]:
     }
 
 
-def _problem_page(request: Request, lang: str, error: TelnormError) -> HTMLResponse:
+def _problem_page(
+    request: Request,
+    lang: str,
+    error: TelnormError,
+    files: Mapping[str, InputFile] | None = None,
+) -> HTMLResponse:
     request.state.problem = error.code  # for the access log, as the API routes do
+    # the file the problem is in: a context file names its role (a broken candidate list)
+    role = error.extra.get("role")
+    item = (files or {}).get(role if isinstance(role, str) and role in (files or {}) else "file")
     # 5xx only for telnorm's own failures; a file's problem keeps its 4xx status
-    return render(request, "problem.html", lang, status=error.status, **problem_context(error))
+    return render(
+        request,
+        "problem.html",
+        lang,
+        status=error.status,
+        filename=item.filename if item is not None else None,
+        role=role if isinstance(role, str) else None,
+        **problem_context(error),
+    )
 
 
 def _bug_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
@@ -250,7 +266,7 @@ async def _show(request: Request, lang: str, files: Mapping[str, InputFile]) -> 
             page = await _mapping_page(request, lang, files, error)
             if page is not None:
                 return page
-        return _problem_page(request, lang, error)
+        return _problem_page(request, lang, error, files)
     return await _result_page(request, lang, files, result)
 
 

@@ -356,3 +356,16 @@ def test_a_reference_count_is_compared(client: TestClient) -> None:
         "/web/download", files={"carried": (None, carried_of(page)), "output": (None, "json")}
     )
     assert download.status_code == 200
+
+
+def test_a_broken_candidate_list_is_named_as_the_problem(client: TestClient) -> None:
+    response = client.post(
+        "/",
+        files={
+            "file": (XLSX.name, XLSX.read_bytes()),
+            "candidate_list": ("lijsten.xml", b"<EML><broken"),
+        },
+    )
+    assert 400 <= response.status_code < 500
+    assert 'id="problem-file">lijsten.xml' in response.text
+    assert "Traceback" not in response.text

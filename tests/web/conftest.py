@@ -268,16 +268,16 @@ def visit(browser: Any, live_server: str) -> Iterator[Callable[..., Visit]]:
 
 
 @pytest.fixture
-def screenshot(tmp_path: Path) -> Callable[[Any, str], Path]:
+def screenshot(tmp_path: Path) -> Callable[..., Path]:
     """Save a full-page screenshot as ``<name>.png`` (into TELNORM_SCREENSHOTS when set)."""
     folder = Path(os.environ.get("TELNORM_SCREENSHOTS") or tmp_path)
     if not folder.is_absolute():
         folder = ROOT / folder
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(page: Any, name: str) -> Path:
+    def take(page: Any, name: str, full_page: bool = True) -> Path:
         target = folder / f"{name}.png"
-        page.screenshot(path=str(target), full_page=True)
+        page.screenshot(path=str(target), full_page=full_page)
         assert target.stat().st_size > 0
         return target
 

@@ -29,7 +29,7 @@ from tests.web.conftest import (
 )
 
 VisitFactory = Callable[..., Visit]
-Shot = Callable[[Any, str], Path]
+Shot = Callable[..., Path]
 
 
 def dutch(number: int) -> str:
@@ -267,7 +267,7 @@ def test_api_docs_load_everything_from_the_service(
         assert "telnorm" in v.page.locator("h1").first.inner_text()
     # ReDoc's bundle asks for its vendor's logo: the policy stops it in the browser
     assert v.foreign_requests() == [], f"sent elsewhere (blocked: {v.blocked_foreign()})"
-    screenshot(v.page, path.strip("/"))
+    screenshot(v.page, path.strip("/"), full_page=False)  # the first screen: pages are long
 
 
 @pytest.mark.corpus

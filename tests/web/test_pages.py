@@ -369,3 +369,11 @@ def test_a_broken_candidate_list_is_named_as_the_problem(client: TestClient) -> 
     assert 400 <= response.status_code < 500
     assert 'id="problem-file">lijsten.xml' in response.text
     assert "Traceback" not in response.text
+
+
+def test_text_from_the_file_is_escaped(client: TestClient) -> None:
+    """A message quoting the file (its first bytes) cannot inject markup into the page."""
+    status, page = post_upload(client, "x.txt", b"<script>alert(1)</script> not a count at all")
+    assert 400 <= status < 500
+    assert "<script>" not in page.split("<body>")[1]
+    assert "&lt;script&gt;" in page  # the message names the file's root element, escaped

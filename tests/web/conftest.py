@@ -204,8 +204,11 @@ def browser() -> Iterator[Any]:
         )
     executable = chromium_path()
     if executable is None:
+        configured = os.environ.get("TELNORM_CHROMIUM")
         pytest.skip(
-            "browser tests need Chromium: apt-get install chromium (scripts/system-deps), "
+            f"browser tests need Chromium: TELNORM_CHROMIUM={configured} does not exist"
+            if configured
+            else "browser tests need Chromium: apt-get install chromium (scripts/system-deps), "
             "or set TELNORM_CHROMIUM to a Chromium binary"
         )
     with _address_space_unlimited():

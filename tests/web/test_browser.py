@@ -43,8 +43,10 @@ def upload(
     candidate_list: Path | None = None,
     reference: Path | None = None,
     payload: tuple[str, bytes] | None = None,
+    mark: bool = False,
 ) -> Any:
-    """Fill in the form on / and press the button; returns the page after the answer."""
+    """Fill in the form on / and press the button; returns the page after the answer.
+    ``mark`` sets a variable in the page first, to tell a reload from none."""
     page = visit.page
     page.goto(visit.base + "/")
     if payload is not None:
@@ -58,6 +60,8 @@ def upload(
         page.set_input_files("#candidate_list", str(candidate_list))
     if reference is not None:
         page.set_input_files("#reference", str(reference))
+    if mark:
+        page.evaluate("window.telnormTestMark = 'before-upload'")
     page.get_by_role("button", name=re.compile("Controleren|Check")).click()
     # with JavaScript the answer replaces <main> in place: wait for the new content
     page.wait_for_selector("#verdict, #problem, #mapping-form", timeout=60_000)
@@ -114,7 +118,9 @@ def test_seeded_faults_show_rule_codes_units_and_rows(
     visit: VisitFactory, screenshot: Shot
 ) -> None:
     v = visit()
-    page = upload(v, payload=("lindehoven_fouten.csv", seeded_faults_csv()))
+    page = upload(v, payload=("lindehoven_fouten.csv", seeded_faults_csv()), mark=True)
+    # with JavaScript the answer came without a reload: the mark set before is still there
+    assert page.evaluate("window.telnormTestMark") == "before-upload"
     assert "Er zijn fouten gevonden" in page.locator("#verdict").inner_text()
     errors = page.locator("#findings-error tr.finding")
     found = {
@@ -193,6 +199,7 @@ def test_english_by_browser_language_and_by_switch(visit: VisitFactory) -> None:
 def test_upload_without_javascript_renders_the_same_result(visit: VisitFactory) -> None:
     v = visit(java_script_enabled=False)
     page = upload(v, TABULAR / "d_lindehoven_form.xls")
+    assert page.locator("#progress").is_hidden()
     assert page.url.rstrip("/") == v.base  # a real form post to /, answered with the page
     assert page.locator("#municipality").inner_text().startswith("Lindehoven")
     assert dutch(2371) in page.locator("table.count tfoot").inner_text()

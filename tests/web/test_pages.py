@@ -94,7 +94,7 @@ def test_result_page_shows_format_election_municipality_and_count(client: TestCl
     assert 'id="municipality">Lindehoven <span class="muted">(9901)</span>' in page
     assert "Gemeenteraad Lindehoven 2026" in page
     assert re.search(r'id="format"><strong>xlsx-family-a</strong> \(zekerheid \d+%\)', page)
-    assert 'id="level">municipality<' in page
+    assert 'id="level" data-level="municipality">gemeente' in page
     # the totals row in Dutch notation: lists 1.170, 660, 541; valid votes 2.371
     tfoot = page.split("<tfoot>")[1].split("</tfoot>")[0]
     for number in ("1.170", "660", "541", "2.371"):

@@ -42,7 +42,8 @@ def pack(files: Mapping[str, InputFile]) -> str:
         if item is None:
             continue
         data = item.path.read_bytes()
-        name = (item.filename or role).encode("utf-8")
+        # a line break would end the name's frame line early (uploads' names never have one)
+        name = (item.filename or role).replace("\n", " ").replace("\r", " ").encode("utf-8")
         header = b"%s\n%s\n%d\n" % (role.encode(), name, len(data))
         frames += [header, data]
     return base64.b64encode(zlib.compress(b"".join(frames), 6)).decode("ascii")

@@ -45,7 +45,7 @@ MAPPING_CODES = frozenset(
     {"no-header", "ambiguous-layout", "unknown-list-name", "list-number-conflict", "no-counts"}
 )
 #: The carried upload is kept in the page only up to this size (base64 text); larger files
-#: get curl commands instead of buttons, so that a page never grows past a few MiB.
+#: get a curl command instead of buttons, so that no page grows past this.
 CARRY_LIMIT = 16 * 1024 * 1024
 
 
@@ -75,11 +75,11 @@ def render(
 @router.get("/", response_class=HTMLResponse)
 async def index(
     request: Request,
-    lang: Annotated[str | None, Query(pattern="^(nl|en)$")] = None,
+    lang: Annotated[str | None, Query(description="nl or en; another value is ignored.")] = None,
 ) -> Response:
     chosen = i18n.choose(request, lang)
     response = render(request, "index.html", chosen)
-    if lang is not None:
+    if lang in i18n.LANGUAGES:
         # The switch is a plain link; the cookie keeps the choice on the pages that follow.
         response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 86400, samesite="lax")
     return response
@@ -165,6 +165,7 @@ async def _result_page(
         view=view.build(document, result["report"]),
         carried=await _carried(request, files),
         filename=files["file"].filename,
+        base_url=str(request.base_url),
         has_mapping="mapping" in files,
         formats=FORMATS,
     )

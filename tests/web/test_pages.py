@@ -377,3 +377,21 @@ def test_text_from_the_file_is_escaped(client: TestClient) -> None:
     assert 400 <= status < 500
     assert "<script>" not in page.split("<body>")[1]
     assert "&lt;script&gt;" in page  # the message names the file's root element, escaped
+
+
+def test_an_unknown_language_is_ignored(client: TestClient) -> None:
+    response = client.get("/?lang=fr", headers={"Accept-Language": "nl"})
+    assert response.status_code == 200
+    assert '<html lang="nl">' in response.text
+    assert "set-cookie" not in response.headers
+
+
+def test_a_file_too_large_to_carry_gets_a_curl_command(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from telnorm.service.web import pages
+
+    monkeypatch.setattr(pages, "CARRY_LIMIT", 10)
+    _, page = post_upload(client, XLSX.name, XLSX.read_bytes())
+    assert 'name="carried"' not in page
+    assert f"curl -F file=@{XLSX.name} 'http://testserver/normalise?output=eml'" in page

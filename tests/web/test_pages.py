@@ -395,3 +395,40 @@ def test_a_file_too_large_to_carry_gets_a_curl_command(
     _, page = post_upload(client, XLSX.name, XLSX.read_bytes())
     assert 'name="carried"' not in page
     assert f"curl -F file=@{XLSX.name} 'http://testserver/normalise?output=eml'" in page
+
+
+def _odd_xlsx() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Uitslag"
+    for row in (["Bureau", "Foo", "Bar"], ["De Linde", 10, 20], ["Oost", 5, 6]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_spreadsheet_gets_the_mapping_form_too(client: TestClient) -> None:
+    status, page = post_upload(client, "eigen.xlsx", _odd_xlsx())
+    assert 400 <= status < 500
+    assert 'id="mapping-form"' in page
+    answers = _mapping_answers(
+        page, kind_0="unit_name", kind_1="list", list_1="1", kind_2="list", list_2="2"
+    )
+    result = client.post("/web/mapping", files=answers)
+    assert result.status_code == 200, result.text
+    tfoot = result.text.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', tfoot)[:2] == ["15", "26"]
+    # the cells of the spreadsheet are the places findings would name
+    assert (
+        "Uitslag"
+        in client.post(
+            "/web/download",
+            files={"carried": (None, carried_of(result.text)), "output": (None, "mapping")},
+        ).text
+    )

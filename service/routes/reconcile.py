@@ -23,6 +23,7 @@ from telnorm.service.apportion.inputs import apportion_job
 from telnorm.service.dependencies import PoolDep, SettingsDep, settings_dependency
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.pipeline import InputFile
+from telnorm.service.problems import problem_document
 from telnorm.service.reconcile.jobs import expand_job, references_job, report_job
 from telnorm.service.reconcile.render import render_csv, render_html
 from telnorm.service.reconcile.schema import report_schema
@@ -152,7 +153,7 @@ async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
         )
         return result
     except TelnormError as exc:  # a timeout or a crashed worker: this file only
-        return FileSummary(file=item.label, problem=exc.to_problem())
+        return FileSummary(file=item.label, problem=problem_document(exc))
 
 
 @router.post(

@@ -26,6 +26,7 @@ from telnorm.service.export import FORMATS, PARAMETERS
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import suggest_mapping_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
+from telnorm.service.problems import status_of
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation.inputs import ValidateRequest, is_canonical_json
@@ -178,7 +179,7 @@ def problem_context(error: TelnormError) -> dict[str, Any]:
         "title": error.title,
         "message": error.message,
         "location": error.location,
-        "http_status": error.status,
+        "http_status": status_of(error),
     }
 
 
@@ -197,7 +198,7 @@ def _problem_page(
         request,
         "problem.html",
         lang,
-        status=error.status,
+        status=status_of(error),
         filename=item.filename if item is not None else None,
         role=role if isinstance(role, str) else None,
         **problem_context(error),
@@ -237,7 +238,7 @@ async def _mapping_page(
         request,
         "mapping.html",
         lang,
-        status=status or error.status,
+        status=status or status_of(error),
         error=problem_context(error),
         draft=draft,
         blanks=blanks,
@@ -328,7 +329,7 @@ async def download(request: Request) -> Response:
                     request,
                     "export.html",
                     lang,
-                    status=error.status,
+                    status=status_of(error),
                     error=problem_context(error),
                     missing=error.extra.get("missing") or [],
                     invalid=error.extra.get("invalid") or [],

@@ -21,6 +21,7 @@ from telnorm.parsers.pdf.ocr import ocr_page
 from telnorm.parsers.pdf.record import read_record
 from telnorm.parsers.pdf.table import check_document, grids, read_tables
 from telnorm.parsers.pdf.words import Page, Word, read_pages
+from telnorm.service.problems import status_of
 from tests.conftest import corpus_path
 from tests.pdf.helpers import needs_tesseract, read
 
@@ -57,7 +58,7 @@ def test_krimpenerwaard_table_is_refused_with_a_page() -> None:
     path = corpus_path("pdf", "TK2017_Krimpenerwaard_Vlist_partij_niveau.pdf")
     with pytest.raises(TelnormError) as caught:
         read(path)
-    assert 400 <= caught.value.status < 500
+    assert 400 <= status_of(caught.value) < 500
     assert caught.value.location is not None and caught.value.location.get("page") == 1
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from telnorm.parsers.errors import DoubtfulNumbers, OCRUnavailable
 from telnorm.parsers.pdf import ocr
+from telnorm.service.problems import status_of
 from tests.conftest import assert_canonical
 from tests.pdf.helpers import assert_numbers, expected, needs_tesseract, read, sample
 
@@ -75,7 +76,7 @@ def test_scan_without_tesseract_is_a_clear_422(monkeypatch: pytest.MonkeyPatch) 
     try:
         with pytest.raises(OCRUnavailable) as caught:
             read(sample(SCAN))
-        assert caught.value.status == 422
+        assert status_of(caught.value) == 422
         assert "tesseract-ocr-nld" in caught.value.message
     finally:
         ocr.tesseract_version.cache_clear()

@@ -19,6 +19,7 @@ from telnorm.parsers.pdf import PDFParser, parse_corrections
 from telnorm.parsers.pdf.checks import Doubts
 from telnorm.parsers.pdf.crop import crop_png
 from telnorm.parsers.pdf.record import Reading
+from telnorm.service.problems import problem_document, status_of
 from tests.conftest import assert_canonical
 from tests.pdf.helpers import assert_numbers, expected, read, sample
 
@@ -64,7 +65,7 @@ def test_wrong_total_is_refused_with_page_and_box() -> None:
     with pytest.raises(DoubtfulNumbers) as caught:
         read(sample("o3_kieskring7_wrong_total.pdf"))
     error = caught.value
-    assert error.status == 422 and error.code == "doubtful-numbers"
+    assert status_of(error) == 422 and error.code == "doubtful-numbers"
     [entry] = error.extra["doubtful"]
     assert entry["id"] == "/total_votes/selections/1/valid_votes"
     assert entry["page"] == 3
@@ -76,7 +77,7 @@ def test_wrong_total_is_refused_with_page_and_box() -> None:
     assert entry["crop"].startswith("data:image/png;base64,")
     png = base64.b64decode(entry["crop"].split(",", 1)[1])
     assert png.startswith(b"\x89PNG")
-    problem = error.to_problem("/normalise")
+    problem = problem_document(error, "/normalise")
     assert problem["type"] == "/problems/doubtful-numbers"
     assert problem["location"] == {"page": 3, "bbox": entry["bbox"]}
 
@@ -135,7 +136,7 @@ def test_damaged_pdf_is_refused(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) // 3])
     with pytest.raises((MalformedInput, UnsupportedFormat)) as caught:
         read(cut)
-    assert caught.value.status < 500
+    assert status_of(caught.value) < 500
 
 
 def test_pdf_that_is_no_record_is_unsupported(tmp_path: Path) -> None:
@@ -332,4 +333,4 @@ def test_a_damaged_page_is_a_problem_naming_it(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(UnreadablePage) as caught:
         read(sample("n11_lindehoven.pdf"))
     assert caught.value.location == {"page": 2}
-    assert caught.value.status == 422 and "Page 2" in caught.value.message
+    assert status_of(caught.value) == 422 and "Page 2" in caught.value.message

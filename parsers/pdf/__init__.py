@@ -24,8 +24,6 @@ from typing import Any
 
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list, check_same_contest
 from telnorm.parsers.errors import DoubtfulNumbers, RequestError, UnsupportedFormat
 from telnorm.parsers.pdf.assemble import (
     Thresholds,
@@ -131,11 +129,6 @@ class PDFParser(Parser):
         if doubts.entries:
             raise refuse(doubts, how)
         document = build(record, identified.level, context)
-        candidate_list = context.context.get(CANDIDATE_LIST)
-        if isinstance(candidate_list, ContextDocument):
-            # short codes, and a note for every list or candidate the candidate list lacks
-            check_same_contest(document, candidate_list)
-            apply_candidate_list(document, candidate_list, context)
         if record.annex_from is not None:
             context.note(
                 "pdf-annex-not-read",

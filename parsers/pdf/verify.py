@@ -73,8 +73,12 @@ def reread_unchecked(
     images: dict[int, Any] = {}
     for reading in todo:
         if reading.page not in images:
-            images[reading.page] = render_page(path, reading.page, dpi)
-        second = _digits(images[reading.page], reading.bbox, dpi, timeout)
+            try:
+                images[reading.page] = render_page(path, reading.page, dpi)
+            except Exception:  # PDFium's errors on a damaged page: the number stays unproven
+                images[reading.page] = None
+        image = images[reading.page]
+        second = _digits(image, reading.bbox, dpi, timeout) if image is not None else ""
         if second != str(reading.value) and second.lstrip("0") != str(reading.value):
             doubts.add(
                 reading,

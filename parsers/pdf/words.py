@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telnorm.parsers.errors import LimitExceeded, MalformedInput, UnreadablePage
+from telnorm.parsers.errors import LimitExceeded, MalformedInput, TelnormError, UnreadablePage
 
 #: A page whose largest image covers this share of the page is treated as a scan.
 SCAN_COVERAGE = 0.6
@@ -102,14 +102,20 @@ def read_pages(path: Path, max_pages: int) -> list[Page]:
         raise MalformedInput(
             f"The PDF cannot be opened: it is damaged or not a PDF ({type(exc).__name__})."
         ) from exc
+    try:
+        return _read_all(pdf, max_pages)
+    except TelnormError:
+        raise
+    except Exception as exc:  # pdfminer and pdfplumber raise many types for a damaged file
+        raise MalformedInput(
+            f"The PDF is damaged: its structure cannot be read ({type(exc).__name__})."
+        ) from exc
+
+
+def _read_all(pdf: Any, max_pages: int) -> list[Page]:
     pages: list[Page] = []
     with pdf:
-        try:
-            count = len(pdf.pages)
-        except Exception as exc:  # a damaged page tree
-            raise MalformedInput(
-                f"The PDF's page list is damaged ({type(exc).__name__}); no page can be read."
-            ) from exc
+        count = len(pdf.pages)
         if count > max_pages:
             raise LimitExceeded(
                 f"The PDF has {count} pages; this service reads at most {max_pages} "

@@ -299,22 +299,23 @@ def test_fake_bold_text_is_read_once(tmp_path: Path) -> None:
 
 def test_a_candidate_list_is_applied_never_ignored() -> None:
     from telnorm.parsers.api import Limits
+    from telnorm.parsers.errors import ContextFileError
     from telnorm.parsers.registry import default_registry
     from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
     from tests.conftest import SAMPLES
 
     path = sample("n11_lindehoven.pdf")
     lists = SAMPLES / "tabular" / "lindehoven.230b.eml.xml"
-    document = normalise(
-        InputFile(path, path.name),
-        {"candidate_list": InputFile(lists, lists.name)},
-        NormaliseOptions(),
-        Limits(),
-        default_registry(),
-    )
-    assert document["source"]["context"][0]["role"] == "candidate_list"
-    # this fictional record's candidates are not all on that list: each is noted
-    assert any(n["code"] == "candidate-list-mismatch" for n in document["notes"])
+    # the enrich stage applies it to the PDF's document like any other: a candidate list of
+    # another election (GR2026 for this TK2027 record) is refused, not ignored
+    with pytest.raises(ContextFileError, match="election"):
+        normalise(
+            InputFile(path, path.name),
+            {"candidate_list": InputFile(lists, lists.name)},
+            NormaliseOptions(),
+            Limits(),
+            default_registry(),
+        )
 
 
 def test_a_damaged_page_is_a_problem_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from telnorm.parsers.canonical import eml_unit_name, eml_unit_text
 from telnorm.parsers.errors import DuplicateValue, LimitExceeded
 from telnorm.parsers.osv4_3.election import read_election_name
 from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.problems import problem_document
 from tests.conftest import assert_canonical, corpus_path
 from tests.eml.test_reader import UNIT, _count, _selections
 
@@ -136,7 +137,7 @@ def test_a_count_stated_twice_is_refused(tmp_path: Path, unit: str, name: str) -
         _run(_write(tmp_path, _count(unit)))
     error = caught.value
     assert f"{name} is stated twice" in error.message
-    assert error.to_problem()["type"].endswith("/duplicate-value")
+    assert problem_document(error)["type"].endswith("/duplicate-value")
     assert error.location and error.location["xpath"].startswith("/EML/Count/")
     first = error.extra["first"]
     assert first["line"] is not None

@@ -14,6 +14,7 @@ from telnorm.parsers.errors import ExportFieldsMissing
 from telnorm.service.export import ExportOptions, export
 from telnorm.service.export.eml import eml_id_for, iter_eml, to_eml
 from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.problems import problem_document, status_of
 from tests.conftest import assert_canonical, corpus_files
 from tests.export.helpers import (
     assert_valid_eml,
@@ -128,7 +129,7 @@ def test_missing_fields_are_named_with_how_to_supply() -> None:
     with pytest.raises(ExportFieldsMissing) as caught:
         to_eml(document)
     error = caught.value
-    assert error.status == 422
+    assert status_of(error) == 422
     fields = [m["field"] for m in error.extra["missing"]]
     assert fields == [
         "creation_time",
@@ -142,7 +143,7 @@ def test_missing_fields_are_named_with_how_to_supply() -> None:
         assert f"{field}=" in next(
             m["supply"] for m in error.extra["missing"] if m["field"] == field
         )
-    problem = error.to_problem()
+    problem = problem_document(error)
     assert problem["status"] == 422 and problem["missing"] == error.extra["missing"]
 
 

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default=256 * 1024 * 1024, description="Largest request body accepted (413 above)."
     )
     max_context_files: int = Field(default=3, description="Context parts per request.")
+    reconcile_max_files: int = Field(
+        default=1000,
+        description="File and reference parts of one POST /reconcile, besides its election "
+        "definition and candidate list (the body size is capped by max_upload_bytes).",
+    )
 
     # --- workers -----------------------------------------------------------------------
     workers: int = Field(
@@ -113,6 +118,16 @@ class Settings(BaseSettings):
                 if line and not line.startswith("#"):
                     tokens.add(line)
         return frozenset(tokens)
+
+    # --- parser plugins ------------------------------------------------------------------
+    disabled_parsers: str = Field(
+        default="",
+        description="Parser names to leave out without uninstalling them, comma-separated "
+        "(TELNORM_DISABLED_PARSERS=telstaat,pdf); GET /parsers lists them as disabled.",
+    )
+
+    def disabled_parser_names(self) -> tuple[str, ...]:
+        return tuple(sorted({n.strip() for n in self.disabled_parsers.split(",") if n.strip()}))
 
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(

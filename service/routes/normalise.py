@@ -15,6 +15,7 @@ from telnorm.service.export.job import canonical_export_job, normalise_export_jo
 from telnorm.service.jobs import normalise_job
 from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
+from telnorm.service.query_check import reject_unknown_fields
 from telnorm.service.uploads import Upload
 from telnorm.service.validation.inputs import declares_json, is_canonical_json
 
@@ -95,6 +96,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **problem_responses(400, 406, 413, 415, 422),
 }
+
+
+#: Parser options a multipart body may carry as text fields (as well as query parameters).
+PARSER_FIELDS = ("mapping", "member", "sheet", "delimiter")
 
 
 def parser_options(
@@ -207,6 +212,7 @@ async def normalise(
 
     Export options (`election_id=`, `creation_time=`, ...) come as query parameters or
     form fields; see docs/export.md."""
+    reject_unknown_fields(upload.fields, (*PARSER_FIELDS, *PARAMETERS))
     main = upload.main()
     options = parser_options(mapping, member, sheet, upload.fields, delimiter)
     if "mapping" in upload.files:

@@ -34,6 +34,46 @@ router = APIRouter(tags=["reconciliation"])
 
 RECONCILE_PARTS = ("file", "reference", "election_definition", "candidate_list")
 APPORTION_PARTS = ("file", "election_definition", "candidate_list")
+#: Short examples for the OpenAPI document (the full shapes: docs/reconcile.md).
+REPORT_EXAMPLE: dict[str, Any] = {
+    "summary": {
+        "municipalities": 2,
+        "equal": 1,
+        "differing": 1,
+        "unreadable": 0,
+        "unmatched": 0,
+        "total_difference": 1801,
+        "total_absolute_difference": 1801,
+    },
+    "municipalities": [
+        {
+            "id": "0668",
+            "name": "West Maas en Waal",
+            "file": "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml",
+            "status": "differs",
+            "matched_by": "id",
+            "reference": {"file": "kieskring6.eml.xml", "unit": "HSB6::0668"},
+            "difference": 1801,
+            "differences": [
+                {"affiliation_id": "5", "count": 1801, "reference": 0, "difference": 1801}
+            ],
+        }
+    ],
+    "references": [{"file": "kieskring6.eml.xml", "description": "510c of HSB6", "units": 12}],
+    "reference_units_without_file": [],
+    "seat_impact": {"changed": False, "elections": []},
+    "notes": [],
+}
+APPORTION_EXAMPLE: dict[str, Any] = {
+    "seats": 13,
+    "quota": {"fraction": "3823/13", "decimal": "294.0769"},
+    "lists": [{"affiliation_id": "1", "name": "Noord-Bevelands Belang", "votes": 1244, "seats": 4}],
+    "elected": [
+        {"affiliation_id": "1", "candidate_id": "1", "name": None, "votes": 655, "by": "preference"}
+    ],
+    "tie": False,
+    "steps": [{"step": 1, "article": "P 6", "kind": "full_seats", "affiliation_id": "1"}],
+}
 MEDIA = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -173,7 +213,8 @@ async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
                     "schema": {
                         "type": "object",
                         "description": "The report; its JSON Schema: GET /schema/reconcile.",
-                    }
+                    },
+                    "example": REPORT_EXAMPLE,
                 },
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
@@ -236,6 +277,17 @@ async def reconcile(
     "/schema/reconcile",
     operation_id="reconcile_schema",
     summary="The JSON Schema of the reconciliation report",
+    description="The schema POST /reconcile's JSON answer follows (JSON Schema 2020-12).",
+    responses={
+        200: {
+            "description": "The JSON Schema (2020-12)",
+            "content": {
+                "application/json": {
+                    "example": {"title": "telnorm reconciliation report", "type": "object"}
+                }
+            },
+        }
+    },
 )
 async def reconcile_schema() -> dict[str, Any]:
     return report_schema()
@@ -261,7 +313,10 @@ async def apportion_upload(
     responses={
         200: {
             "description": "The apportionment",
-            "content": {"application/json": {}, "text/plain": {}},
+            "content": {
+                "application/json": {"schema": {"type": "object"}, "example": APPORTION_EXAMPLE},
+                "text/plain": {"schema": {"type": "string"}},
+            },
         },
         **problem_responses(400, 406, 413, 415, 422),
     },

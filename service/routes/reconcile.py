@@ -17,18 +17,21 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import NotAcceptable, RequestError, TelnormError
 from telnorm.service.apportion.cli import render_text
 from telnorm.service.apportion.inputs import apportion_job
 from telnorm.service.dependencies import PoolDep, SettingsDep, settings_dependency
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.pipeline import InputFile
+from telnorm.service.reconcile.inputs import Item
 from telnorm.service.reconcile.jobs import expand_job, references_job, report_job
 from telnorm.service.reconcile.render import render_csv, render_html
 from telnorm.service.reconcile.schema import report_schema
 from telnorm.service.reconcile.summary import FileSummary, summarise_file
 from telnorm.service.settings import Settings
 from telnorm.service.uploads import Upload, receive_upload
+from telnorm.service.workers import WorkerPool
 
 router = APIRouter(tags=["reconciliation"])
 
@@ -185,14 +188,24 @@ def _seats(value: str | None) -> int | None:
     return int(value)
 
 
-async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
-    try:
-        result: FileSummary = await pool.run(
-            summarise_file, InputFile(item.path, item.filename), limits, item.label
-        )
-        return result
-    except TelnormError as exc:  # a timeout or a crashed worker: this file only
-        return FileSummary(file=item.label, problem=exc.to_problem())
+async def _summaries(pool: WorkerPool, items: list[Item], limits: Limits) -> list[FileSummary]:
+    """Every file in the pool, at most ``pool.size`` of this request's at a time: a national
+    set must not fill the pool's queue (503 for everyone) by itself. A full queue caused by
+    other requests (PoolBusy) fails the request with 503; a timeout or a crashed worker
+    costs its file only."""
+    gate = asyncio.Semaphore(max(1, pool.size))
+
+    async def one(item: Item) -> FileSummary:
+        async with gate:
+            try:
+                result: FileSummary = await pool.run(
+                    summarise_file, InputFile(item.path, item.filename), limits, item.label
+                )
+                return result
+            except TelnormError as exc:
+                return FileSummary(file=item.label, problem=exc.to_problem())
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
 
 
 @router.post(
@@ -264,8 +277,8 @@ async def reconcile(
     workdir = upload.folder / "unpacked"
     workdir.mkdir()
     items, broken = await pool.run(expand_job, files, workdir, limits)
-    summaries = await asyncio.gather(*(_summary(pool, item, limits) for item in items))
-    report = await pool.run(report_job, broken + list(summaries), refs, options)
+    summaries = await _summaries(pool, items, limits)
+    report = await pool.run(report_job, broken + summaries, refs, options)
     if fmt == "csv":
         return Response(render_csv(report), media_type=MEDIA["csv"])
     if fmt == "html":

@@ -109,3 +109,15 @@ def test_apportion_route(client: TestClient, corpus_file: Any) -> None:
     assert text.status_code == 200 and "Elected:" in text.text
     missing = client.post("/apportion", files=files)
     assert missing.status_code == 400 and "seats" in missing.json()["detail"]
+
+
+def test_a_large_set_does_not_fill_the_queue_by_itself(clean: Any) -> None:
+    # one worker and room for one waiting job: the files go one at a time, never 503
+    from telnorm.service.main import create_app
+    from telnorm.service.settings import Settings
+
+    settings = Settings(workers=1, max_queued_jobs=1, parse_timeout_seconds=60)
+    with TestClient(create_app(settings)) as small:
+        response = small.post("/reconcile", files=_parts(clean))
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["equal"] == 6

@@ -12,12 +12,13 @@ import orjson
 
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
-from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
 from telnorm.service.apportion.cli import apportion as apportion_command
+from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.protocol.cli import protocol as protocol_command
 from telnorm.service.reconcile.cli import reconcile as reconcile_command
 from telnorm.service.settings import get_settings
@@ -26,6 +27,13 @@ from telnorm.service.validation.inputs import is_canonical_json
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+def _with_notes(path: Path, exported: Exported) -> bytes:
+    """The exported bytes; what the writer chose (an EML creation time) goes to stderr."""
+    for note in exported.notes:
+        click.echo(f"note: {path}: {note}", err=True)
+    return exported.content
 
 
 def _describe_error(error: TelnormError) -> str:
@@ -117,6 +125,9 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
 @click.option(
+    "--delimiter", help="The separator of a CSV (one character), instead of detecting it."
+)
+@click.option(
     "--to",
     "to",
     type=click.Choice(["json", "eml", "osv4-3", "databank"]),
@@ -147,6 +158,7 @@ def normalise(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    delimiter: str | None,
     to: str,
     export_settings: tuple[str, ...],
     progress: bool | None,
@@ -171,6 +183,8 @@ def normalise(
         parser_options["member"] = member
     if sheet:
         parser_options["sheet"] = sheet
+    if delimiter:
+        parser_options["delimiter"] = delimiter
     options = NormaliseOptions(
         format=format_name, locations=locations, parser_options=parser_options
     )
@@ -198,19 +212,21 @@ def normalise(
                 if is_canonical_json(InputFile(path, path.name), False, format_name):
                     # re-export: a canonical document in, checked, written as --to
                     _refuse_source_options(parser_options, locations, context)
-                    body = canonical_export_job(
+                    exported = canonical_export_job(
                         InputFile(path, path.name), context, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
                 elif to == "json":
                     body = pipeline.dumps(
                         pipeline.normalise(InputFile(path, path.name), context, options, limits)
                     )
                 else:
-                    body = normalise_export_job(
+                    exported = normalise_export_job(
                         InputFile(path, path.name), context, options, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
@@ -263,14 +279,22 @@ def detect(file: Path, as_json: bool) -> None:
 
 @cli.command("parsers")
 def list_parsers() -> None:
-    """List the installed parser plugins (and those that failed to load)."""
-    registry = default_registry()
+    """List the installed parser plugins, and those that failed to load, lost their name to
+    another parser, or are disabled."""
+    registry = probe(active_registry())
     for parser in registry.parsers:
+        status = f"BROKEN: {registry.broken[parser.name]}" if parser.name in registry.broken else ""
+        origin = "built-in" if parser.name in registry.builtins else "plugin"
         click.echo(
-            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {parser.title}"
+            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {origin:<8} "
+            f"{parser.title} {status}".rstrip()
         )
     for failure in registry.failures:
         click.echo(f"{failure.entry_point:<14} FAILED   {failure.target}: {failure.error}")
+    for collision in registry.collisions:
+        click.echo(f"{collision.entry_point:<14} COLLISION {collision.target}: {collision.error}")
+    for name in registry.disabled:
+        click.echo(f"{name:<14} DISABLED (TELNORM_DISABLED_PARSERS)")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import LimitExceeded, MalformedInput
+from telnorm.service.problems import problem_document
 from telnorm.service.reconcile.summary import FileSummary
 
 _COUNT_SUFFIXES = (
@@ -141,7 +142,7 @@ def expand(
                 if isinstance(exc, LimitExceeded)
                 else MalformedInput(f"The zip cannot be read: {exc}")
             )
-            broken.append(FileSummary(file=label, problem=error.to_problem()))
+            broken.append(FileSummary(file=label, problem=problem_document(error)))
             continue
         if len(inner) <= 1:
             items.append(Item(path, label))  # one count: the zip-bundle parser reads it whole

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import ParseCrashed
 from telnorm.service.pipeline import InputFile
+from telnorm.service.problems import problem_document
 from telnorm.service.reconcile.inputs import Item
 from telnorm.service.reconcile.summary import FileSummary, summarise_file
 
@@ -38,7 +39,7 @@ def _crashed(item: Item) -> FileSummary:
         "Reading the file stopped the worker process (a crash or the memory limit); the "
         "file may be damaged or built to crash the parser."
     )
-    return FileSummary(file=item.label, problem=error.to_problem())
+    return FileSummary(file=item.label, problem=problem_document(error))
 
 
 def summarise_all(

@@ -17,6 +17,7 @@ from telnorm.parsers.canonical import Document
 from telnorm.parsers.errors import LimitExceeded, TelnormError
 from telnorm.service.apportion.inputs import load_count
 from telnorm.service.pipeline import InputFile
+from telnorm.service.problems import problem_document
 
 #: The statistics compared (R.203): E, F, G and A-D, as the validator does.
 STATISTICS = (
@@ -119,15 +120,16 @@ def summarise_file(item: InputFile, limits: Limits, label: str | None = None) ->
         document = load_count(item, limits)
         return summarise_document(document, name)
     except TelnormError as exc:
-        return FileSummary(file=name, problem=exc.to_problem())
+        return FileSummary(file=name, problem=problem_document(exc))
     except MemoryError:
         gc.collect()
         error = LimitExceeded(
             "Reading the file needed more memory than one parse may use: it is too large or "
             "built to exhaust memory."
         )
-        return FileSummary(file=name, problem=error.to_problem())
+        return FileSummary(file=name, problem=problem_document(error))
     except RecursionError:
         return FileSummary(
-            file=name, problem=LimitExceeded("The file is nested too deeply to read.").to_problem()
+            file=name,
+            problem=problem_document(LimitExceeded("The file is nested too deeply to read.")),
         )

@@ -24,6 +24,7 @@ from telnorm.service.apportion.inputs import apportion_job
 from telnorm.service.dependencies import PoolDep, SettingsDep, settings_dependency
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.pipeline import InputFile
+from telnorm.service.problems import problem_document
 from telnorm.service.reconcile.inputs import Item
 from telnorm.service.reconcile.jobs import expand_job, references_job, report_job
 from telnorm.service.reconcile.render import render_csv, render_html
@@ -203,7 +204,7 @@ async def _summaries(pool: WorkerPool, items: list[Item], limits: Limits) -> lis
                 )
                 return result
             except TelnormError as exc:
-                return FileSummary(file=item.label, problem=exc.to_problem())
+                return FileSummary(file=item.label, problem=problem_document(exc))
 
     return list(await asyncio.gather(*(one(item) for item in items)))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telnorm.parsers.api import Limits, Source
+from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import (
@@ -196,4 +196,4 @@ def apportion_path(path: Path, **kwargs: Any) -> dict[str, Any]:
     return apportion_job(InputFile(path, path.name), None, None, kwargs.get("seats"), Limits())
 
 
-__all__ = ["Source", "apportion_job", "load_count", "totals_from_document"]
+__all__ = ["apportion_job", "load_count", "read_election_definition", "totals_from_document"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -68,6 +70,12 @@ def test_html_by_accept(client: TestClient, clean: Any) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "<svg" in response.text or "No list differences" in response.text
     assert "src=" not in response.text
+    # the sorting script runs under the service's CSP: allowed by its hash, nothing else
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline'; img" in policy
+    script = response.text.split("<script>")[1].split("</script>")[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy
 
 
 def test_bad_requests_are_problems(client: TestClient, clean: Any) -> None:

@@ -23,6 +23,7 @@ from tests.web.conftest import (
     CANDIDATE_LIST,
     HOSTILE,
     TABULAR,
+    Election,
     Visit,
     sample_files,
     seeded_faults_csv,
@@ -286,3 +287,29 @@ def test_a_real_eml_count_from_the_corpus(visit: VisitFactory) -> None:
     assert "13.627" in page.locator("table.count tfoot").inner_text()
     assert "eml" in page.locator("#format strong").inner_text()
     assert v.foreign_requests() == []
+
+
+def test_reconcile_page_in_the_browser(
+    visit: VisitFactory, election: Election, screenshot: Shot
+) -> None:
+    v = visit()
+    page = v.page
+    page.goto(v.base + "/")
+    page.get_by_role("link", name="Afstemmen").click()
+    page.set_input_files("#files", [str(p) for p in election.municipal])
+    page.set_input_files("#references", [str(p) for p in election.districts])
+    page.get_by_role("button", name="Afstemmen").click()
+    page.wait_for_selector("#reconcile-report", timeout=60_000)
+    report = page.locator("#reconcile-report")
+    differing = [code for code, want in election.expected.items() if want["status"] == "differs"]
+    rows = report.locator("table.sortable tbody tr")
+    shown = {row.locator("td").first.inner_text(): row for row in rows.all()}
+    for code in differing:
+        assert shown[code].locator("td.differs").count() == 1, code
+    assert report.locator("svg rect").count() == len(differing)
+    # the sorting script is allowed (served by the service, not inline): a click sorts
+    header = report.locator("table.sortable th").first
+    header.click()
+    assert header.get_attribute("data-dir") == "up"
+    assert v.foreign_requests() == []
+    screenshot(page, "reconcile")

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from telnorm.service.web.security import POLICY
-from tests.web.conftest import CANDIDATE_LIST, HOSTILE, TABULAR, seeded_faults_csv
+from tests.web.conftest import CANDIDATE_LIST, HOSTILE, TABULAR, Election, seeded_faults_csv
 
 XLSX = TABULAR / "a_lindehoven_names.xlsx"
 UNREADABLE_TABLE = b"Bureau;Foo;Bar;Baz\nDe Linde;10;20;30\nOost;5;6;7\n"
@@ -432,3 +432,44 @@ def test_a_spreadsheet_gets_the_mapping_form_too(client: TestClient) -> None:
             files={"carried": (None, carried_of(result.text)), "output": (None, "mapping")},
         ).text
     )
+
+
+# --- the reconciliation page ----------------------------------------------------------------
+
+
+def test_reconcile_form(client: TestClient) -> None:
+    page = client.get("/web/reconcile").text
+    assert '<input type="file" id="files" name="file" multiple' in page
+    assert '<input type="file" id="references" name="reference" multiple' in page
+    assert '<a href="/web/reconcile">Afstemmen</a>' in client.get("/").text
+
+
+def test_reconcile_page_shows_the_report_of_post_reconcile(
+    client: TestClient, election: Election
+) -> None:
+    parts = [("file", (p.name, p.read_bytes())) for p in election.municipal]
+    parts += [("reference", (p.name, p.read_bytes())) for p in election.districts]
+    parts += [("candidate_list", ("", b"")), ("election_definition", ("", b""))]
+    response = client.post("/web/reconcile", files=parts)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-security-policy"] == POLICY
+    page = response.text
+    api = client.post("/reconcile", files=parts[:-2]).json()
+    # the same report: every municipality with its status, and the summary
+    for entry in api["municipalities"]:
+        assert f'<td class="{entry["status"]}">{entry["status"]}</td>' in page
+    differing = [code for code, want in election.expected.items() if want["status"] == "differs"]
+    assert differing and all(f"<td>{code}</td>" in page for code in differing)
+    assert "<svg" in page  # the chart
+    assert '<script src="/web/reconcile.js" defer></script>' in page
+    assert client.get("/web/reconcile.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_reconcile_page_without_a_reference_is_a_readable_problem(
+    client: TestClient, election: Election
+) -> None:
+    parts = [("file", (p.name, p.read_bytes())) for p in election.municipal[:2]]
+    response = client.post("/web/reconcile", files=[*parts, ("reference", ("", b""))])
+    assert response.status_code == 400
+    assert "No reference was sent" in response.text
+    assert '<code id="problem-code">bad-request</code>' in response.text

@@ -173,24 +173,28 @@ def test_download_is_the_same_as_the_api_export(client: TestClient, output: str)
 
 
 def test_eml_download_asks_for_what_the_file_lacks(client: TestClient) -> None:
-    _, page = post_upload(client, XLSX.name, XLSX.read_bytes(), candidate_list=CANDIDATE_LIST)
+    # the paper-form spreadsheet states neither the election date nor the contest
+    form = TABULAR / "d_lindehoven_form.xls"
+    _, page = post_upload(client, form.name, form.read_bytes())
     carried = carried_of(page)
     asked = client.post(
         "/web/download", files={"carried": (None, carried), "output": (None, "eml")}
     )
     assert asked.status_code == 422
-    assert 'name="creation_time"' in asked.text
+    assert 'name="election_date"' in asked.text and 'name="contest_id"' in asked.text
     assert "Voor dit formaat ontbreken gegevens" in asked.text
     done = client.post(
         "/web/download",
         files={
             "carried": (None, carried_of(asked.text)),
             "output": (None, "eml"),
+            "election_date": (None, "2026-03-18"),
+            "contest_id": (None, "geen"),
             "creation_time": (None, "2026-03-19T12:00:00"),
         },
     )
-    assert done.status_code == 200
-    assert b"2026-03-19T12:00:00" in done.content and b"<EML" in done.content
+    assert done.status_code == 200, done.text
+    assert b"2026-03-19T12:00:00" in done.content and b"2026-03-18" in done.content
 
 
 def test_a_changed_carried_field_is_a_readable_400(client: TestClient) -> None:

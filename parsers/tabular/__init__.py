@@ -1,7 +1,7 @@
 """Generic tables: any CSV or spreadsheet of a municipal count, and zip bundles of counts.
 
 :class:`TabularParser` (``tabular``) reads text tables and spreadsheets of the layout families
-of :mod:`telnorm.parsers.tabular.layouts`, with an optional declarative mapping
+of :mod:`telnorm.parsers.tabular.families`, with an optional declarative mapping
 (:mod:`telnorm.parsers.tabular.mapping`); :class:`ZipBundleParser` (``zip``) opens a bundle safely
 and
 hands its one count to the parser that recognises it. Options (``context.options``):
@@ -24,9 +24,10 @@ from telnorm.parsers.tabular.builder import (
     apply_candidate_list_election,
     infer_election,
 )
+from telnorm.parsers.tabular.detect import Labels, plan_workbook
+from telnorm.parsers.tabular.families import family
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Workbook
-from telnorm.parsers.tabular.layouts import Labels, new_reader, plan_workbook
 from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
@@ -132,19 +133,9 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             "their ballot number).",
             None,
         )
-    reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
-    if plan.family == "osv4-3":
-        from telnorm.parsers.osv4_3 import read_osv_sheet
-
-        read_osv_sheet(plan.sheets[0], builder)
-    elif plan.family == "a":
-        reader.read_a(plan.sheets[0], _required(plan.header_row, plan))
-    elif plan.family == "b":
-        reader.read_b(plan.sheets[0], _required(plan.label_column, plan))
-    elif plan.family == "c":
-        reader.read_c(plan.sheets[0], _required(plan.header_row, plan))
-    else:
-        reader.read_d(plan.sheets, plan.label_column)
+    reader_class = family(plan.family).reader
+    reader = reader_class(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
+    reader.read(plan)
     _apply_metadata(builder, reader.meta, mapping)
     if candidate_list is not None:
         apply_candidate_list_election(builder, candidate_list)
@@ -199,17 +190,6 @@ def _apply_empty_values(
             "mapping's [options] empty_values says.",
             first[key],
         )
-
-
-def _required(value: int | None, plan: Any) -> int:
-    if value is None:
-        from telnorm.parsers.errors import NoHeader
-
-        raise NoHeader(
-            f"The layout (family {plan.family}) is known, but its header row or label column "
-            "was not found. Set [layout] header_row / label_column in the mapping."
-        )
-    return value
 
 
 def _apply_metadata(builder: DocBuilder, meta: dict[str, Any], mapping: Mapping | None) -> None:

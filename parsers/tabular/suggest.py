@@ -14,8 +14,8 @@ from typing import Any
 
 from telnorm.parsers.api import Limits, ParseContext
 from telnorm.parsers.errors import AmbiguousLayout, NoHeader
+from telnorm.parsers.tabular.detect import Labels, analyse_sheet
 from telnorm.parsers.tabular.grid import Sheet
-from telnorm.parsers.tabular.layouts import Labels, analyse_sheet
 from telnorm.parsers.tabular.numbers import looks_numeric
 from telnorm.parsers.tabular.vocabulary import describe_field
 

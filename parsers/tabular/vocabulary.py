@@ -279,3 +279,77 @@ def describe_field(key: str) -> str:
     if key.startswith("rejected:"):
         return f"rejected_votes[{key.split(':', 1)[1]!r}]"
     return key
+
+
+# --- structure words --------------------------------------------------------------------
+
+#: Roles of the columns (or rows) that name a polling station, and a list.
+UNIT_ROLES = ("unit_number", "unit_name")
+LIST_ROLES = ("list_number", "list_name")
+#: Roles of the columns that describe a list or candidate (never a polling station).
+DESCRIBING_ROLES = ("list_number", "list_name", "candidate_number", "candidate_name")
+#: ``Label: value`` lines above a table (or on a paper-form sheet) and what they fill.
+META_LABELS = {
+    "verkiezing": "election",
+    "verkiezingen": "election",
+    "naam verkiezing": "election",
+    "datum": "date",
+    "verkiezingsdatum": "date",
+    "datum verkiezing": "date",
+    "gemeente": "area",
+    "gebied": "area",
+    "naam gemeente": "area",
+    "gemeentecode": "number",
+    "gemeentenummer": "number",
+    "cbs code": "number",
+    "cbs gemeentecode": "number",
+}
+TOTAL_LABELS = {
+    "totaal",
+    "totalen",
+    "totaal gemeente",
+    "gemeente totaal",
+    "gemeentetotaal",
+    "gemeente",
+    "total",
+    "totals",
+    "som",
+    "totaal generaal",
+    "generaal totaal",
+    "eindtotaal",
+}
+#: A label whose first word is one of these, or that contains one as a word, is a total
+#: (``Totaal gemeente Lindehoven``, ``Totaal stembureaus``, ``Som van de stembureaus``).
+_TOTAL_WORDS = frozenset(
+    ("totaal", "totalen", "total", "totals", "som", "generaal", "eindtotaal", "gemeentetotaal")
+)
+#: ... and one with one of these is a subtotal: neither a unit nor the total (left over).
+_SUBTOTAL_WORDS = frozenset(
+    ("subtotaal", "subtotalen", "subtotal", "subtotals", "tussentotaal", "deeltotaal")
+)
+
+
+def _maybe_total(text: str) -> bool:
+    """False when ``text`` cannot be a total label (every one contains 'tot', 'som', 'gen' or
+    'gemeente', and folding ASCII text only lowercases it and turns punctuation into spaces)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return "tot" in lowered or "som" in lowered or "gen" in lowered or "gemeente" in lowered
+
+
+def total_kind(text: str) -> str | None:
+    """``"total"`` for a label of a total row or column, ``"subtotal"`` for a subtotal's,
+    else None. A total label is one of :data:`TOTAL_LABELS` (``Gemeente`` alone included),
+    or a label with a total word (``Totalen``, ``Totaal gemeente Lindehoven``)."""
+    if not text or not _maybe_total(text):
+        return None
+    label = normalise_label(text)
+    if not label:
+        return None
+    words = label.split()
+    if any(word in _SUBTOTAL_WORDS for word in words):
+        return "subtotal"
+    if label in TOTAL_LABELS or any(word in _TOTAL_WORDS for word in words):
+        return "total"
+    return None

@@ -1,0 +1,252 @@
+"""Family b: stations as columns. Statistics and lists as rows (a list number may sit
+left of the label), optionally candidate rows under each list row."""
+
+from __future__ import annotations
+
+from telnorm.parsers.errors import NoHeader
+from telnorm.parsers.tabular.builder import RowPicker, UnitInfo, Values
+from telnorm.parsers.tabular.families.base import (
+    ColumnEvidence,
+    Family,
+    FamilyReader,
+    Plan,
+    scan_metadata,
+    unit_number_from,
+)
+from telnorm.parsers.tabular.grid import Sheet
+from telnorm.parsers.tabular.numbers import looks_numeric
+from telnorm.parsers.tabular.vocabulary import DESCRIBING_ROLES, is_number_field
+
+
+class ColumnsReader(FamilyReader):
+    family = "b"
+
+    def read(self, plan: Plan) -> None:
+        self.read_b(plan.sheets[0], plan.label())
+
+    def read_b(self, sheet: Sheet, label_col: int) -> None:
+        header = self._header_row(sheet, label_col)
+        station_cols, total_col, described = self._header_columns(sheet, label_col, header)
+        meta = scan_metadata(sheet, range(header), self.builder)
+        targets, data_rows = self._units(sheet, label_col, header, station_cols, total_col)
+        described.update(self.columns)  # the mapping's [layout] *_column keys win
+        list_col, cand_col = self._number_columns(sheet, label_col, data_rows, targets, described)
+        cand_name_col = described.get("candidate_name", label_col)
+        self._read_rows(sheet, label_col, data_rows, targets, list_col, cand_col, cand_name_col)
+        self.apply_meta(meta)
+
+    def _header_row(self, sheet: Sheet, label_col: int) -> int:
+        """The row of station names: the nearest row above the first statistic label with
+        text right of the label column (a number or postcode row is not it)."""
+        stat_rows = [
+            r
+            for r in range(len(sheet.rows))
+            if is_number_field(self.labels(sheet.text(r, label_col)))
+        ]
+        if not stat_rows:
+            raise NoHeader(
+                f"No statistic labels in column {label_col + 1} of {sheet.row_where(0)}."
+            )
+        header = next(
+            (
+                r
+                for r in range(stat_rows[0] - 1, -1, -1)
+                if any(sheet.text(r, c) for c in range(label_col + 1, sheet.width))
+                and self.labels(sheet.text(r, label_col)) not in ("unit_number", "postal_code")
+            ),
+            None,
+        )
+        if header is None:
+            raise NoHeader(
+                f"No header row with station names above {sheet.row_where(stat_rows[0])}.",
+                location=sheet.location(stat_rows[0], label_col),
+            )
+        return header
+
+    def _header_columns(
+        self, sheet: Sheet, label_col: int, header: int
+    ) -> tuple[list[int], int | None, dict[str, int]]:
+        """(station columns, total column, list/candidate number and name columns)."""
+        station_cols: list[int] = []
+        total_col: int | None = None
+        described: dict[str, int] = {}  # list/candidate number and name columns by header
+        mapped = set(self.columns.values())
+        for c in range(label_col + 1, sheet.width):
+            label = sheet.text(header, c)
+            if not label or c in mapped:
+                continue
+            role = self.labels(label)
+            kind = "total" if role == "total" else self.total_of(label)
+            if kind == "subtotal":
+                self.note_subtotal(sheet, header, c, label)
+            elif kind == "total":
+                total_col = c
+            elif role == "ignore":
+                continue
+            elif role in DESCRIBING_ROLES and not station_cols:
+                described.setdefault(role, c)  # 'Volgnummer', 'Kandidaat' before the stations
+            else:
+                station_cols.append(c)
+        return station_cols, total_col, described
+
+    def _units(
+        self,
+        sheet: Sheet,
+        label_col: int,
+        header: int,
+        station_cols: list[int],
+        total_col: int | None,
+    ) -> tuple[list[tuple[int, Values]], list[int]]:
+        """The units of the station columns (numbers and postcodes from their rows) and the
+        total's column, as (column, values) targets; and the rows left to read."""
+        numbers: dict[int, int | None] = {}
+        postcodes: dict[int, str] = {}
+        data_rows = []
+        for r in range(header + 1, len(sheet.rows)):
+            role = self.labels(sheet.text(r, label_col))
+            if role == "unit_number":
+                for c in station_cols:
+                    numbers[c] = self.builder.count(sheet, r, c, "polling-station number")
+            elif role == "postal_code":
+                for c in station_cols:
+                    postcodes[c] = sheet.text(r, c)
+            else:
+                data_rows.append(r)
+        targets: list[tuple[int, Values]] = []
+        for c in station_cols:
+            name = sheet.text(header, c)
+            number = numbers.get(c)
+            if number is None:
+                number = unit_number_from(name)
+            info = UnitInfo(number, name, postcodes.get(c), where=(sheet, header, c))
+            targets.append((c, self.builder.add_unit(info)))
+        if total_col is not None:
+            targets.append((total_col, self.builder.total_values("the total column")))
+        return targets, data_rows
+
+    def _read_rows(
+        self,
+        sheet: Sheet,
+        label_col: int,
+        data_rows: list[int],
+        targets: list[tuple[int, Values]],
+        list_col: int | None,
+        cand_col: int | None,
+        cand_name_col: int,
+    ) -> None:
+        """Statistic, list and candidate rows, over every target column."""
+        current_list: str | None = None
+        picker = RowPicker([c for c, _v in targets])
+        target_values = [values for _c, values in targets]
+        builder = self.builder
+        for r in data_rows:
+            if (
+                cand_col is not None
+                and looks_numeric(sheet.cell(r, cand_col))
+                and not (list_col is not None and sheet.text(r, list_col))
+            ):
+                self._candidate_row(sheet, r, cand_col, cand_name_col, current_list, targets)
+                continue
+            label = sheet.text(r, label_col)
+            if not label:
+                continue
+            role = self.labels(label)
+            if is_number_field(role):
+                assert role is not None
+                fast = builder.fast_counts(sheet, r, picker)
+                if fast is not None:
+                    for (c, values), number in zip(targets, fast, strict=True):
+                        if number is not None:
+                            builder.put_number(values, role, number, sheet, r, c)
+                    continue
+                for c, values in targets:
+                    builder.set_number(values, role, sheet, r, c)
+                continue
+            if role is not None or self.is_total(label):
+                continue  # a totals row or a known non-count label: its cells are left over
+            if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
+                continue
+            if list_col is not None and looks_numeric(sheet.cell(r, list_col)):
+                list_id = self.list_number(sheet, r, list_col, label)
+            else:
+                list_id = self.resolve_list(sheet, r, label_col)
+            current_list = list_id
+            fast = builder.fast_counts(sheet, r, picker)
+            if fast is not None:
+                builder.put_list_over(target_values, list_id, fast, sheet, r, picker.columns)
+                continue
+            for c, values in targets:
+                builder.set_list(values, list_id, sheet, r, c)
+
+    def _number_columns(
+        self,
+        sheet: Sheet,
+        label_col: int,
+        data_rows: list[int],
+        targets: list[tuple[int, Values]],
+        described: dict[str, int],
+    ) -> tuple[int | None, int | None]:
+        """(list-number column, candidate-number column) of a family-b table.
+
+        Columns headed as such win. Otherwise the list number is the number left of the
+        label; with two number columns left of it (``Lijst | Volgnr | Naam``, as osv4-3 lays
+        out lists and candidates) that are never both filled on a row, the one filled first
+        (on the first list row) holds list numbers and the other candidates' positions.
+        """
+        if "list_number" in described or "candidate_number" in described:
+            return described.get("list_number", label_col - 1 if label_col > 0 else None), (
+                described.get("candidate_number")
+            )
+        if label_col < 2:
+            return (label_col - 1 if label_col > 0 else None), None
+        outer, inner = label_col - 2, label_col - 1
+        first: dict[int, int] = {}
+        for r in data_rows:
+            label = sheet.text(r, label_col)
+            if label and (self.labels(label) is not None or self.is_total(label)):
+                continue  # statistics and totals: only list and candidate rows tell
+            filled = [c for c in (outer, inner) if looks_numeric(sheet.cell(r, c))]
+            if len(filled) == 2:
+                return inner, None  # both on one row: not a list/candidate pair
+            if filled and any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
+                first.setdefault(filled[0], r)
+        if len(first) < 2:
+            return inner, None
+        list_col = min(first, key=first.__getitem__)
+        return list_col, (inner if list_col == outer else outer)
+
+    def _candidate_row(
+        self,
+        sheet: Sheet,
+        r: int,
+        cand_col: int,
+        name_col: int,
+        current_list: str | None,
+        targets: list[tuple[int, Values]],
+    ) -> None:
+        """A row with a candidate's position (and name) under its list's row."""
+        if current_list is None:
+            self.context.note(
+                "candidate-before-list",
+                f"{sheet.row_where(r)}: a candidate row before any list row is skipped.",
+                sheet.location(r, cand_col),
+            )
+            return
+        candidate_id = self.builder.position(sheet, r, cand_col, "candidate number")
+        name = sheet.text(r, name_col)
+        self.builder.affiliations[current_list].candidates[candidate_id] = name or None
+        for c, values in targets:
+            self.builder.set_candidate(values, current_list, candidate_id, (sheet, r, c))
+
+
+def column_signal(evidence: ColumnEvidence) -> str | None:
+    """Statistic labels with numbers in two or more columns."""
+    if len(evidence.value_columns) >= 2:
+        return (
+            f"{evidence.where}: {len(evidence.stat_rows)} statistic labels, "
+            f"{len(evidence.value_columns)} value columns"
+        )
+    return None
+
+
+FAMILY = Family("b", "stations as columns", ColumnsReader, column_signal=column_signal)

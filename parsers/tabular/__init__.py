@@ -24,7 +24,7 @@ from telnorm.parsers.tabular.builder import (
     apply_candidate_list_election,
     infer_election,
 )
-from telnorm.parsers.tabular.detect import Labels, plan_workbook
+from telnorm.parsers.tabular.detect import Labels, Plan, plan_workbook
 from telnorm.parsers.tabular.families import family
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Workbook
@@ -32,6 +32,7 @@ from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
 from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.unread import refuse_unread
 from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
 from telnorm.parsers.tabular.zipbundle import ZipBundleParser
 from telnorm.parsers.text import binary_kind, guess_encoding
@@ -139,6 +140,9 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     _apply_metadata(builder, reader.meta, mapping)
     if candidate_list is not None:
         apply_candidate_list_election(builder, candidate_list)
+    for sheet in workbook.sheets:
+        if not any(sheet is read for read in plan.sheets):
+            builder.tolerate(sheet)  # a sheet not read (hidden, a summary, not chosen)
     cells = builder.cell_accounting()
     if cells["read"] == 0:
         formulas = ""
@@ -153,6 +157,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             f"holds a number, so there are no votes to read.{formulas}",
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
+    refuse_unread(builder, _header_rows(workbook, plan))
     document = builder.finish("municipality")
     if candidate_list is not None:
         apply_candidate_list(document, candidate_list, context)
@@ -164,6 +169,17 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         "cells": cells,
     }
     return document
+
+
+def _header_rows(workbook: Workbook, plan: Plan) -> dict[int, int]:
+    """Sheet index -> header row, for naming columns without a header."""
+    if plan.header_row is None:
+        return {}
+    return {
+        index: plan.header_row
+        for index, sheet in enumerate(workbook.sheets)
+        if sheet is plan.sheets[0]
+    }
 
 
 def _apply_empty_values(

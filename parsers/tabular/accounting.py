@@ -33,6 +33,28 @@ class CellAccounting:
         self._loose: set[tuple[int, int, int]] = set()
         self._sheet_index = {id(sheet): i for i, sheet in enumerate(sheets)}
         self._unions: dict[tuple[frozenset[int], frozenset[int]], frozenset[int]] = {}
+        # Numbers left over for a known reason (a total, subtotal, percentage or ignored row
+        # or column, a sheet not read): noted, never a refusal. Per sheet index.
+        self.tolerated_rows: dict[int, set[int]] = {}
+        self.tolerated_columns: dict[int, set[int]] = {}
+        self.tolerated_sheets: set[int] = set()
+        # Left-over cells per (sheet index, row), gathered by cell_accounting.
+        self.left_over_rows: dict[tuple[int, int], list[int]] = {}
+
+    def counted(self, s: int) -> dict[int, AbstractSet[int]]:
+        """Row -> columns read as counts, of sheet index ``s``."""
+        return self._marks[s]
+
+    def tolerate(self, sheet: Sheet, *, row: int | None = None, column: int | None = None) -> None:
+        """Numbers of this row, column (or, with neither, the whole sheet) are left over for a
+        reason a note states; they never make the reading refuse."""
+        s = self._sheet_index[id(sheet)]
+        if row is not None:
+            self.tolerated_rows.setdefault(s, set()).add(row)
+        elif column is not None:
+            self.tolerated_columns.setdefault(s, set()).add(column)
+        else:
+            self.tolerated_sheets.add(s)
 
     # --- cells --------------------------------------------------------------------
 
@@ -168,6 +190,7 @@ class CellAccounting:
                     else:
                         left.append(c)
                 if left:
+                    self.left_over_rows[(s, r)] = left
                     self._note_left_over(sheet, r, left)
         return {"read": read, "mapped": mapped, "left_over": read - mapped}
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from telnorm.parsers.errors import NoHeader
+from telnorm.parsers.errors import MisplacedHeader, NoHeader
 from telnorm.parsers.tabular.builder import DocBuilder, UnitInfo, Values
 from telnorm.parsers.tabular.grid import Sheet, cell_text
 from telnorm.parsers.tabular.mapping import Mapping
@@ -19,11 +19,39 @@ from telnorm.parsers.tabular.numbers import looks_numeric
 from telnorm.parsers.tabular.vocabulary import (
     META_LABELS,
     field_for,
+    is_number_field,
     normalise_label,
     total_kind,
 )
 
 _SB_NUMBER = re.compile(r"(?:^|::|\b)(?:SB|stembureau|bureau|nr\.?)\s*(\d+)\b", re.I)
+
+
+#: Every statistic label of the vocabulary contains one of these (a cheap first test, so
+#: station names are looked up only when they might be one).
+_STATISTIC_STEMS = (
+    "stem",
+    "kiez",
+    "blanco",
+    "ongeldig",
+    "opgeroep",
+    "geldig",
+    "volmacht",
+    "pas",
+    "toegelat",
+    "biljet",
+    "gerecht",
+    "verklaring",
+    "cast",
+    "counted",
+    "rejected",
+    "uncounted",
+)
+
+
+def _maybe_statistic(text: str) -> bool:
+    lowered = text.lower()
+    return any(stem in lowered for stem in _STATISTIC_STEMS)
 
 
 class Labels:
@@ -170,6 +198,17 @@ class FamilyReader:
 
     def resolve_list(self, sheet: Sheet, r: int, c: int) -> str:
         text = sheet.text(r, c)
+        if looks_numeric(sheet.cell(r, c)):
+            self.builder.mark(sheet, r, c)  # a bare list number as the label: it is read
+        elif is_number_field(field_for(text)) and normalise_label(text) not in self.labels.extra:
+            raise MisplacedHeader(
+                f"{sheet.where(r, c)}: {text!r} is a statistic, but it stands where list names "
+                "are read: the header row or label column was taken from the wrong place. "
+                "Check [layout] header_row / label_column (or [labels]) and send the file "
+                "again.",
+                location=sheet.location(r, c),
+                label=text,
+            )
         resolution = self.resolver.resolve(text, sheet.where(r, c), sheet.location(r, c))
         affiliation = self.builder.affiliation(resolution.list_id, resolution.name)
         if text not in self._noted_lists:
@@ -215,8 +254,18 @@ class FamilyReader:
             else:
                 number = unit_number_from(raw_id)
         name = cell_text(row, name_col) if name_col is not None else ""
+        if name and name_col is not None and looks_numeric(row[name_col]):
+            self.builder.mark(sheet, r, name_col)  # a station named by its number
         if number is None and name:
             number = unit_number_from(name)
+        if name and _maybe_statistic(name) and is_number_field(field_for(name)):
+            raise MisplacedHeader(
+                f"{sheet.where(r, name_col or 0)}: {name!r} is a statistic, but it stands "
+                "where polling-station names are read: a header was taken from the wrong row or "
+                "column. Check [layout] and [labels] and send the file again.",
+                location=sheet.location(r, name_col or 0),
+                label=name,
+            )
         postal = cell_text(row, postal_col) if postal_col is not None else None
         info = UnitInfo(number, name or None, postal or None, where=(sheet, r, name_col or 0))
         if "::" in raw_id:

@@ -79,10 +79,11 @@ class ColumnsReader(FamilyReader):
             kind = "total" if role == "total" else self.total_of(label)
             if kind == "subtotal":
                 self.note_subtotal(sheet, header, c, label)
+                self.builder.tolerate(sheet, column=c)
             elif kind == "total":
                 total_col = c
             elif role == "ignore":
-                continue
+                self.builder.tolerate(sheet, column=c)
             elif role in DESCRIBING_ROLES and not station_cols:
                 described.setdefault(role, c)  # 'Volgnummer', 'Kandidaat' before the stations
             else:
@@ -115,6 +116,8 @@ class ColumnsReader(FamilyReader):
         targets: list[tuple[int, Values]] = []
         for c in station_cols:
             name = sheet.text(header, c)
+            if looks_numeric(sheet.cell(header, c)):
+                self.builder.mark(sheet, header, c)  # a station named by its number
             number = numbers.get(c)
             if number is None:
                 number = unit_number_from(name)
@@ -163,6 +166,8 @@ class ColumnsReader(FamilyReader):
                     builder.set_number(values, role, sheet, r, c)
                 continue
             if role is not None or self.is_total(label):
+                if role in ("total", "ignore") or self.is_total(label):
+                    self.builder.tolerate(sheet, row=r)
                 continue  # a totals row or a known non-count label: its cells are left over
             if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
                 continue

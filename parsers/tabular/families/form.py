@@ -34,6 +34,7 @@ class FormReader(FamilyReader):
                     "total; its numbers are left over (see cells-left-over).",
                     {"sheet": sheet.name},
                 )
+                self.builder.tolerate(sheet)
                 continue
             self._read_form(sheet, label_col, total=kind == "total")
 
@@ -98,6 +99,7 @@ class FormReader(FamilyReader):
             if self.is_total(list_name) or self.is_total(
                 sheet.text(r, number_col) if number_col is not None else ""
             ):
+                self.builder.tolerate(sheet, row=r)
                 continue
             if cand_col is not None and sheet.text(r, cand_col) and current is not None:
                 candidate = self.builder.position(sheet, r, cand_col, "candidate number")

@@ -54,11 +54,16 @@ class LongReader(FamilyReader):
             kind = self.total_of(*key)
             if kind == "subtotal":
                 self.note_subtotal(sheet, r, roles.get("unit_name", votes), key[1] or key[0])
+                self.builder.tolerate(sheet, row=r)
                 continue
             if kind == "total":
                 values = self.builder.total_values(f"rows named {key[0] or key[1]!r}")
             elif key in units:
                 values = units[key]
+                # The unit's number, repeated on each of its rows, is read (it names the unit).
+                number_col = roles.get("unit_number")
+                if number_col is not None and looks_numeric(sheet.cell(r, number_col)):
+                    self.builder.mark(sheet, r, number_col)
             else:
                 values = units[key] = self.unit_values(
                     sheet,
@@ -73,6 +78,7 @@ class LongReader(FamilyReader):
             if list_name and (stat == "total" or self.is_total(list_name)):
                 # A total (or subtotal) of the unit's lists, never a list: left over.
                 self._note_total_row(sheet, r, roles["list_name"], list_name)
+                self.builder.tolerate(sheet, row=r)
                 continue
             if (list_cell is None or not sheet.text(r, list_cell)) and is_number_field(stat):
                 assert stat is not None

@@ -4,9 +4,10 @@ columns; an optional total row."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from telnorm.parsers.errors import DuplicateValue
-from telnorm.parsers.tabular.builder import RowLayout, RowPicker
+from telnorm.parsers.errors import DuplicateValue, MisplacedHeader
+from telnorm.parsers.tabular.builder import MAX_POSITION, RowLayout, RowPicker
 from telnorm.parsers.tabular.families.base import (
     Family,
     FamilyReader,
@@ -15,7 +16,7 @@ from telnorm.parsers.tabular.families.base import (
     scan_metadata,
 )
 from telnorm.parsers.tabular.grid import Sheet, cell_text
-from telnorm.parsers.tabular.numbers import looks_numeric
+from telnorm.parsers.tabular.numbers import NotACount, looks_numeric, parse_count
 from telnorm.parsers.tabular.vocabulary import (
     LIST_ROLES,
     UNIT_ROLES,
@@ -85,6 +86,17 @@ class RowsReader(FamilyReader):
         other columns are noted as not used."""
         roles: dict[int, str] = {}
         list_columns: dict[int, str] = {}
+        self._refuse_numbers_as_lists(
+            sheet,
+            header,
+            [
+                c
+                for c in range(sheet.width)
+                if looks_numeric(sheet.cell(header, c))
+                and self.labels(sheet.text(header, c)) is None
+                and self._numeric_column(sheet, header, c)
+            ],
+        )
         for c in range(sheet.width):
             label = sheet.text(header, c)
             if not label:
@@ -93,6 +105,7 @@ class RowsReader(FamilyReader):
             if role is not None:
                 roles[c] = role
             elif self._fraction_column(sheet, header, c):
+                self.builder.tolerate(sheet, column=c)
                 self.context.note(
                     "column-not-used",
                     f"{sheet.where(header, c)}: column {label!r} holds fractions or "
@@ -105,6 +118,7 @@ class RowsReader(FamilyReader):
                 self._refuse_second_column(sheet, header, c, list_id, list_columns)
                 list_columns[c] = list_id
             else:
+                self.builder.tolerate(sheet, column=c)
                 self.context.note(
                     "text-column",
                     f"{sheet.where(header, c)}: column {label!r} holds text, not counts; it is "
@@ -112,6 +126,32 @@ class RowsReader(FamilyReader):
                     sheet.location(header, c),
                 )
         return roles, list_columns
+
+    @staticmethod
+    def _refuse_numbers_as_lists(sheet: Sheet, header: int, numeric: list[int]) -> None:
+        """List headers written as bare numbers are list numbers only when they look like
+        them: distinct, 1-999 and in ballot order. Otherwise they are counts of a data row
+        taken as the header (``1500``, ``7``, ``940`` ...): refused, never read as lists."""
+        if not numeric:
+            return
+        try:
+            numbers = [parse_count(sheet.cell(header, c)) for c in numeric]
+        except NotACount:
+            numbers = [None]
+        if all(n is not None and 1 <= n <= MAX_POSITION for n in numbers) and all(
+            a is not None and b is not None and a < b for a, b in pairwise(numbers)
+        ):
+            return
+        shown = ", ".join(
+            f"{sheet.where(header, c)}={sheet.text(header, c)!r}" for c in numeric[:8]
+        )
+        raise MisplacedHeader(
+            f"{sheet.row_where(header)} is read as the header, but its cells {shown} are numbers "
+            "that are not list numbers in ballot order: a data row was taken as the header. "
+            "Check [layout] header_row and send the file again.",
+            location=sheet.location(header, numeric[0]),
+            cells=[sheet.location(header, c) for c in numeric[:20]],
+        )
 
     def read_a(self, sheet: Sheet, header: int) -> None:
         roles, list_columns = self._header_columns(sheet, header)
@@ -121,6 +161,8 @@ class RowsReader(FamilyReader):
         postal_col = next((c for c, x in roles.items() if x == "postal_code"), None)
         for c, role in roles.items():
             if role in ("total", "ignore", "votes") or role in LIST_ROLES:
+                if role in ("total", "ignore"):
+                    self.builder.tolerate(sheet, column=c)
                 self.context.note(
                     "column-not-used",
                     f"{sheet.where(header, c)}: column {sheet.text(header, c)!r} ({role}) is not "
@@ -149,6 +191,7 @@ class RowsReader(FamilyReader):
                 if any(looks_numeric(sheet.cell(r, c)) for c in check_columns):
                     label = next(t for t in (*keys, first_text) if total_kind(t) == "subtotal")
                     self.note_subtotal(sheet, r, key_columns[0] if key_columns else 0, label)
+                    self.builder.tolerate(sheet, row=r)
                 continue
             # Fast path: every statistic and list cell of the row empty or a plain count.
             fast = builder.fast_counts(sheet, r, picker)

@@ -89,6 +89,11 @@ class TabularParser(Parser):
             return Detection.no("not a delimited table")
         confidence = 0.4 + min(known, 6) * 0.07
         evidence = [f"a delimited text table; {known} label(s) of the vocabulary"]
+        if _rows_of_numbers(lines) >= 2:
+            # A table whose labels the vocabulary does not know (a pivot export: lists and
+            # stations by name, 'Eindtotaal'): rows of a label and several numbers.
+            confidence += 0.12
+            evidence.append("rows of a label and several numbers")
         return Detection(min(confidence, 0.85), tuple(evidence), "csv", "text/csv")
 
     def parse(self, source: Source, context: ParseContext) -> Document:
@@ -96,6 +101,17 @@ class TabularParser(Parser):
         with collector_paused():
             workbook = read_workbook(data, context)
             return parse_workbook(workbook, source.filename, context)
+
+
+def _rows_of_numbers(lines: list[str]) -> int:
+    """Lines that hold a text label and two or more numbers (any of the usual delimiters)."""
+    found = 0
+    for line in lines:
+        parts = [p.strip().strip('"') for p in line.replace(",", ";").replace("\t", ";").split(";")]
+        numbers = sum(1 for p in parts if p.replace(".", "").isdigit())
+        if numbers >= 2 and any(p and not p.replace(".", "").isdigit() for p in parts):
+            found += 1
+    return found
 
 
 def _candidate_list(context: ParseContext) -> ContextDocument | None:
@@ -136,6 +152,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         )
     reader_class = family(plan.family).reader
     reader = reader_class(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
+    reader.configure(mapping)
     reader.read(plan)
     _apply_metadata(builder, reader.meta, mapping)
     if candidate_list is not None:

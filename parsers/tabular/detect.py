@@ -16,6 +16,7 @@ from typing import Any
 from telnorm.parsers.errors import AmbiguousLayout, NoHeader
 from telnorm.parsers.tabular.families import FAMILIES
 from telnorm.parsers.tabular.families.base import ColumnEvidence, HeaderEvidence, Labels, Plan
+from telnorm.parsers.tabular.families.pivot import find_pivot
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.mapping import Mapping
 from telnorm.parsers.tabular.numbers import looks_numeric
@@ -104,6 +105,10 @@ def analyse_sheet(sheet: Sheet, labels: Labels) -> Plan | None:
         return Plan(rows[0][0], [sheet], rows[0][1], None, rows[0][2])
     if columns:
         return Plan(columns[0][0], [sheet], None, columns[0][1], columns[0][2])
+    pivot = find_pivot(sheet, labels)
+    if pivot is not None:
+        label_column, header, why = pivot
+        return Plan("pivot", [sheet], header, label_column, [why])
     return None
 
 
@@ -147,10 +152,10 @@ def plan_workbook(
             mapping.label_column,
             [f"family {mapping.family} from mapping {mapping.id}"],
         )
-        if plan.family in ("a", "c", "osv4-3") and plan.header_row is None:
+        if plan.family in ("a", "c", "osv4-3", "pivot") and plan.header_row is None:
             probe = analyse_sheet(sheets[0], labels)
             plan.header_row = probe.header_row if probe else None
-        if plan.family in ("b", "d") and plan.label_column is None:
+        if plan.family in ("b", "d", "pivot") and plan.label_column is None:
             probe = analyse_sheet(sheets[0], labels)
             plan.label_column = probe.label_column if probe else None
         if plan.family != "d":

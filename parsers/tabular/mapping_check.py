@@ -83,7 +83,7 @@ def _string_or_number(value: Any) -> str | None:
     return None if ok else "a string"
 
 
-FAMILY_IDS = ("a", "b", "c", "d", "osv4-3")
+FAMILY_IDS = ("a", "b", "c", "d", "osv4-3", "pivot")
 ORIENTATIONS = {
     "stations-as-rows": "a",
     "stations-as-columns": "b",

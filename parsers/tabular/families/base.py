@@ -190,6 +190,20 @@ class FamilyReader:
         self.meta: dict[str, Any] = {}
         #: The mapping's ``[layout] list_number_column`` etc. (0-based).
         self.columns: dict[str, int] = dict(columns or {})
+        #: The mapping's ``[layout] candidate_patterns``, ``total_rows`` (as the clerk sees
+        #: them) and ``total_columns`` (0-based), set by :meth:`configure`.
+        self.candidate_patterns: tuple[str, ...] = ()
+        self.total_rows: set[int] = set()
+        self.total_columns: set[int] = set()
+
+    def configure(self, mapping: Mapping | None) -> None:
+        """Take what the mapping says about this file's rows and columns."""
+        if mapping is None:
+            return
+        self.candidate_patterns = mapping.candidate_patterns
+        if mapping.totals == "stated":
+            self.total_rows = set(mapping.total_rows)
+            self.total_columns = set(mapping.total_columns)
 
     def read(self, plan: Plan) -> None:
         raise NotImplementedError
@@ -221,6 +235,17 @@ class FamilyReader:
                 sheet.location(r, c) | {"confidence": resolution.confidence},
             )
         return affiliation.id
+
+    def note_list(self, sheet: Sheet, r: int, c: int, text: str, list_id: str, how: str) -> None:
+        """One ``list-resolved`` note per list label."""
+        if text in self._noted_lists:
+            return
+        self._noted_lists.add(text)
+        self.context.note(
+            "list-resolved",
+            f"{sheet.where(r, c)}: {text!r} is list {list_id} by {how} (confidence 1.0).",
+            sheet.location(r, c) | {"confidence": 1.0},
+        )
 
     def list_number(self, sheet: Sheet, r: int, c: int, name: str) -> str:
         """A list-number cell (and the list's name beside it), checked by the resolver: on

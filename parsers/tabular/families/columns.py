@@ -4,7 +4,7 @@ left of the label), optionally candidate rows under each list row."""
 from __future__ import annotations
 
 from telnorm.parsers.errors import NoHeader
-from telnorm.parsers.tabular.builder import RowPicker, UnitInfo, Values
+from telnorm.parsers.tabular.builder import UnitInfo, Values
 from telnorm.parsers.tabular.families.base import (
     ColumnEvidence,
     Family,
@@ -13,6 +13,7 @@ from telnorm.parsers.tabular.families.base import (
     scan_metadata,
     unit_number_from,
 )
+from telnorm.parsers.tabular.families.listrows import ListRows
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.numbers import looks_numeric
 from telnorm.parsers.tabular.vocabulary import DESCRIBING_ROLES, is_number_field
@@ -22,27 +23,38 @@ class ColumnsReader(FamilyReader):
     family = "b"
 
     def read(self, plan: Plan) -> None:
-        self.read_b(plan.sheets[0], plan.label())
+        self.read_b(plan.sheets[0], plan.label(), plan.header_row)
 
-    def read_b(self, sheet: Sheet, label_col: int) -> None:
-        header = self._header_row(sheet, label_col)
+    def read_b(self, sheet: Sheet, label_col: int, header_row: int | None = None) -> None:
+        header = self._header_row(sheet, label_col, header_row)
         station_cols, total_col, described = self._header_columns(sheet, label_col, header)
         meta = scan_metadata(sheet, range(header), self.builder)
         targets, data_rows = self._units(sheet, label_col, header, station_cols, total_col)
         described.update(self.columns)  # the mapping's [layout] *_column keys win
         list_col, cand_col = self._number_columns(sheet, label_col, data_rows, targets, described)
         cand_name_col = described.get("candidate_name", label_col)
-        self._read_rows(sheet, label_col, data_rows, targets, list_col, cand_col, cand_name_col)
+        rows = ListRows(
+            self,
+            sheet,
+            label_col,
+            targets,
+            (list_col, cand_col, cand_name_col),
+            frozenset(self.total_rows),
+        )
+        rows.read(data_rows)
         self.apply_meta(meta)
 
-    def _header_row(self, sheet: Sheet, label_col: int) -> int:
+    def _header_row(self, sheet: Sheet, label_col: int, given: int | None = None) -> int:
         """The row of station names: the nearest row above the first statistic label with
-        text right of the label column (a number or postcode row is not it)."""
+        text right of the label column (a number or postcode row is not it); for a table
+        without statistics (a pivot export), the row detection or the mapping gives."""
         stat_rows = [
             r
             for r in range(len(sheet.rows))
             if is_number_field(self.labels(sheet.text(r, label_col)))
         ]
+        if given is not None and (not stat_rows or given < stat_rows[0]):
+            return given
         if not stat_rows:
             raise NoHeader(
                 f"No statistic labels in column {label_col + 1} of {sheet.row_where(0)}."
@@ -76,7 +88,7 @@ class ColumnsReader(FamilyReader):
             if not label or c in mapped:
                 continue
             role = self.labels(label)
-            kind = "total" if role == "total" else self.total_of(label)
+            kind = "total" if role == "total" or c in self.total_columns else self.total_of(label)
             if kind == "subtotal":
                 self.note_subtotal(sheet, header, c, label)
                 self.builder.tolerate(sheet, column=c)
@@ -127,62 +139,6 @@ class ColumnsReader(FamilyReader):
             targets.append((total_col, self.builder.total_values("the total column")))
         return targets, data_rows
 
-    def _read_rows(
-        self,
-        sheet: Sheet,
-        label_col: int,
-        data_rows: list[int],
-        targets: list[tuple[int, Values]],
-        list_col: int | None,
-        cand_col: int | None,
-        cand_name_col: int,
-    ) -> None:
-        """Statistic, list and candidate rows, over every target column."""
-        current_list: str | None = None
-        picker = RowPicker([c for c, _v in targets])
-        target_values = [values for _c, values in targets]
-        builder = self.builder
-        for r in data_rows:
-            if (
-                cand_col is not None
-                and looks_numeric(sheet.cell(r, cand_col))
-                and not (list_col is not None and sheet.text(r, list_col))
-            ):
-                self._candidate_row(sheet, r, cand_col, cand_name_col, current_list, targets)
-                continue
-            label = sheet.text(r, label_col)
-            if not label:
-                continue
-            role = self.labels(label)
-            if is_number_field(role):
-                assert role is not None
-                fast = builder.fast_counts(sheet, r, picker)
-                if fast is not None:
-                    for (c, values), number in zip(targets, fast, strict=True):
-                        if number is not None:
-                            builder.put_number(values, role, number, sheet, r, c)
-                    continue
-                for c, values in targets:
-                    builder.set_number(values, role, sheet, r, c)
-                continue
-            if role is not None or self.is_total(label):
-                if role in ("total", "ignore") or self.is_total(label):
-                    self.builder.tolerate(sheet, row=r)
-                continue  # a totals row or a known non-count label: its cells are left over
-            if not any(looks_numeric(sheet.cell(r, c)) for c, _v in targets):
-                continue
-            if list_col is not None and looks_numeric(sheet.cell(r, list_col)):
-                list_id = self.list_number(sheet, r, list_col, label)
-            else:
-                list_id = self.resolve_list(sheet, r, label_col)
-            current_list = list_id
-            fast = builder.fast_counts(sheet, r, picker)
-            if fast is not None:
-                builder.put_list_over(target_values, list_id, fast, sheet, r, picker.columns)
-                continue
-            for c, values in targets:
-                builder.set_list(values, list_id, sheet, r, c)
-
     def _number_columns(
         self,
         sheet: Sheet,
@@ -219,29 +175,6 @@ class ColumnsReader(FamilyReader):
             return inner, None
         list_col = min(first, key=first.__getitem__)
         return list_col, (inner if list_col == outer else outer)
-
-    def _candidate_row(
-        self,
-        sheet: Sheet,
-        r: int,
-        cand_col: int,
-        name_col: int,
-        current_list: str | None,
-        targets: list[tuple[int, Values]],
-    ) -> None:
-        """A row with a candidate's position (and name) under its list's row."""
-        if current_list is None:
-            self.context.note(
-                "candidate-before-list",
-                f"{sheet.row_where(r)}: a candidate row before any list row is skipped.",
-                sheet.location(r, cand_col),
-            )
-            return
-        candidate_id = self.builder.position(sheet, r, cand_col, "candidate number")
-        name = sheet.text(r, name_col)
-        self.builder.affiliations[current_list].candidates[candidate_id] = name or None
-        for c, values in targets:
-            self.builder.set_candidate(values, current_list, candidate_id, (sheet, r, c))
 
 
 def column_signal(evidence: ColumnEvidence) -> str | None:

@@ -186,7 +186,11 @@ class RowsReader(FamilyReader):
                 first_text = cell_text(row, c)
                 if first_text:
                     break
-            kind = self.total_of(*keys, first_text)
+            kind = (
+                "total"
+                if self.total_rows and sheet.row_numbers[r] in self.total_rows
+                else self.total_of(*keys, first_text)
+            )
             if kind == "subtotal":
                 if any(looks_numeric(sheet.cell(r, c)) for c in check_columns):
                     label = next(t for t in (*keys, first_text) if total_kind(t) == "subtotal")

@@ -160,6 +160,33 @@ def scan_metadata(sheet: Sheet, rows: range, builder: DocBuilder) -> dict[str, s
     return found
 
 
+#: A station's identity in a title or header: ``SB 3 Dorpshuis (1234 AB)``, ``Stembureau 3:
+#: Dorpshuis``, ``Proces-verbaal stembureau 2: Stembureau De Linde``.
+_IDENTITY = re.compile(
+    r"^(?:proces[- ]verbaal\b[^:]*?\b)?(?:van\s+)?(?:het\s+)?(?:stembureau|sb|bureau)\s*"
+    r"(?:nr\.?|nummer)?\s*(?P<number>\d{1,6})(?!\d)\s*[-:.,]?\s*(?P<name>.*?)\s*"
+    r"(?:\(\s*(?:postcode:?\s*)?(?P<postcode>\d{4}\s?[A-Za-z]{2})\s*\))?\s*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    number: int
+    name: str | None
+    postal_code: str | None
+
+
+def station_identity(text: str) -> Identity | None:
+    """Number, name and postcode of a station from a title line or a column header."""
+    match = _IDENTITY.match(text.strip())
+    if match is None:
+        return None
+    return Identity(
+        int(match.group("number")), match.group("name") or None, match.group("postcode")
+    )
+
+
 def unit_number_from(text: str) -> int | None:
     """A polling-station number from ``12``, ``SB12``, ``Stembureau 12``; None for anything
     else, and for more than 15 digits (no station has such a number; JSON could not carry it)."""

@@ -11,6 +11,7 @@ from telnorm.parsers.tabular.families.base import (
     FamilyReader,
     Plan,
     scan_metadata,
+    station_identity,
     unit_number_from,
 )
 from telnorm.parsers.tabular.families.listrows import ListRows
@@ -131,9 +132,16 @@ class ColumnsReader(FamilyReader):
             if looks_numeric(sheet.cell(header, c)):
                 self.builder.mark(sheet, header, c)  # a station named by its number
             number = numbers.get(c)
+            postcode = postcodes.get(c)
+            identity = station_identity(name)
+            if identity is not None:
+                # 'SB 3 Dorpshuis (1234 AB)': number, name and postcode from the header.
+                number = number if number is not None else identity.number
+                postcode = postcode or identity.postal_code
+                name = identity.name or name
             if number is None:
                 number = unit_number_from(name)
-            info = UnitInfo(number, name, postcodes.get(c), where=(sheet, header, c))
+            info = UnitInfo(number, name, postcode, where=(sheet, header, c))
             targets.append((c, self.builder.add_unit(info)))
         if total_col is not None:
             targets.append((total_col, self.builder.total_values("the total column")))

@@ -11,6 +11,7 @@ from telnorm.parsers.tabular.families.base import (
     FamilyReader,
     Plan,
     scan_metadata,
+    station_identity,
     unit_number_from,
 )
 from telnorm.parsers.tabular.grid import Sheet
@@ -49,6 +50,21 @@ class FormReader(FamilyReader):
             cells = [(c, sheet.text(r, c)) for c in range(sheet.width) if sheet.text(r, c)]
             if not cells:
                 continue
+            if len(cells) == 1:
+                # A title line: 'Proces-verbaal stembureau 2: Stembureau De Linde', or
+                # 'Postcode: 6658 CX' in one cell.
+                identity = station_identity(cells[0][1])
+                if identity is not None and number is None:
+                    number, name = identity.number, name or identity.name
+                    postal = postal or identity.postal_code
+                    continue
+                label, colon, rest = cells[0][1].partition(":")
+                if colon and rest.strip() and self.labels(label) in ("postal_code", "unit_name"):
+                    if self.labels(label) == "postal_code":
+                        postal = rest.strip()
+                    else:
+                        name = name or rest.strip()
+                    continue
             roles = [self.labels(text) for _c, text in cells]
             if any(x in LIST_ROLES for x in roles) and "votes" in roles:
                 list_header = r
@@ -66,9 +82,14 @@ class FormReader(FamilyReader):
                 assert role is not None
                 stats.append((role, r, value_cell[0]))
         if number is None and sheet.name:
-            number = unit_number_from(sheet.name) or (
-                int(sheet.name) if sheet.name.strip().isdigit() else None
-            )
+            identity = station_identity(sheet.name)
+            if identity is not None:
+                number, name = identity.number, name or identity.name
+                postal = postal or identity.postal_code
+            else:
+                number = unit_number_from(sheet.name) or (
+                    int(sheet.name) if sheet.name.strip().isdigit() else None
+                )
         if total:
             # A sheet named 'Totaal' is the file's stated total, not a polling station.
             values = self.builder.total_values(f"sheet {sheet.name!r}")

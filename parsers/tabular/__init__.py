@@ -18,7 +18,7 @@ from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
 from telnorm.parsers.enrich import apply_candidate_list
-from telnorm.parsers.errors import NoCounts, RequestError
+from telnorm.parsers.errors import NoCounts, RequestError, UnknownListName
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
     apply_candidate_list_election,
@@ -28,6 +28,7 @@ from telnorm.parsers.tabular.detect import Labels, Plan, plan_workbook
 from telnorm.parsers.tabular.families import family
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Workbook
+from telnorm.parsers.tabular.listsheet import list_numbers_from_sheets
 from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
@@ -142,6 +143,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     builder = DocBuilder(context, workbook.sheets)
     candidate_list = _candidate_list(context)
     resolver = ListResolver(candidate_list, mapping.lists if mapping else None)
+    _list_number_sources(workbook, plan, mapping, resolver, context)
     if not resolver.has_candidate_list and not (mapping and mapping.lists):
         context.note(
             "no-candidate-list",
@@ -186,6 +188,43 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         "cells": cells,
     }
     return document
+
+
+def _list_number_sources(
+    workbook: Workbook,
+    plan: Plan,
+    mapping: Mapping | None,
+    resolver: ListResolver,
+    context: ParseContext,
+) -> None:
+    """Where list numbers come from, besides the count sheet: another sheet of the workbook
+    (named by the mapping, or the one list-number sheet there is), or, when the mapping says
+    so, only the candidate list."""
+    if (
+        mapping is not None
+        and mapping.list_numbers == "candidate-list"
+        and not (resolver.has_candidate_list)
+    ):
+        raise UnknownListName(
+            f"The mapping {mapping.id} says list numbers come from the candidate list "
+            '([layout] list_numbers = "candidate-list"), but none was sent. Send the '
+            "candidate list (EML 230b) of this election with the file."
+        )
+    found = list_numbers_from_sheets(
+        workbook.sheets,
+        plan.sheets,
+        Labels(mapping),
+        mapping.list_number_sheet if mapping else None,
+    )
+    if found is not None:
+        numbers, name = found
+        resolver.use_sheet(numbers, name)
+        context.note(
+            "list-numbers-from-sheet",
+            f"List numbers of {len(numbers)} list name(s) are taken from sheet {name!r} of "
+            "the workbook.",
+            {"sheet": name},
+        )
 
 
 def _header_rows(workbook: Workbook, plan: Plan) -> dict[int, int]:

@@ -20,7 +20,12 @@ from telnorm.parsers.tabular.families.pivot import find_pivot
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.mapping import Mapping
 from telnorm.parsers.tabular.numbers import looks_numeric
-from telnorm.parsers.tabular.vocabulary import LIST_ROLES, UNIT_ROLES, is_number_field
+from telnorm.parsers.tabular.vocabulary import (
+    LIST_ROLES,
+    UNIT_ROLES,
+    is_number_field,
+    normalise_label,
+)
 
 __all__ = ["Labels", "Plan", "analyse_sheet", "plan_workbook"]
 
@@ -186,12 +191,58 @@ def plan_workbook(
             [f"{len(found)} sheet(s) laid out like the paper form"],
         )
     if len(found) > 1:
+        count_plan = _count_sheet_by_evidence(found)
+        if count_plan is not None:
+            others = [p.sheets[0].name for p in found if p is not count_plan]
+            count_plan.evidence.append(
+                f"sheet {count_plan.sheets[0].name!r} chosen as the per-station count; the other "
+                f"sheet(s) {', '.join(repr(n) for n in others)} are named as summaries, "
+                "comparisons or charts (name another with sheet=)"
+            )
+            return count_plan
         names = ", ".join(f"{p.sheets[0].name!r} ({p.family})" for p in found)
         raise AmbiguousLayout(
             f"Several sheets hold a count: {names}. Choose one with sheet=NAME.",
             sheets=[p.sheets[0].name for p in found],
         )
     return found[0]
+
+
+#: Words in a sheet name that say it is not the per-station count.
+_SUMMARY_WORDS = frozenset(
+    (
+        "totaal",
+        "totalen",
+        "samenvatting",
+        "overzicht",
+        "vergelijking",
+        "grafiek",
+        "grafieken",
+        "chart",
+        "charts",
+        "zetels",
+        "zetelverdeling",
+        "vorige",
+        "verschil",
+        "percentages",
+        "opkomst",
+        "summary",
+        "draaitabel",
+        "pivot",
+        "gemeente",
+    )
+)
+
+
+def _count_sheet_by_evidence(found: list[Plan]) -> Plan | None:
+    """The one plan whose sheet is not named as a summary, comparison or chart (``Totaal``,
+    ``Vergelijking 2022``, ``Grafiek``) when all the others are; else None (ambiguous)."""
+    counts = [
+        p
+        for p in found
+        if not (_SUMMARY_WORDS & set(normalise_label(p.sheets[0].name or "").split()))
+    ]
+    return counts[0] if len(counts) == 1 else None
 
 
 def _index_of_row(sheet: Sheet, number: int) -> int:

@@ -96,6 +96,9 @@ class ListResolver:
             for list_id, affiliation in getattr(candidate_list, "affiliations", {}).items():
                 self.lists[str(list_id)] = getattr(affiliation, "name", None)
         self.explicit = {compact(k): str(v) for k, v in (explicit or {}).items()}
+        #: Names with the numbers another sheet of the workbook states (``Lijsten``).
+        self.from_sheet: dict[str, str] = {}
+        self.sheet_name = ""
         self.aliases = load_aliases()
         self._alias_names = frozenset().union(*self.aliases) if self.aliases else frozenset()
         self._by_order: dict[str, str] = {}
@@ -103,6 +106,11 @@ class ListResolver:
         #: real number, were seen (the two must not mix).
         self._first_by_order: str | None = None
         self._first_numbered: tuple[str, str] | None = None
+
+    def use_sheet(self, numbers: dict[str, str], sheet_name: str) -> None:
+        """List numbers stated on another sheet of the workbook, by name."""
+        self.from_sheet = {compact(name): number for name, number in numbers.items()}
+        self.sheet_name = sheet_name
 
     @property
     def has_candidate_list(self) -> bool:
@@ -129,6 +137,9 @@ class ListResolver:
             return Resolution(
                 list_id, self.lists.get(list_id) or text, 1.0, "the mapping's [lists]"
             )
+        if key in self.from_sheet:
+            list_id = self.number(self.from_sheet[key], text, where, location, header=text)
+            return Resolution(list_id, text, 1.0, f"the list numbers on sheet {self.sheet_name!r}")
         numbered = self.header_number(text)
         if numbered is not None:
             number, name = numbered

@@ -18,7 +18,13 @@ from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
 from telnorm.parsers.enrich import apply_candidate_list
-from telnorm.parsers.errors import NoCounts, RequestError, UnknownListName
+from telnorm.parsers.errors import (
+    MisplacedHeader,
+    NoCounts,
+    NoHeader,
+    RequestError,
+    UnknownListName,
+)
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
     apply_candidate_list_election,
@@ -27,10 +33,11 @@ from telnorm.parsers.tabular.builder import (
 from telnorm.parsers.tabular.detect import Labels, Plan, plan_workbook
 from telnorm.parsers.tabular.families import family
 from telnorm.parsers.tabular.gcpause import collector_paused
-from telnorm.parsers.tabular.grid import Workbook
+from telnorm.parsers.tabular.grid import Sheet, Workbook
 from telnorm.parsers.tabular.listsheet import list_numbers_from_sheets
 from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
+from telnorm.parsers.tabular.numbers import looks_numeric
 from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
 from telnorm.parsers.tabular.textread import read_text_table
 from telnorm.parsers.tabular.unread import refuse_unread
@@ -140,6 +147,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         f"Layout family {plan.family}: " + "; ".join(plan.evidence) + ".",
         None,
     )
+    if mapping is not None:
+        _apply_ignored(plan.sheets, mapping, context)
     builder = DocBuilder(context, workbook.sheets)
     candidate_list = _candidate_list(context)
     resolver = ListResolver(candidate_list, mapping.lists if mapping else None)
@@ -177,6 +186,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
     refuse_unread(builder, _header_rows(workbook, plan))
+    _check_statistics(builder, mapping, context)
     document = builder.finish("municipality")
     if candidate_list is not None:
         apply_candidate_list(document, candidate_list, context)
@@ -224,6 +234,67 @@ def _list_number_sources(
             f"List numbers of {len(numbers)} list name(s) are taken from sheet {name!r} of "
             "the workbook.",
             {"sheet": name},
+        )
+
+
+def _apply_ignored(sheets: list[Sheet], mapping: Mapping, context: ParseContext) -> None:
+    """The mapping's ``ignore_rows``/``ignore_columns`` (and, with ``totals = "ignore"``, its
+    total rows and columns) are left out of the reading; every number in them is named in an
+    ``ignored-cells`` note, so none disappears unseen."""
+    rows = set(mapping.ignore_rows)
+    columns = set(mapping.ignore_columns)
+    if mapping.totals == "ignore":
+        rows |= set(mapping.total_rows)
+        columns |= set(mapping.total_columns)
+    if not rows and not columns:
+        return
+    for sheet in sheets:
+        numbers: list[str] = []
+        for r, row in enumerate(sheet.rows):
+            whole_row = sheet.row_numbers[r] in rows
+            for c, value in enumerate(row):
+                if value is None or not (whole_row or c in columns):
+                    continue
+                if looks_numeric(value):
+                    numbers.append(f"{sheet.where(r, c)}={sheet.text(r, c)}")
+                row[c] = None
+        if numbers:
+            context.note(
+                "ignored-cells",
+                f"{len(numbers)} number(s) in the rows and columns the mapping ignores are not "
+                f"read: {', '.join(numbers[:20])}{' ...' if len(numbers) > 20 else ''}.",
+                {"sheet": sheet.name} if sheet.name else None,
+            )
+
+
+def _check_statistics(builder: DocBuilder, mapping: Mapping | None, context: ParseContext) -> None:
+    """The mapping's ``[layout] statistics`` must agree with what was read: ``true`` and no
+    statistic read, or ``false`` and one read, means the label column or header row is not
+    where the mapping puts it (422). Without statistics the document says so in a note."""
+    groups = [values for _info, values in builder.units]
+    if builder.total is not None:
+        groups.append(builder.total)
+    read = next((key for values in groups for key in values.numbers), None)
+    said = mapping.statistics if mapping is not None else None
+    if said is True and read is None:
+        raise NoHeader(
+            f"The mapping {mapping.id if mapping else ''} says the file has statistics "
+            "([layout] statistics = true), but none was read: check [layout] label_column / "
+            "header_row and [labels], and send the file again."
+        )
+    if said is False and read is not None:
+        raise MisplacedHeader(
+            f"The mapping {mapping.id if mapping else ''} says the file has no statistics "
+            f"([layout] statistics = false), but {read!r} was read as one: check the mapping "
+            "([layout] statistics, [labels]) and send the file again.",
+            field=read,
+        )
+    if read is None:
+        context.note(
+            "no-statistics",
+            "The file states no statistics (no eligible voters, blank or invalid votes, "
+            "admitted voters): the document holds the votes only.",
+            None,
         )
 
 

@@ -15,6 +15,7 @@ from telnorm.parsers.errors import TelnormError
 from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
 from telnorm.service.export.job import normalise_export_job
+from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
 from telnorm.service.settings import get_settings
@@ -276,6 +277,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
+cli.add_command(mappings_group)
 
 
 def main() -> None:

@@ -149,7 +149,8 @@ def key_lines(text: str) -> dict[tuple[str | None, str], int]:
     """``(table, key) -> line`` (1-based) of every ``key = value`` line of a TOML text."""
     found: dict[tuple[str | None, str], int] = {}
     table: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    # TOML lines end at \n only (str.splitlines would also split at \x85 or \u2028 in a key).
+    for number, line in enumerate(text.split("\n"), start=1):
         header = _TABLE_LINE.match(line)
         if header:
             table = header.group(1).strip().strip("\"'")

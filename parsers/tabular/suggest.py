@@ -40,6 +40,10 @@ from telnorm.parsers.tabular.vocabulary import (
 _MAX_LABELS = 400
 
 
+#: Characters escaped although TOML allows them: DEL, and those some tools take as line ends.
+_LINE_LIKE = frozenset((0x7F, 0x85, 0x2028, 0x2029, 0x1C, 0x1D, 0x1E))
+
+
 def toml_string(text: str) -> str:
     """A TOML basic string for any text (quotes, backslashes and control characters escaped)."""
     out = ['"']
@@ -54,7 +58,7 @@ def toml_string(text: str) -> str:
             out.append("\\t")
         elif ch == "\r":
             out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF:
+        elif ord(ch) < 0x20 or ord(ch) in _LINE_LIKE or 0xD800 <= ord(ch) <= 0xDFFF:
             out.append(f"\\u{ord(ch) & 0xFFFF:04X}" if ord(ch) < 0xD800 else "\\uFFFD")
         else:
             out.append(ch)
@@ -64,7 +68,7 @@ def toml_string(text: str) -> str:
 
 def _comment(text: str) -> str:
     """Text safe inside a TOML comment (one line, no control characters)."""
-    return re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", " ", text)
 
 
 def _guess_header(sheet: Sheet) -> int:
@@ -244,7 +248,7 @@ def suggest_mapping(
     text = _render(data, filename, workbook.kind, sheet, plan, draft, guessed)
     report["blanks"] = [
         {"line": number, "text": line.split("#", 1)[0].strip()}
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(text.split("\n"), start=1)
         if '"?"' in line.split("#", 1)[0]
     ]
     return {"mapping": text, "report": report}

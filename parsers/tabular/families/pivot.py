@@ -29,7 +29,7 @@ from telnorm.parsers.tabular.vocabulary import total_kind
 _SCAN_ROWS = 400
 _SCAN_COLUMNS = 8
 _STATION = re.compile(
-    r"(?i)\b(?:sb|stembureau|stemlokaal|bureau|briefstembureau)\b|\b\d{4}\s?[a-z]{2}\b"
+    r"(?i)\b(?:sb|stembureau|stemlokaal|bureau|briefstembureau)(?=\d|\b)|\b\d{4}\s?[a-z]{2}\b"
 )
 _CANDIDATES = CandidateLabels()
 

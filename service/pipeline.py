@@ -23,6 +23,7 @@ from telnorm.parsers.eml.context import CONTEXT_ROLES, read_context_file
 from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
 from telnorm.parsers.registry import Registry, default_registry
 from telnorm.parsers.text import describe_head
+from telnorm.service.settings import get_settings
 from telnorm.service.version import NORMALISER_VERSION
 
 
@@ -49,6 +50,9 @@ class NormaliseOptions:
     locations: bool = False
     #: Parser-specific options (``mapping``, ``member``, ``sheet``, ...), passed through.
     parser_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The mappings folder (``Settings.mappings_dir``); None: the settings' value, which
+    #: defaults to the mappings packaged with telnorm.
+    mappings_dir: Path | None = None
 
 
 def _context_documents(
@@ -115,6 +119,7 @@ def normalise(
         limits=limits,
         context=context_docs,
         want_locations=options.locations,
+        mappings_dir=options.mappings_dir or get_settings().mappings_dir,
     )
     document = chosen.parser.parse(source, context)
 

@@ -50,6 +50,9 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (422, "The request's parameters are not valid"),
     "unauthorized": (401, "Authentication required"),
     "internal-error": (500, "telnorm failed (a bug, not your file)"),
+    "unknown-parameter": (400, "Unknown query parameter"),
+    "service-busy": (503, "Every worker is busy"),
+    "not-ready": (503, "The service is not ready"),
 }
 
 

@@ -111,6 +111,18 @@ class ListResolver:
         self.from_sheet = {compact(name): number for name, number in numbers.items()}
         self.sheet_name = sheet_name
 
+    def is_list_name(self, text: str) -> bool:
+        """A name the candidate list, the alias table, the mapping or a list-number sheet
+        knows as a list, or a label with a list number (``Lijst 3``); no side effects."""
+        key = compact(text)
+        return bool(key) and (
+            key in self.explicit
+            or key in self.from_sheet
+            or key in self._alias_names
+            or any(name and key in _forms(name) for name in self.lists.values())
+            or self.header_number(text) is not None
+        )
+
     @property
     def has_candidate_list(self) -> bool:
         return bool(self.lists)

@@ -182,9 +182,9 @@ def station_identity(text: str) -> Identity | None:
     match = _IDENTITY.match(text.strip())
     if match is None:
         return None
-    return Identity(
-        int(match.group("number")), match.group("name") or None, match.group("postcode")
-    )
+    # 'Stembureau De Linde' is station 'De Linde', as the EML reader names it (one prefix off).
+    name = re.sub(r"(?i)^stembureau\s+", "", match.group("name") or "") or None
+    return Identity(int(match.group("number")), name, match.group("postcode"))
 
 
 def unit_number_from(text: str) -> int | None:

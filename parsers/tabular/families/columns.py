@@ -3,7 +3,9 @@ left of the label), optionally candidate rows under each list row."""
 
 from __future__ import annotations
 
-from telnorm.parsers.errors import NoHeader
+from itertools import pairwise
+
+from telnorm.parsers.errors import MisplacedHeader, NoHeader
 from telnorm.parsers.tabular.builder import UnitInfo, Values
 from telnorm.parsers.tabular.families.base import (
     ColumnEvidence,
@@ -103,6 +105,38 @@ class ColumnsReader(FamilyReader):
                 station_cols.append(c)
         return station_cols, total_col, described
 
+    def _refuse_numbers_as_stations(
+        self, sheet: Sheet, label_col: int, header: int, station_cols: list[int]
+    ) -> None:
+        """Station headers written as numbers are station numbers only when they look like
+        them (distinct, increasing) and the row is not a data row (its label a statistic or
+        a list). Otherwise a data row was taken as the header: its votes would become station
+        names and be lost from the count, so it is refused."""
+        numeric = [c for c in station_cols if looks_numeric(sheet.cell(header, c))]
+        if len(numeric) < 2:
+            return
+        label = sheet.text(header, label_col)
+        texts = [sheet.text(header, c) for c in numeric]
+        increasing = all(
+            a.isdigit() and b.isdigit() and int(a) < int(b) for a, b in pairwise(texts)
+        )
+        data_label = bool(label) and (
+            is_number_field(self.labels(label)) or self.resolver.is_list_name(label)
+        )
+        if increasing and not data_label:
+            return
+        shown = ", ".join(
+            f"{sheet.where(header, c)}={sheet.text(header, c)!r}" for c in numeric[:8]
+        )
+        raise MisplacedHeader(
+            f"{sheet.row_where(header)} is read as the row of station names, but its cells "
+            f"{shown} are numbers of a data row{f' ({label!r})' if label else ''}: the header "
+            "row was taken from the wrong place. Check [layout] header_row and send the file "
+            "again.",
+            location=sheet.location(header, numeric[0]),
+            cells=[sheet.location(header, c) for c in numeric[:20]],
+        )
+
     def _units(
         self,
         sheet: Sheet,
@@ -126,6 +160,7 @@ class ColumnsReader(FamilyReader):
                     postcodes[c] = sheet.text(r, c)
             else:
                 data_rows.append(r)
+        self._refuse_numbers_as_stations(sheet, label_col, header, station_cols)
         targets: list[tuple[int, Values]] = []
         for c in station_cols:
             name = sheet.text(header, c)

@@ -49,8 +49,15 @@ _STATISTIC_STEMS = (
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _maybe_statistic(text: str) -> bool:
+    """False for most station names at once: no statistic label of the vocabulary holds a
+    digit or the word 'bureau' (``Stembureau 12``, ``SB3 Kerk``)."""
     lowered = text.lower()
+    if "bureau" in lowered or _DIGIT.search(text):
+        return False
     return any(stem in lowered for stem in _STATISTIC_STEMS)
 
 
@@ -306,7 +313,7 @@ class FamilyReader:
             else:
                 number = unit_number_from(raw_id)
         name = cell_text(row, name_col) if name_col is not None else ""
-        if name and name_col is not None and looks_numeric(row[name_col]):
+        if name and name_col is not None and name[0].isdigit() and looks_numeric(row[name_col]):
             self.builder.mark(sheet, r, name_col)  # a station named by its number
         if number is None and name:
             number = unit_number_from(name)

@@ -235,3 +235,37 @@ def test_sheet_per_station_identity_from_title_lines(truth: dict[str, Any], tmp_
     for mine, real in zip(doc["reporting_unit_votes"], truth["reporting_unit_votes"], strict=True):
         assert mine["postal_code"] == real["postal_code"]
         assert mine["name"] == real["name"]
+
+
+def test_sheet_per_station_statistics_under_the_list_table(
+    truth: dict[str, Any], tmp_path: Path
+) -> None:
+    """The proces-verbaal's order: the list table first, the statistic lines under it, each
+    label with its number in the second column."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    names = _names(truth)
+    for u in truth["reporting_unit_votes"]:
+        sheet = book.create_sheet(f"SB {u['number']} {u['name']}"[:31])
+        sheet.append(["Aantal kiesgerechtigden", _stat(u, ("cast",))])
+        sheet.append(
+            ["Aantal toegelaten kiezers", _stat(u, ("uncounted_votes", "toegelaten kiezers"))]
+        )
+        sheet.append(
+            ["Aantal geldige stempassen", _stat(u, ("uncounted_votes", "geldige stempassen"))]
+        )
+        sheet.append(["Lijstnummer", "Partij", "Stemmen"])
+        for list_id, name in names.items():
+            sheet.append([int(list_id), name, _lists(u).get(list_id)])
+        for label, path in STATS[4:]:
+            sheet.append([label, _stat(u, path)])
+    path = tmp_path / "onder.xlsx"
+    book.save(path)
+    doc = run(path)
+    assert doc["source"]["format"]["id"] == "xlsx-family-d"
+    assert doc["source"]["cells"]["left_over"] == 0
+    for mine, real in zip(doc["reporting_unit_votes"], truth["reporting_unit_votes"], strict=True):
+        assert mine["number"] == real["number"]
+        assert _lists(mine) == _lists(real)
+        for _label, stat in STATS[4:]:
+            assert _stat(mine, stat) == _stat(real, stat), stat

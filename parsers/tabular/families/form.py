@@ -111,6 +111,8 @@ class FormReader(FamilyReader):
         votes = roles["votes"]
         current: str | None = None
         for r in range(header + 1, len(sheet.rows)):
+            if self._statistic_line(sheet, r, values):
+                continue
             if sheet.cell(r, votes) is None:
                 continue
             number_col = roles.get("list_number")
@@ -136,6 +138,23 @@ class FormReader(FamilyReader):
             else:
                 continue
             self.builder.set_list(values, current, sheet, r, votes)
+
+    def _statistic_line(self, sheet: Sheet, r: int, values: Values) -> bool:
+        """A statistic written on a line under the list table (``Aantal blanco stemmen`` and
+        its number further right): read as the station's statistic."""
+        first = next((c for c in range(sheet.width) if sheet.text(r, c)), None)
+        if first is None:
+            return False
+        role = self.labels(sheet.text(r, first))
+        if not is_number_field(role):
+            return False
+        assert role is not None
+        value = next(
+            (c for c in range(first + 1, sheet.width) if sheet.cell(r, c) is not None), None
+        )
+        if value is not None:
+            self.builder.set_number(values, role, sheet, r, value)
+        return True
 
 
 def column_signal(evidence: ColumnEvidence) -> str | None:

@@ -342,8 +342,20 @@ class ExportSchemaViolation(TelnormError):
     title = "telnorm produced EML that does not pass the configured EML_NL schema"
 
 
+class PluginError(TelnormError):
+    """A third-party parser plugin failed: its ``parse`` raised an unexpected exception or
+    returned something that is not a valid canonical document. The problem names the plugin
+    and its version; it is neither the caller's file's fault nor telnorm's (502: an upstream
+    component answered badly)."""
+
+    code = "plugin-error"
+    status = 502
+    title = "A parser plugin failed"
+
+
 ALL_ERRORS: tuple[type[TelnormError], ...] = (
     TelnormError,
+    PluginError,
     RequestError,
     EmptyInput,
     InputTooLarge,

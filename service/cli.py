@@ -12,12 +12,12 @@ import orjson
 
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
-from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.protocol.cli import protocol as protocol_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
@@ -262,14 +262,22 @@ def detect(file: Path, as_json: bool) -> None:
 
 @cli.command("parsers")
 def list_parsers() -> None:
-    """List the installed parser plugins (and those that failed to load)."""
-    registry = default_registry()
+    """List the installed parser plugins, and those that failed to load, lost their name to
+    another parser, or are disabled."""
+    registry = probe(active_registry())
     for parser in registry.parsers:
+        status = f"BROKEN: {registry.broken[parser.name]}" if parser.name in registry.broken else ""
+        origin = "built-in" if parser.name in registry.builtins else "plugin"
         click.echo(
-            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {parser.title}"
+            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {origin:<8} "
+            f"{parser.title} {status}".rstrip()
         )
     for failure in registry.failures:
         click.echo(f"{failure.entry_point:<14} FAILED   {failure.target}: {failure.error}")
+    for collision in registry.collisions:
+        click.echo(f"{collision.entry_point:<14} COLLISION {collision.target}: {collision.error}")
+    for name in registry.disabled:
+        click.echo(f"{name:<14} DISABLED (TELNORM_DISABLED_PARSERS)")
 
 
 @cli.command()

@@ -21,8 +21,9 @@ from telnorm.parsers.canonical import Document
 from telnorm.parsers.detection import choose, rank
 from telnorm.parsers.eml.context import CONTEXT_ROLES, read_context_file
 from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
-from telnorm.parsers.registry import Registry, default_registry
+from telnorm.parsers.registry import Registry
 from telnorm.parsers.text import describe_head
+from telnorm.service.plugin_host import active_registry, check_output, run_parse
 from telnorm.service.settings import get_settings
 from telnorm.service.version import NORMALISER_VERSION
 
@@ -102,7 +103,7 @@ def normalise(
     """Normalise one file into the canonical document (raises TelnormError on bad input)."""
     options = options or NormaliseOptions()
     limits = limits or Limits()
-    registry = registry or default_registry()
+    registry = registry or active_registry()
     context_files = context_files or {}
     for role in context_files:
         if role not in CONTEXT_ROLES:
@@ -121,7 +122,7 @@ def normalise(
         want_locations=options.locations,
         mappings_dir=options.mappings_dir or get_settings().mappings_dir,
     )
-    document = chosen.parser.parse(source, context)
+    document = run_parse(registry, chosen.parser, source, context)
 
     parsed_source = document.pop("source", None) or {}
     detection = chosen.detection
@@ -150,6 +151,7 @@ def normalise(
     document["notes"] = document.pop("notes", []) + context.notes
     if options.locations:
         document["locations"] = context.locations
+    check_output(registry, chosen.parser, document)
     return document
 
 
@@ -179,7 +181,7 @@ def normalise_json(
 
 def detect(main: InputFile, registry: Registry | None = None) -> dict[str, Any]:
     """All parsers' scores for a file, ranked, with what the file looks like."""
-    registry = registry or default_registry()
+    registry = registry or active_registry()
     source = main.source()
     head = source.head
     ranked = rank(registry, head, source.filename)

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from telnorm.parsers.errors import ALL_ERRORS, PROBLEM_BASE, TelnormError
+from telnorm.service.plugin_host import note_plugin_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -87,6 +88,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TelnormError)
     async def _telnorm_error(request: Request, exc: TelnormError) -> Response:
         request.state.problem = exc.code  # for the access log
+        note_plugin_error(exc)
         return from_error(exc, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)

@@ -114,6 +114,16 @@ class Settings(BaseSettings):
                     tokens.add(line)
         return frozenset(tokens)
 
+    # --- parser plugins ------------------------------------------------------------------
+    disabled_parsers: str = Field(
+        default="",
+        description="Parser names to leave out without uninstalling them, comma-separated "
+        "(TELNORM_DISABLED_PARSERS=telstaat,pdf); GET /parsers lists them as disabled.",
+    )
+
+    def disabled_parser_names(self) -> tuple[str, ...]:
+        return tuple(sorted({n.strip() for n in self.disabled_parsers.split(",") if n.strip()}))
+
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(
         default=None,

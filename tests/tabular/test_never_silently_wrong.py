@@ -53,3 +53,24 @@ def test_the_same_files_read_when_correct(tmp_path: Path) -> None:
     assert doc["source"]["cells"] == {"read": 8, "mapped": 8, "left_over": 0}
     votes = [[s["valid_votes"] for s in u["selections"]] for u in doc["reporting_unit_votes"]]
     assert votes == [[10, 7, 20], [30, 8, 40]]
+
+
+def test_a_grand_total_after_lists_without_totals_is_not_the_last_lists_total(
+    tmp_path: Path,
+) -> None:
+    """A proces-verbaal sheet without a 'Totaal' per list: its final 'Totaal' row is the sum
+    of all lists, never read as the last list's votes."""
+    path = tmp_path / "pv.csv"
+    path.write_text(
+        ";SB1;SB2\nAantal kiesgerechtigden;100;200\n1 - Partij A;;\n1 - Jansen, A.;30;30\n"
+        "2 - Pieters, B.;5;6\n2 - Partij B;;\n1 - Klaas, C.;7;8\nTotaal;42;44\n",
+        encoding="utf-8",
+    )
+    doc = run(path, fmt="tabular")
+    lists = [[s["valid_votes"] for s in u["selections"]] for u in doc["reporting_unit_votes"]]
+    assert lists == [[None, None], [None, None]]
+    candidates = [
+        [c["valid_votes"] for s in u["selections"] for c in s["candidates"]]
+        for u in doc["reporting_unit_votes"]
+    ]
+    assert candidates == [[30, 5, 7], [30, 6, 8]]

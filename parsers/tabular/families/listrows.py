@@ -16,6 +16,8 @@ Row kinds, by label:
 
 from __future__ import annotations
 
+import re
+
 from telnorm.parsers.tabular.builder import RowPicker, Values
 from telnorm.parsers.tabular.families.base import FamilyReader
 from telnorm.parsers.tabular.families.patterns import (
@@ -58,6 +60,8 @@ class ListRows:
         self.by_header = False
         self.list_total_done = True
         self.grand_rows: list[int] = []
+        self.lists_by_header: list[str] = []
+        self.lists_without_total = 0
 
     def read(self, data_rows: list[int]) -> None:
         sheet, label_col = self.sheet, self.label_col
@@ -141,9 +145,12 @@ class ListRows:
         numbered = list_header(label)
         if numbered is None and not self._is_candidate_row(next_row):
             return
+        if self.by_header and not self.list_total_done:
+            self.lists_without_total += 1  # the previous list ended without a 'Totaal' row
         self.current_list = self._header_list(r, label, numbered)
         self.by_header = True
         self.list_total_done = False
+        self.lists_by_header.append(self.current_list)
 
     def _is_candidate_row(self, r: int | None) -> bool:
         if r is None:
@@ -209,7 +216,12 @@ class ListRows:
             self.builder.set_candidate(values, self.current_list, candidate_id, (sheet, r, c))
 
     def _total_row(self, r: int, has_numbers: bool) -> None:
-        if self.by_header and self.current_list is not None and not self.list_total_done:
+        if (
+            self.by_header
+            and self.current_list is not None
+            and not self.list_total_done
+            and not self._is_grand_total(r)
+        ):
             # 'Totaal' under a list's candidates: the list's stated total.
             self.list_total_done = True
             if has_numbers:
@@ -220,6 +232,36 @@ class ListRows:
             self.grand_rows.append(r)
 
     # --- grand totals ---------------------------------------------------------------------
+
+    def _is_grand_total(self, r: int) -> bool:
+        """A 'Totaal' row after the last list's candidates is that list's total only when the
+        sheet writes a total per list: not when earlier lists ended without one, and not when
+        its numbers are the sum of all lists (and not of this list's candidates). ``Totaal
+        lijst 3`` names its list."""
+        label = self.sheet.text(r, self.label_col)
+        named = re.search(r"(?i)\blijst\s*(\d{1,3})\b", label)
+        if named is not None:
+            return False
+        if self.lists_without_total:
+            return True
+        if len(self.lists_by_header) < 2:
+            return False
+        assert self.current_list is not None
+        grand = own = True
+        for c, values in self.targets:
+            try:
+                stated = parse_count(self.sheet.cell(r, c))
+            except NotACount:
+                return False
+            if stated is None:
+                continue
+            own_sum = sum(values.candidates.get(self.current_list, {}).values())
+            all_sum = sum(
+                sum(values.candidates.get(list_id, {}).values()) for list_id in self.lists_by_header
+            )
+            grand = grand and stated == all_sum
+            own = own and stated == own_sum
+        return grand and not own
 
     def _check_grand_totals(self) -> None:
         """A grand-total row states, per station, the sum of the lists: each cell that

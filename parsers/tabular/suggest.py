@@ -168,7 +168,14 @@ def _row_kinds(sheet: Sheet, plan: Plan, cells: list[tuple[int, int]]) -> dict[i
 
 
 def _add_label(
-    draft: _Draft, sheet: Sheet, r: int, c: int, plan: Plan, kinds: dict[int, str | None]
+    draft: _Draft,
+    sheet: Sheet,
+    r: int,
+    c: int,
+    plan: Plan,
+    kinds: dict[int, str | None],
+    *,
+    guessed: bool = False,
 ) -> None:
     text = sheet.text(r, c)
     if not text or looks_numeric(sheet.cell(r, c)) or kinds.get(r) == "skip":
@@ -185,8 +192,10 @@ def _add_label(
         draft.recognised.append({"label": text, "field": describe_field(key), "location": where})
         draft.labels.append(f"{toml_string(text)} = {toml_string(key)}")
         return
-    if plan.family in ("b", "d", "pivot", "c") and not any(
-        looks_numeric(sheet.cell(r, k)) for k in range(c + 1, sheet.width)
+    if (
+        not guessed
+        and plan.family in ("b", "d", "pivot", "c")
+        and not any(looks_numeric(sheet.cell(r, k)) for k in range(c + 1, sheet.width))
     ):
         return  # a row without numbers (a title or a list header row): nothing to map
     compacted = re.sub(r"\s+", "", folded)
@@ -206,9 +215,14 @@ def _add_label(
             f"   # the number in the label ({_comment(sheet.where(r, c))})"
         )
         return
+    what = (
+        "its list number if it is a list; delete the line if it is a polling station or a title"
+        if guessed
+        else "its list number"
+    )
     draft.lists.append(
-        f'{toml_string(text)} = "?"   # BLANK: its list number; or, if it is not a list, '
-        f'move the line to [labels] with a field or "ignore" ({_comment(sheet.where(r, c))})'
+        f'{toml_string(text)} = "?"   # BLANK: {what}; or, if it is not a list, move the line '
+        f'to [labels] with a field or "ignore" ({_comment(sheet.where(r, c))})'
     )
 
 
@@ -238,9 +252,14 @@ def suggest_mapping(
     sheet = plan.sheets[0]
     draft = _Draft()
     cells = _label_cells(sheet, plan)
+    if guessed and plan.header_row is not None:
+        # The orientation is unknown: the first column's labels may be the lists (a pivot)
+        # as well as the header's; both are listed, the clerk keeps the lists.
+        first = next((c for c in range(sheet.width) if sheet.text(plan.header_row + 1, c)), 0)
+        cells += [(r, first) for r in range(plan.header_row + 1, len(sheet.rows))][:_MAX_LABELS]
     kinds = _row_kinds(sheet, plan, cells)
     for r, c in cells:
-        _add_label(draft, sheet, r, c, plan, kinds)
+        _add_label(draft, sheet, r, c, plan, kinds, guessed=guessed)
     report["recognised"], report["unknown"] = draft.recognised, draft.unknown
     report["numeric_cells"] = sum(
         looks_numeric(v) for s in workbook.sheets for row in s.rows for v in row
@@ -272,6 +291,10 @@ def _render(
         layout.append(
             f'header_row = "?"   # BLANK: the row of the column headers (perhaps '
             f"{sheet.row_numbers[plan.header_row or 0]})"
+        )
+        layout.append(
+            'label_column = "?"   # BLANK for families b, d and pivot: the column of the row '
+            "labels (1 = A); delete this line for a and c"
         )
     elif plan.header_row is not None:
         layout.append(f"header_row = {sheet.row_numbers[plan.header_row]}")

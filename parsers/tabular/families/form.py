@@ -114,6 +114,8 @@ class FormReader(FamilyReader):
             if self._statistic_line(sheet, r, values):
                 continue
             if sheet.cell(r, votes) is None:
+                # No votes stated: a list or candidate number alone is an identifier.
+                self.builder.tolerate(sheet, row=r)
                 continue
             number_col = roles.get("list_number")
             name_col = roles.get("list_name")

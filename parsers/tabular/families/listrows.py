@@ -97,6 +97,9 @@ class ListRows:
                     self.builder.tolerate(sheet, row=r)
                 continue
             if not has_numbers:
+                # No votes: a list header, or a row whose list or candidate number (an
+                # identifier, not a count) stands alone.
+                self.builder.tolerate(sheet, row=r)
                 self._maybe_list_header(r, label, following[r])
                 continue
             if self.by_header and self.current_list is not None:

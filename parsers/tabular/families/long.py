@@ -46,6 +46,8 @@ class LongReader(FamilyReader):
         meta = scan_metadata(sheet, range(header), self.builder)
         for r in range(header + 1, len(sheet.rows)):
             if sheet.cell(r, votes) is None:
+                # No votes stated: the row's station or list numbers are identifiers only.
+                self.builder.tolerate(sheet, row=r)
                 continue
             key = (
                 sheet.text(r, roles["unit_number"]) if "unit_number" in roles else "",

@@ -202,6 +202,9 @@ class RowsReader(FamilyReader):
             if fast is None or fast.count(None) == len(fast):
                 row_has_numbers = any(looks_numeric(sheet.cell(r, c)) for c in check_columns)
                 if not row_has_numbers:
+                    # No count at all (a station without results): its number or code is
+                    # an identifier, not a count; the row is left out (cells-left-over).
+                    builder.tolerate(sheet, row=r)
                     continue
             if kind == "total":
                 values = builder.total_values(f"the total row at {sheet.row_where(r)}")

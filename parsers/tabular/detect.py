@@ -117,14 +117,13 @@ def analyse_sheet(sheet: Sheet, labels: Labels) -> Plan | None:
     return None
 
 
-def plan_workbook(
+def _sheets_to_read(
     sheets: list[Sheet],
-    mapping: Mapping | None,
-    sheet_option: str | None,
-    note: Callable[[str, str, dict[str, Any] | None], None] | None = None,
-) -> Plan:
-    labels = Labels(mapping)
-    wanted = sheet_option or (mapping.sheet if mapping else None)
+    wanted: str | None,
+    note: Callable[[str, str, dict[str, Any] | None], None] | None,
+) -> list[Sheet]:
+    """The sheet ``sheet=`` (or the mapping) names, else every visible sheet (hidden ones,
+    old versions and helper tables, are noted and left out)."""
     if wanted is not None:
         chosen = [s for s in sheets if s.name == wanted]
         if not chosen:
@@ -148,6 +147,17 @@ def plan_workbook(
                     {"sheet": sheet.name},
                 )
         sheets = [sheet for sheet in sheets if not sheet.hidden] or sheets[:0]
+    return sheets
+
+
+def plan_workbook(
+    sheets: list[Sheet],
+    mapping: Mapping | None,
+    sheet_option: str | None,
+    note: Callable[[str, str, dict[str, Any] | None], None] | None = None,
+) -> Plan:
+    labels = Labels(mapping)
+    sheets = _sheets_to_read(sheets, sheet_option or (mapping.sheet if mapping else None), note)
     if mapping and mapping.family:
         header = _index_of_row(sheets[0], mapping.header_row) if mapping.header_row else None
         plan = Plan(

@@ -49,6 +49,7 @@ NOT_LIMITS = {
     "log_level",
     "eml_schema_dir",
     "mappings_dir",
+    "disabled_parsers",
     # operations (tests/service/test_operations.py): the queue bound is crossed there
     "root_path",
     "cors_origins",

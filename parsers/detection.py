@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from telnorm.parsers.api import Detection, Parser
+from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.errors import BinaryInput, EmptyInput, UnknownParser, UnsupportedFormat
 from telnorm.parsers.registry import Registry
 from telnorm.parsers.text import describe_head
-
-#: Below this confidence a parser is not trusted to read a file on its own.
-MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)

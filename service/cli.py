@@ -13,18 +13,28 @@ import orjson
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
 from telnorm.service import pipeline
+from telnorm.service.apportion.cli import apportion as apportion_command
+from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
 from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.protocol.cli import protocol as protocol_command
+from telnorm.service.reconcile.cli import reconcile as reconcile_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
 from telnorm.service.validation.inputs import is_canonical_json
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+def _with_notes(path: Path, exported: Exported) -> bytes:
+    """The exported bytes; what the writer chose (an EML creation time) goes to stderr."""
+    for note in exported.notes:
+        click.echo(f"note: {path}: {note}", err=True)
+    return exported.content
 
 
 def _describe_error(error: TelnormError) -> str:
@@ -116,6 +126,9 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
 @click.option(
+    "--delimiter", help="The separator of a CSV (one character), instead of detecting it."
+)
+@click.option(
     "--to",
     "to",
     type=click.Choice(["json", "eml", "osv4-3", "databank"]),
@@ -146,6 +159,7 @@ def normalise(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    delimiter: str | None,
     to: str,
     export_settings: tuple[str, ...],
     progress: bool | None,
@@ -170,6 +184,8 @@ def normalise(
         parser_options["member"] = member
     if sheet:
         parser_options["sheet"] = sheet
+    if delimiter:
+        parser_options["delimiter"] = delimiter
     options = NormaliseOptions(
         format=format_name, locations=locations, parser_options=parser_options
     )
@@ -197,19 +213,21 @@ def normalise(
                 if is_canonical_json(InputFile(path, path.name), False, format_name):
                     # re-export: a canonical document in, checked, written as --to
                     _refuse_source_options(parser_options, locations, context)
-                    body = canonical_export_job(
+                    exported = canonical_export_job(
                         InputFile(path, path.name), context, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
                 elif to == "json":
                     body = pipeline.dumps(
                         pipeline.normalise(InputFile(path, path.name), context, options, limits)
                     )
                 else:
-                    body = normalise_export_job(
+                    exported = normalise_export_job(
                         InputFile(path, path.name), context, options, limits, to, export_params,
                         get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                    )  # fmt: skip
+                    body = _with_notes(path, exported)
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
@@ -319,6 +337,8 @@ cli.add_command(validate_command)
 cli.add_command(plugins_group)
 cli.add_command(mappings_group)
 cli.add_command(protocol_command)
+cli.add_command(reconcile_command)
+cli.add_command(apportion_command)
 
 
 def main() -> None:

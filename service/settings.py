@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default=256 * 1024 * 1024, description="Largest request body accepted (413 above)."
     )
     max_context_files: int = Field(default=3, description="Context parts per request.")
+    reconcile_max_files: int = Field(
+        default=1000,
+        description="File and reference parts of one POST /reconcile, besides its election "
+        "definition and candidate list (the body size is capped by max_upload_bytes).",
+    )
 
     # --- workers -----------------------------------------------------------------------
     workers: int = Field(

@@ -17,12 +17,10 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list
 from telnorm.parsers.errors import (
     MisplacedHeader,
     NoCounts,
     NoHeader,
-    RequestError,
     UnknownListName,
 )
 from telnorm.parsers.tabular.builder import (
@@ -39,7 +37,7 @@ from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.numbers import looks_numeric
 from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
-from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.textread import delimiter_option, read_text_table
 from telnorm.parsers.tabular.unread import refuse_unread
 from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
 from telnorm.parsers.tabular.zipbundle import ZipBundleParser
@@ -52,10 +50,7 @@ def read_workbook(data: bytes, context: ParseContext) -> Workbook:
     kind = spreadsheet_kind(data[:65536])
     if kind is not None:
         return read_spreadsheet(data, kind, context.limits)
-    delimiter = context.options.get("delimiter")
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise RequestError("The delimiter option must be one character, such as ';' or ','.")
-    return read_text_table(data, context.limits, delimiter=delimiter)
+    return read_text_table(data, context.limits, delimiter=delimiter_option(context.options))
 
 
 class TabularParser(Parser):
@@ -189,9 +184,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
         )
     refuse_unread(builder, _header_rows(workbook, plan))
     _check_statistics(builder, mapping, context)
-    document = builder.finish("municipality")
-    if candidate_list is not None:
-        apply_candidate_list(document, candidate_list, context)
+    # names from the candidate list are filled by the pipeline's enrich stage
+    document = builder.finish(reader.level)
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",

@@ -19,9 +19,11 @@ from telnorm.parsers.canonical import (
     clean_unit_name,
     normalise_postcode,
 )
+from telnorm.parsers.conventions import escape_pointer as pointer_escape
+from telnorm.parsers.conventions import id_sort_key as id_key
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.store import ValueStore
-from telnorm.parsers.tabular.values import Values, id_key, pointer_escape, slot
+from telnorm.parsers.tabular.values import Values, slot
 
 
 class DocBuilder(ValueStore):

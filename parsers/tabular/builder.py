@@ -27,8 +27,6 @@ from telnorm.parsers.tabular.values import (
     UnitInfo,
     Values,
     VoteKey,
-    id_key,
-    pointer_escape,
 )
 
 __all__ = [
@@ -42,7 +40,5 @@ __all__ = [
     "Values",
     "VoteKey",
     "apply_candidate_list_election",
-    "id_key",
     "infer_election",
-    "pointer_escape",
 ]

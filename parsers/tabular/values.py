@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from telnorm.parsers.conventions import id_sort_key as id_key
 from telnorm.parsers.tabular.grid import Cell, Sheet
 from telnorm.parsers.tabular.numbers import plain_counts
 
@@ -21,14 +22,6 @@ MAX_POSITION = 999
 #: What a value is the votes of, in one unit: ``(list_id, None)`` for a list's votes,
 #: ``(list_id, candidate_id)`` for a candidate's.
 VoteKey = tuple[str, str | None]
-
-
-def pointer_escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def id_key(value: str) -> tuple[int, int, str]:
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 class RowPicker:

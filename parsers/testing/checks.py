@@ -24,6 +24,7 @@ import orjson
 
 from telnorm.parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
 from telnorm.parsers.canonical import Document
+from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
 from telnorm.parsers.registry import Registry
 from telnorm.parsers.testing.arithmetic import arithmetic_problems
@@ -37,9 +38,10 @@ from telnorm.parsers.testing.samples import (
 )
 from telnorm.parsers.testing.schema import canonical_errors
 
-#: A parser must score its own samples at least this high, and other formats below it (the
-#: service's own threshold for trusting a parser, :data:`telnorm.parsers.detection.MIN_CONFIDENCE`).
-THRESHOLD = 0.5
+#: A parser must score its own samples at least this high, and other formats below it: the
+#: service's own threshold for trusting a parser
+#: (:data:`telnorm.parsers.conventions.MIN_CONFIDENCE`).
+THRESHOLD = MIN_CONFIDENCE
 
 #: Errors about one value or one part of a file: these must say where (a damaged container
 #: that cannot be opened at all, a plain MalformedInput, has no place to point at).

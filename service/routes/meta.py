@@ -146,7 +146,6 @@ async def problem_type(code: str) -> dict[str, Any]:
 
     class UnknownProblem(TelnormError):
         code = "not-found"
-        status = 404
         title = "No such problem type"
 
     raise UnknownProblem(f"No problem type is called {code!r}; GET /problems lists them.")

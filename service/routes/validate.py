@@ -137,6 +137,7 @@ async def validate(
         format=format,
         parser_options=options,
     )
+    request.state.parser = format or "auto"  # the metrics label (the report does not say)
     body = await pool.run(validate_job, job, settings.limits())
     return Response(body, media_type="application/json")
 

@@ -21,6 +21,7 @@ from telnorm.service import plugin_host
 from telnorm.service.cli import cli
 from telnorm.service.main import create_app
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.problems import problem_document
 from telnorm.service.settings import Settings, get_settings
 from tests.conftest import SAMPLES
 
@@ -143,7 +144,7 @@ def test_a_failing_parse_is_a_plugin_error_naming_the_plugin(mode: str, says: st
     registry = Registry((parser,), ())
     with pytest.raises(PluginError) as caught:
         normalise(InputFile(CSV, CSV.name), registry=registry)
-    problem = caught.value.to_problem()
+    problem = problem_document(caught.value)
     assert problem["status"] == 502 and problem["type"] == "/problems/plugin-error"
     assert problem["plugin"] == "greedy" and problem["plugin_version"] == "1.2.3"
     assert says in problem["detail"]

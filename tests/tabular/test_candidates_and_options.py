@@ -13,6 +13,7 @@ import pytest
 
 from telnorm.parsers.errors import InvalidCount, UnreadCells
 from telnorm.parsers.tabular.numbers import NotACount, parse_count, plain_counts
+from telnorm.service.problems import problem_document
 from tests.conftest import assert_canonical, corpus_path
 from tests.tabular.helpers import assert_same_numbers, run
 
@@ -76,7 +77,7 @@ def test_candidate_row_before_any_list_is_refused_naming_its_cells(tmp_file: Any
     )
     with pytest.raises(UnreadCells) as caught:
         run(tmp_file(text.encode(), "kandidaten.csv"))
-    problem = caught.value.to_problem()
+    problem = problem_document(caught.value)
     assert problem["code"] == "unread-cells" and problem["status"] == 422
     assert problem["count"] == 4
     assert [(c["line"], c["column"]) for c in problem["cells"]] == [(9, 3), (9, 5), (9, 6), (9, 7)]

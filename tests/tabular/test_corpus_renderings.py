@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from telnorm.parsers.errors import TelnormError
+from telnorm.service.problems import status_of
 from tests.conftest import corpus_path
 from tests.tabular.helpers import run
 
@@ -132,7 +133,7 @@ def test_pivot_mis_mapped_header_row_is_refused(truth: dict[str, Any], tmp_path:
     mapping = 'id = "fout"\nfamily = "pivot"\n[layout]\nheader_row = 3\nlabel_column = 1\n'
     with pytest.raises(TelnormError) as caught:
         run(path, mapping=mapping, context={"candidate_list": corpus_path(*CANDIDATES)})
-    assert caught.value.status == 422
+    assert status_of(caught.value) == 422
 
 
 # --- proces-verbaal per stembureau (stations as columns) ------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from telnorm.parsers.errors import TelnormError
+from telnorm.service.problems import problem_document
 from tests.tabular.helpers import run
 
 CASES = Path(__file__).parent / "cases" / "refused"
@@ -32,7 +33,7 @@ def test_refused(case: dict[str, Any], tmp_path: Path) -> None:
         options["mapping"] = case["mapping"]
     with pytest.raises(TelnormError) as caught:
         run(path, fmt="tabular", **options)
-    problem = caught.value.to_problem()
+    problem = problem_document(caught.value)
     assert problem["code"] == case["code"], problem["detail"]
     assert problem["status"] == 422
     for text in case.get("detail_contains", []):

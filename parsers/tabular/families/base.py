@@ -229,6 +229,9 @@ class FamilyReader:
         self.candidate_patterns: tuple[str, ...] = ()
         self.total_rows: set[int] = set()
         self.total_columns: set[int] = set()
+        #: The document's level: a municipality's count, unless the family says otherwise
+        #: (an osv4-3 sheet of a district or central office).
+        self.level = "municipality"
 
     def configure(self, mapping: Mapping | None) -> None:
         """Take what the mapping says about this file's rows and columns."""

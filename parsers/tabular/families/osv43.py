@@ -18,7 +18,8 @@ class OSVSheetReader(FamilyReader):
         # Imported here: the osv4-3 package imports the tabular builder.
         from telnorm.parsers.osv4_3 import read_osv_sheet
 
-        read_osv_sheet(plan.sheets[0], self.builder)
+        # a district's or central office's sheet says so in its Nummer line
+        self.level = read_osv_sheet(plan.sheets[0], self.builder)
 
 
 def header_signal(evidence: HeaderEvidence) -> str | None:

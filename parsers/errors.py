@@ -233,11 +233,44 @@ class ListNumberConflict(UnknownListName):
     title = "The list numbers in the file contradict each other or the candidate list"
 
 
+class UnreadCells(StructureError):
+    """Numbers inside the count's table that the reading did not account for: not mapped
+    into the document, and not a known total, subtotal, percentage or ignored label. The
+    document would be incomplete or read from the wrong cells, so it is not given."""
+
+    code = "unread-cells"
+    title = "Numbers in the table are not accounted for"
+
+
+class MisplacedHeader(StructureError):
+    """The header was taken from the wrong row or column: unit names that are numbers found
+    elsewhere as data, or list labels that are statistic words."""
+
+    code = "misplaced-header"
+    title = "The header row or label column is not where the reading took it"
+
+
+class SwallowedRows(StructureError):
+    """A text table's row holds a field that runs over several lines (a stray quote), so
+    rows were swallowed into one cell."""
+
+    code = "swallowed-rows"
+    title = "A stray quote swallows rows of the table"
+
+
 class InvalidMapping(TelnormError):
     """A mapping file (TOML) is malformed or names a mapping that does not exist."""
 
     code = "invalid-mapping"
     title = "The mapping cannot be used"
+
+
+class MappingBlanks(InvalidMapping):
+    """A mapping still has blanks the suggester left for a person to fill in (such as a list
+    whose number is unknown); each is listed with its TOML line."""
+
+    code = "mapping-blanks"
+    title = "The mapping still has blanks to fill in"
 
 
 class AmbiguousBundle(TelnormError):

@@ -497,6 +497,9 @@ def main() -> None:
     sample_c_tsv()
     sample_d_xls()
     sample_mapping_csv()
+    import make_family_samples  # the families of issue 11 (beside this file)
+
+    make_family_samples.main()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from telnorm.service import pipeline
 from telnorm.service.apportion.cli import apportion as apportion_command
 from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
 from telnorm.service.plugin_host import active_registry, probe
@@ -349,6 +350,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
+cli.add_command(mappings_group)
 cli.add_command(protocol_command)
 cli.add_command(reconcile_command)
 cli.add_command(apportion_command)

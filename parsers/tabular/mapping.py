@@ -17,9 +17,10 @@ from telnorm.parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CO
 from telnorm.parsers.errors import InvalidMapping
 from telnorm.parsers.resources import mapping_files
 from telnorm.parsers.tabular.grid import Sheet, Workbook
+from telnorm.parsers.tabular.mapping_check import FAMILY_IDS, ORIENTATIONS, check_mapping
 from telnorm.parsers.tabular.vocabulary import NUMBER_FIELDS, ROLE_FIELDS, normalise_label
 
-FAMILIES = ("a", "b", "c", "d", "osv4-3")
+FAMILIES = FAMILY_IDS
 #: ``[layout] <role>_column`` keys for family b's list and candidate rows.
 LAYOUT_COLUMNS = ("list_number", "candidate_number", "candidate_name")
 _SHORT_FIELDS = {code: f"rejected:{code}" for code in REJECTED_REASON_CODES} | {
@@ -79,6 +80,22 @@ class Mapping:
     authority: dict[str, Any] = field(default_factory=dict)
     empty_values: tuple[str, ...] = ()
     origin: str = "built-in"
+    #: Where list numbers come from: the file (header, list-number column or another sheet),
+    #: the candidate list only, or order of appearance (only when nothing states numbers).
+    list_numbers: str = "file"
+    #: A sheet of the workbook with list numbers and names (``Lijstnummer``, ``Partij``).
+    list_number_sheet: str | None = None
+    #: Regular expressions with a ``position`` (and ``name``) group for candidate labels.
+    candidate_patterns: tuple[str, ...] = ()
+    #: False: the file has no statistic rows or columns at all (a pivot export).
+    statistics: bool | None = None
+    #: Rows (as the clerk sees them) and 0-based columns whose cells are left out (noted).
+    ignore_rows: tuple[int, ...] = ()
+    ignore_columns: tuple[int, ...] = ()
+    #: Rows and 0-based columns that are totals: the file's stated total, or ignored.
+    total_rows: tuple[int, ...] = ()
+    total_columns: tuple[int, ...] = ()
+    totals: str = "stated"
 
     def describe(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version}
@@ -122,6 +139,9 @@ def _labels(sheets: list[Sheet], only: str | None) -> set[str]:
 
 
 def parse_mapping(text: str, origin: str) -> Mapping:
+    """A mapping's TOML text -> :class:`Mapping`, checked against the schema of
+    :mod:`~telnorm.parsers.tabular.mapping_check` (unknown key, wrong type or a blank left:
+    422 naming the key and its line)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -131,19 +151,25 @@ def parse_mapping(text: str, origin: str) -> Mapping:
         ) from None
     where = f"mapping {origin}"
     if not isinstance(data.get("id"), str) or not data["id"]:
-        raise InvalidMapping(f"{where}: 'id' (a string) is required.")
-    family = data.get("family")
-    if family is not None and family not in FAMILIES:
-        raise InvalidMapping(f"{where}: family must be one of {', '.join(FAMILIES)}.")
+        raise InvalidMapping(f"{where}: 'id' (a string) is required.", key="id")
+    check_mapping(data, text, origin)
     layout = data.get("layout", {})
+    family = data.get("family")
+    orientation = layout.get("orientation")
+    if orientation is not None:
+        implied = ORIENTATIONS[orientation]
+        if family is not None and family != implied and not (family == "osv4-3" and implied == "b"):
+            raise InvalidMapping(
+                f"{where}: family {family!r} and [layout] orientation {orientation!r} disagree "
+                f"(that orientation is family {implied!r}). Keep one of them.",
+                key="layout.orientation",
+            )
+        family = family or implied
     labels = {
         normalise_label(label): field_key(str(value), f"{where} [labels] {label!r}")
         for label, value in data.get("labels", {}).items()
     }
-    lists = {str(k): str(v) for k, v in data.get("lists", {}).items()}
-    for name, number in lists.items():
-        if not number.isdigit():
-            raise InvalidMapping(f"{where} [lists] {name!r}: the list number must be digits.")
+    lists = {str(k): str(int(v)) for k, v in data.get("lists", {}).items()}
     return Mapping(
         id=data["id"],
         version=str(data.get("version", "1")),
@@ -165,6 +191,19 @@ def parse_mapping(text: str, origin: str) -> Mapping:
         authority={k: str(v) for k, v in data.get("authority", {}).items()},
         empty_values=tuple(str(v) for v in data.get("options", {}).get("empty_values", [])),
         origin=origin,
+        list_numbers=layout.get("list_numbers", "file"),
+        list_number_sheet=layout.get("list_number_sheet"),
+        candidate_patterns=tuple(layout.get("candidate_patterns", ())),
+        statistics=layout.get("statistics"),
+        ignore_rows=tuple(layout.get("ignore_rows", ())),
+        ignore_columns=tuple(
+            c for v in layout.get("ignore_columns", ()) if (c := _column(v, where)) is not None
+        ),
+        total_rows=tuple(layout.get("total_rows", ())),
+        total_columns=tuple(
+            c for v in layout.get("total_columns", ()) if (c := _column(v, where)) is not None
+        ),
+        totals=layout.get("totals", "stated"),
     )
 
 

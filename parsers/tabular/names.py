@@ -95,6 +95,9 @@ class ListResolver:
             for list_id, affiliation in getattr(candidate_list, "affiliations", {}).items():
                 self.lists[str(list_id)] = getattr(affiliation, "name", None)
         self.explicit = {compact(k): str(v) for k, v in (explicit or {}).items()}
+        #: Names with the numbers another sheet of the workbook states (``Lijsten``).
+        self.from_sheet: dict[str, str] = {}
+        self.sheet_name = ""
         self.aliases = load_aliases(mappings_dir)
         self._alias_names = frozenset().union(*self.aliases) if self.aliases else frozenset()
         self._by_order: dict[str, str] = {}
@@ -102,6 +105,23 @@ class ListResolver:
         #: real number, were seen (the two must not mix).
         self._first_by_order: str | None = None
         self._first_numbered: tuple[str, str] | None = None
+
+    def use_sheet(self, numbers: dict[str, str], sheet_name: str) -> None:
+        """List numbers stated on another sheet of the workbook, by name."""
+        self.from_sheet = {compact(name): number for name, number in numbers.items()}
+        self.sheet_name = sheet_name
+
+    def is_list_name(self, text: str) -> bool:
+        """A name the candidate list, the alias table, the mapping or a list-number sheet
+        knows as a list, or a label with a list number (``Lijst 3``); no side effects."""
+        key = compact(text)
+        return bool(key) and (
+            key in self.explicit
+            or key in self.from_sheet
+            or key in self._alias_names
+            or any(name and key in _forms(name) for name in self.lists.values())
+            or self.header_number(text) is not None
+        )
 
     @property
     def has_candidate_list(self) -> bool:
@@ -128,6 +148,9 @@ class ListResolver:
             return Resolution(
                 list_id, self.lists.get(list_id) or text, 1.0, "the mapping's [lists]"
             )
+        if key in self.from_sheet:
+            list_id = self.number(self.from_sheet[key], text, where, location, header=text)
+            return Resolution(list_id, text, 1.0, f"the list numbers on sheet {self.sheet_name!r}")
         numbered = self.header_number(text)
         if numbered is not None:
             number, name = numbered

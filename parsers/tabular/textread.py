@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from telnorm.parsers.api import Limits
-from telnorm.parsers.errors import LimitExceeded, MalformedInput, RequestError
+from telnorm.parsers.errors import LimitExceeded, MalformedInput, RequestError, SwallowedRows
 from telnorm.parsers.tabular.grid import Cell, Sheet, Workbook
 from telnorm.parsers.text import decode
 
@@ -73,6 +73,25 @@ def check_line_length(text: str, limit: int) -> None:
         start, line = end + 1, line + 1
 
 
+def _refuse_swallowed_rows(record: list[str], delimiter: str, line: int, extra: int) -> None:
+    """A quoted field over several lines is fine (a header cell with a line break), but one
+    holding the delimiter on a later line has swallowed whole rows: an opening quote was never
+    closed. The rows inside it would be lost, so the table is refused."""
+    for c, value in enumerate(record):
+        if "\n" not in value and "\r" not in value:
+            continue
+        later = value.splitlines()[1:]
+        if any(delimiter in part for part in later):
+            raise SwallowedRows(
+                f"Line {line}, column {c + 1}: a quote opens a cell that runs over the next "
+                f"{extra} line(s), swallowing their rows into one cell (it starts "
+                f"{value[:40]!r}). A quote is missing or stray: correct it (or remove the "
+                "quote) and send the file again.",
+                location={"line": line, "column": c + 1},
+                lines=[line, line + extra],
+            )
+
+
 def delimiter_option(options: Mapping[str, Any]) -> str | None:
     """The ``delimiter`` option (one character), or None to detect it."""
     delimiter = options.get("delimiter")
@@ -110,6 +129,10 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
+            if previous_end > start:
+                _refuse_swallowed_rows(
+                    record, delimiter, start + first_line - 1, previous_end - start
+                )
             if len(rows) >= limits.max_rows:
                 raise LimitExceeded(
                     f"The table has more than {limits.max_rows} rows (limit), at line "

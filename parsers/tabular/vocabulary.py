@@ -11,6 +11,7 @@ Field keys: ``cast``, ``total_counted``, ``votes_cast``, ``rejected:<code>``,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,9 @@ def normalise_label(text: object) -> str:
 
 NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
     "cast": (
+        "aantal opgeroepen kiezers",
+        "aantal kiezers dat is opgeroepen",
+        "aantal stemgerechtigde kiezers",
         "opgeroepenen",
         "opgeroepen",
         "opgeroepen kiezers",
@@ -41,6 +45,13 @@ NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
         "cast",
     ),
     "total_counted": (
+        "aantal geldige stemmen op kandidaten",
+        "geldige stemmen op kandidaten",
+        "aantal stemmen op kandidaten",
+        "totaal stemmen op kandidaten",
+        "totaal aantal stemmen op kandidaten",
+        "totaal geldig",
+        "geldige stemmen op lijsten",
         "geldige stembiljetten",
         "geldige stemmen",
         "aantal geldige stemmen",
@@ -52,6 +63,12 @@ NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
         "geldig",
     ),
     "votes_cast": (
+        "totaal aantal getelde stemmen",
+        "aantal getelde stemmen",
+        "totaal getelde stemmen",
+        "getelde stemmen",
+        "aantal getelde stembiljetten",
+        "aantal uitgebrachte stembiljetten",
         "aangetroffen stembiljetten",
         "aantal aangetroffen stembiljetten",
         "uitgebrachte stemmen",
@@ -78,12 +95,19 @@ NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
         "rejected ongeldig",
     ),
     "uncounted:geldige stempassen": (
+        "aantal kiezers met een stempas",
+        "kiezers met een stempas",
+        "aantal stempassen",
         "geldige stempas",
         "geldige stempassen",
         "aantal geldige stempassen",
         "stempassen",
     ),
     "uncounted:geldige volmachtbewijzen": (
+        "aantal kiezers met een volmachtbewijs",
+        "kiezers met een volmachtbewijs",
+        "aantal volmachtbewijzen",
+        "geldige volmachtbewijzen schriftelijk",
         "geldig volmachtbewijs",
         "geldige volmachtbewijzen",
         "aantal geldige volmachtbewijzen",
@@ -92,43 +116,60 @@ NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
         "aantal volmachten",
     ),
     "uncounted:geldige kiezerspassen": (
+        "aantal kiezers met een kiezerspas",
+        "kiezers met een kiezerspas",
+        "aantal kiezerspassen",
         "geldige kiezerspas",
         "geldige kiezerspassen",
         "aantal geldige kiezerspassen",
         "kiezerspassen",
     ),
     "uncounted:toegelaten kiezers": (
+        "aantal kiezers dat is toegelaten",
+        "toegelaten kiezers totaal",
+        "aantal toegelaten kiezers totaal",
+        "totaal aantal kiezers dat is toegelaten",
         "toegelaten kiezers",
         "aantal toegelaten kiezers",
         "totaal toegelaten kiezers",
         "totaal aantal toegelaten kiezers",
     ),
     "uncounted:meer getelde stembiljetten": (
+        "aantal meer getelde stembiljetten",
+        "meer getelde stemmen dan toegelaten kiezers",
         "meer stembiljetten dan toegelaten kiezers",
         "meer getelde stembiljetten",
         "meer getelde stembiljetten dan toegelaten kiezers",
     ),
     "uncounted:minder getelde stembiljetten": (
+        "aantal minder getelde stembiljetten",
+        "minder getelde stemmen dan toegelaten kiezers",
         "minder stembiljetten dan toegelaten kiezers",
         "minder getelde stembiljetten",
         "minder getelde stembiljetten dan toegelaten kiezers",
     ),
     "uncounted:meegenomen stembiljetten": (
+        "aantal meegenomen stembiljetten",
+        "kiezers hebben het stembiljet meegenomen",
+        "aantal kiezers dat het stembiljet heeft meegenomen",
         "kiezers met stembiljet hebben niet gestemd",
         "meegenomen stembiljetten",
         "stembiljetten meegenomen",
     ),
     "uncounted:te weinig uitgereikte stembiljetten": (
+        "aantal te weinig uitgereikte stembiljetten",
         "er zijn te weinig stembiljetten uitgereikt",
         "te weinig uitgereikte stembiljetten",
         "te weinig stembiljetten uitgereikt",
     ),
     "uncounted:te veel uitgereikte stembiljetten": (
+        "aantal te veel uitgereikte stembiljetten",
         "er zijn te veel stembiljetten uitgereikt",
         "te veel uitgereikte stembiljetten",
         "te veel stembiljetten uitgereikt",
     ),
     "uncounted:kwijtgeraakte stembiljetten": (
+        "aantal kwijtgeraakte stembiljetten",
         "er zijn stembiljetten kwijtgeraakt",
         "kwijtgeraakte stembiljetten",
         "stembiljetten kwijtgeraakt",
@@ -143,8 +184,17 @@ NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
         "te veel briefstembiljetten",
         "meer stembiljetten in een envelop",
     ),
-    "uncounted:geen verklaring": ("geen verklaring",),
-    "uncounted:andere verklaring": ("andere verklaring",),
+    "uncounted:geen verklaring": (
+        "geen verklaring",
+        "geen verklaring voor het verschil",
+        "aantal keer geen verklaring",
+        "verschil niet verklaard",
+    ),
+    "uncounted:andere verklaring": (
+        "andere verklaring",
+        "andere verklaring voor het verschil",
+        "aantal keer een andere verklaring",
+    ),
 }
 
 ROLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -263,9 +313,35 @@ def field_for(label: object, extra: dict[str, str] | None = None) -> str | None:
     if extra and key in extra:
         return extra[key]
     found = VOCABULARY.get(key)
+    if found is None:
+        found = _official_variant(key)
     if found is None and isinstance(label, str) and "%" in label:
         return "ignore"
     return found
+
+
+#: Words official forms put before a statistic label (``Totaal aantal getelde stemmen``).
+_LEADING_WORDS = ("het totaal aantal ", "totaal aantal ", "het aantal ", "aantal ")
+#: A form's letter or number code before or after the label (``A. Aantal geldige stempassen``,
+#: ``Aantal toegelaten kiezers (D)``, ``1 Aantal blanco stemmen``).
+_FORM_CODE = re.compile(r"^(?:[a-z]|\d{1,2}[a-z]?) (?=\D)|(?<=\D) (?:[a-z]|\d{1,2}[a-z]?)$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _official_variant(key: str) -> str | None:
+    """A statistic label of an official form in a variant the table does not list: with a
+    form code before or after it, or without its leading ``aantal`` / ``totaal aantal``.
+    Only statistics are found this way (never a list, station or structural label)."""
+    candidates = {key, _FORM_CODE.sub("", key).strip()}
+    for text in list(candidates):
+        for lead in _LEADING_WORDS:
+            if text.startswith(lead):
+                candidates.add(text[len(lead) :])
+    for text in candidates - {key}:
+        found = VOCABULARY.get(text)
+        if found is not None and is_number_field(found):
+            return found
+    return None
 
 
 def is_number_field(key: str | None) -> bool:
@@ -279,3 +355,77 @@ def describe_field(key: str) -> str:
     if key.startswith("rejected:"):
         return f"rejected_votes[{key.split(':', 1)[1]!r}]"
     return key
+
+
+# --- structure words --------------------------------------------------------------------
+
+#: Roles of the columns (or rows) that name a polling station, and a list.
+UNIT_ROLES = ("unit_number", "unit_name")
+LIST_ROLES = ("list_number", "list_name")
+#: Roles of the columns that describe a list or candidate (never a polling station).
+DESCRIBING_ROLES = ("list_number", "list_name", "candidate_number", "candidate_name")
+#: ``Label: value`` lines above a table (or on a paper-form sheet) and what they fill.
+META_LABELS = {
+    "verkiezing": "election",
+    "verkiezingen": "election",
+    "naam verkiezing": "election",
+    "datum": "date",
+    "verkiezingsdatum": "date",
+    "datum verkiezing": "date",
+    "gemeente": "area",
+    "gebied": "area",
+    "naam gemeente": "area",
+    "gemeentecode": "number",
+    "gemeentenummer": "number",
+    "cbs code": "number",
+    "cbs gemeentecode": "number",
+}
+TOTAL_LABELS = {
+    "totaal",
+    "totalen",
+    "totaal gemeente",
+    "gemeente totaal",
+    "gemeentetotaal",
+    "gemeente",
+    "total",
+    "totals",
+    "som",
+    "totaal generaal",
+    "generaal totaal",
+    "eindtotaal",
+}
+#: A label whose first word is one of these, or that contains one as a word, is a total
+#: (``Totaal gemeente Lindehoven``, ``Totaal stembureaus``, ``Som van de stembureaus``).
+_TOTAL_WORDS = frozenset(
+    ("totaal", "totalen", "total", "totals", "som", "generaal", "eindtotaal", "gemeentetotaal")
+)
+#: ... and one with one of these is a subtotal: neither a unit nor the total (left over).
+_SUBTOTAL_WORDS = frozenset(
+    ("subtotaal", "subtotalen", "subtotal", "subtotals", "tussentotaal", "deeltotaal")
+)
+
+
+def _maybe_total(text: str) -> bool:
+    """False when ``text`` cannot be a total label (every one contains 'tot', 'som', 'gen' or
+    'gemeente', and folding ASCII text only lowercases it and turns punctuation into spaces)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return "tot" in lowered or "som" in lowered or "gen" in lowered or "gemeente" in lowered
+
+
+def total_kind(text: str) -> str | None:
+    """``"total"`` for a label of a total row or column, ``"subtotal"`` for a subtotal's,
+    else None. A total label is one of :data:`TOTAL_LABELS` (``Gemeente`` alone included),
+    or a label with a total word (``Totalen``, ``Totaal gemeente Lindehoven``)."""
+    if not text or not _maybe_total(text):
+        return None
+    label = normalise_label(text)
+    if not label:
+        return None
+    words = label.split()
+    if any(word in _SUBTOTAL_WORDS for word in words):
+        return "subtotal"
+    if label in TOTAL_LABELS or any(word in _TOTAL_WORDS for word in words):
+        return "total"
+    return None

@@ -117,6 +117,8 @@ def test_plugin_guide(tmp_path: Path) -> None:
 def test_mapping_guide(tmp_path: Path) -> None:
     guide = DOCS / "mappings-guide.md"
     outputs = run_guide(guide, tmp_path)
-    assert '# "Kiesger." = "?"' in outputs[0]  # the draft leaves the unknown label to fill in
+    assert '"Kiesger." = "?"' in outputs[0]  # the draft leaves the unknown label blank
     assert (tmp_path / "bergveen.draft.toml").read_text().startswith("# Draft mapping")
-    assert "mapping passes: {'id': '9906', 'name': 'Bergveen'}" in outputs[2]
+    assert '"Kiesger." = "?"' in (tmp_path / "bergveen.cli.toml").read_text()  # the CLI's
+    assert "3 blank(s) to fill in" in outputs[1]
+    assert "mapping passes: {'id': '9906', 'name': 'Bergveen'}" in outputs[3]

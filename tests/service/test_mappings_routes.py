@@ -48,3 +48,25 @@ def test_suggest_refuses_what_is_not_a_table(client: TestClient) -> None:
     response = client.post("/mappings/suggest", content=b"\x89PNG\r\n\x1a\n" + bytes(200))
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_mapping_with_a_wrong_key_or_a_blank_is_a_422_naming_it(client: TestClient) -> None:
+    sample = SAMPLES / "tabular" / "a_lindehoven_semicolon_cp1252.csv"
+    wrong = b'id = "x"\nfamily = "a"\n\n[layout]\nheader_rij = 7\n'
+    response = client.post(
+        "/normalise",
+        files={"file": (sample.name, sample.read_bytes()), "mapping": ("m.toml", wrong)},
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "invalid-mapping"
+    assert problem["key"] == "layout.header_rij" and problem["line"] == 5
+    blank = b'id = "x"\nfamily = "a"\n[lists]\n"VVD" = "?"\n'
+    response = client.post(
+        "/normalise",
+        files={"file": (sample.name, sample.read_bytes()), "mapping": ("m.toml", blank)},
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "mapping-blanks"
+    assert problem["blanks"] == [{"key": "lists.VVD", "line": 4, "value": "?"}]

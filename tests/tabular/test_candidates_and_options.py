@@ -11,8 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from telnorm.parsers.errors import InvalidCount
+from telnorm.parsers.errors import InvalidCount, UnreadCells
 from telnorm.parsers.tabular.numbers import NotACount, parse_count, plain_counts
+from telnorm.service.problems import problem_document
 from tests.conftest import assert_canonical, corpus_path
 from tests.tabular.helpers import assert_same_numbers, run
 
@@ -69,15 +70,18 @@ def test_candidate_locations(tmp_file: Any) -> None:
     assert doc["locations"]["/total_votes/selections/0/valid_votes"] == {"line": 9, "column": 7}
 
 
-def test_candidate_row_before_any_list_is_noted_and_left_over(tmp_file: Any) -> None:
+def test_candidate_row_before_any_list_is_refused_naming_its_cells(tmp_file: Any) -> None:
+    """Its numbers belong to no list: a document without them would be silently wrong."""
     text = HEADED.replace(
         ";Ongeldige stemmen;;;0;1;1\n", ";Ongeldige stemmen;;;0;1;1\n;;9;Zonder lijst;4;4;8\n"
     )
-    doc = run(tmp_file(text.encode(), "kandidaten.csv"))
-    assert any(n["code"] == "candidate-before-list" for n in doc["notes"])
-    left = [n for n in doc["notes"] if n["code"] == "cells-left-over"]
-    assert left[0]["location"] == {"line": 9, "columns": [3, 5, 6, 7]}
-    assert doc["source"]["cells"]["left_over"] == 4
+    with pytest.raises(UnreadCells) as caught:
+        run(tmp_file(text.encode(), "kandidaten.csv"))
+    problem = problem_document(caught.value)
+    assert problem["code"] == "unread-cells" and problem["status"] == 422
+    assert problem["count"] == 4
+    assert [(c["line"], c["column"]) for c in problem["cells"]] == [(9, 3), (9, 5), (9, 6), (9, 7)]
+    assert "line 9, column 5='4'" in problem["detail"]
 
 
 def test_two_number_columns_left_of_the_label(tmp_file: Any) -> None:

@@ -59,9 +59,11 @@ def test_sample_gives_expected_numbers(expected_path: Path) -> None:
 
 @pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.split(".")[0])
 def test_sample_locations_point_at_the_value(expected_path: Path) -> None:
-    document, _expected = normalise_sample(expected_path, locations=True)
+    document, expected = normalise_sample(expected_path, locations=True)
     locations = document["locations"]
     assert "/reporting_unit_votes/0/selections/0/valid_votes" in locations
+    if expected["reporting_unit_votes"][1]["cast"] is None:
+        return  # a sample without statistics (a pivot export): the votes are located above
     location = locations["/reporting_unit_votes/1/cast"]
     assert ("sheet" in location and "cell" in location) or ("line" in location)
 

@@ -229,12 +229,7 @@ async def _summaries(pool: WorkerPool, items: list[Item], limits: Limits) -> lis
                         "type": "object",
                         "description": "The report; its JSON Schema: GET /schema/reconcile.",
                     },
-<<<<<<< HEAD
-                    # an abridged example (the contract test asks every operation for one)
-                    "example": {"files": [], "references": [], "differences": []},
-=======
                     "example": REPORT_EXAMPLE,
->>>>>>> reconcile
                 },
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
@@ -304,23 +299,13 @@ async def reconcile(
     "/schema/reconcile",
     operation_id="reconcile_schema",
     summary="The JSON Schema of the reconciliation report",
-<<<<<<< HEAD
-=======
     description="The schema POST /reconcile's JSON answer follows (JSON Schema 2020-12).",
->>>>>>> reconcile
     responses={
         200: {
             "description": "The JSON Schema (2020-12)",
             "content": {
                 "application/json": {
-<<<<<<< HEAD
-                    "example": {
-                        "$schema": "https://json-schema.org/draft/2020-12/schema",
-                        "type": "object",
-                    }
-=======
                     "example": {"title": "telnorm reconciliation report", "type": "object"}
->>>>>>> reconcile
                 }
             },
         }
@@ -352,13 +337,8 @@ async def apportion_upload(
         200: {
             "description": "The apportionment",
             "content": {
-<<<<<<< HEAD
-                "application/json": {"example": {"seats": 19, "lists": []}},
-                "text/plain": {},
-=======
                 "application/json": {"schema": {"type": "object"}, "example": APPORTION_EXAMPLE},
                 "text/plain": {"schema": {"type": "string"}},
->>>>>>> reconcile
             },
         },
         **problem_responses(400, 406, 413, 415, 422),

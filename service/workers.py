@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import queue
 import resource
 import threading
@@ -64,6 +65,9 @@ def _call(function: Callable[..., Any], args: Any, kwargs: Any) -> tuple[str, An
 
 
 def _worker_main(conn: Connection, memory_limit: int | None, log_level: str | None = None) -> None:
+    # Tesseract (OCR of scanned PDFs) would start a thread per core in every worker: one
+    # thread each keeps parallel workers from fighting over the cores.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     if log_level:  # a worker's log lines (and library warnings) are JSON like the service's
         from telnorm.service.observability import configure_logging
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import subprocess
 import tempfile
@@ -123,7 +122,6 @@ def render_for_ocr(path: Path, page: Page, dpi: int) -> bytes:
 def recognise(page: Page, png: bytes, *, dpi: int, language: str, timeout: float) -> None:
     """Run Tesseract on one rendered page (TSV: words, boxes, confidences)."""
     exe = shutil.which("tesseract") or "tesseract"
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.TemporaryDirectory(prefix="telnorm-ocr-") as folder:
         image = Path(folder) / "page.png"
         image.write_bytes(png)
@@ -133,7 +131,6 @@ def recognise(page: Page, png: bytes, *, dpi: int, language: str, timeout: float
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                env=env,
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:

@@ -15,7 +15,6 @@ Numbers covered by a passing equation are not re-read: a misread among them brea
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -108,7 +107,6 @@ def _digits(image: Any, bbox: BBox, dpi: int, timeout: float) -> str:
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                env=dict(os.environ, OMP_THREAD_LIMIT="1"),
                 check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:

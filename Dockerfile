@@ -13,7 +13,11 @@ COPY telnorm ./telnorm
 COPY parsers ./parsers
 COPY service ./service
 COPY mappings ./mappings
-RUN pip install --no-compile . \
+# OCR of scanned PDF records (parsers/pdf): Tesseract with Dutch
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-nld \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-compile '.[pdf]' \
     && useradd --create-home --uid 10001 telnorm
 
 USER telnorm

@@ -61,6 +61,14 @@ class Limits:
     max_zip_members: int = 1_000
     max_zip_uncompressed: int = 512 * 1024 * 1024
     max_zip_ratio: float = 200.0
+    #: PDF records (parsers/pdf): pages read, OCR wall time per page, rendering resolution,
+    #: and the OCR confidence (0-100) a number needs: ``ocr_min_confidence`` when no check of
+    #: the record covers it, ``ocr_min_confidence_checked`` when a passing check does.
+    max_pdf_pages: int = 60
+    ocr_timeout_seconds: float = 60.0
+    ocr_dpi: int = 200
+    ocr_min_confidence: float = 80.0
+    ocr_min_confidence_checked: float = 60.0
 
 
 @dataclass

@@ -308,6 +308,35 @@ class ExportSchemaViolation(TelnormError):
     title = "telnorm produced EML that does not pass the configured EML_NL schema"
 
 
+# --- PDF records and scans (parsers/pdf) -------------------------------------------------
+
+
+class DoubtfulNumbers(InvalidValue):
+    """A PDF or scanned record holds numbers that cannot be trusted: an OCR reading below the
+    confidence threshold, a token that is not a whole number, or a number that breaks the
+    record's own arithmetic. ``extra`` carries ``doubtful``: one entry per number with its
+    ``id`` (a JSON Pointer), ``page``, ``bbox``, what was read and why it is doubtful; send
+    the right values back as ``corrections`` to read the file again."""
+
+    code = "doubtful-numbers"
+    title = "Some numbers in the record cannot be read with certainty"
+
+
+class UnreadablePage(MalformedInput):
+    """A page of a PDF is damaged, blank where a record needs content, or cannot be read by
+    OCR (the location names the page)."""
+
+    code = "unreadable-page"
+    title = "A page of the PDF cannot be read"
+
+
+class OCRUnavailable(TelnormError):
+    """The file is a scan, and this installation has no OCR engine (Tesseract with Dutch)."""
+
+    code = "ocr-unavailable"
+    title = "The file is a scan, and OCR is not installed here"
+
+
 # --- parser plugins -------------------------------------------------------------------------
 
 

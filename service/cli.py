@@ -40,7 +40,12 @@ def _with_notes(path: Path, exported: Exported) -> bytes:
 def _describe_error(error: TelnormError) -> str:
     parts = [f"{k} {v}" for k, v in (error.location or {}).items() if v not in (None, "")]
     where = f" ({', '.join(parts)})" if parts else ""
-    return f"{error.message}{where} [{error.code}]"
+    doubtful = error.extra.get("doubtful") or []
+    listed = "".join(
+        f"\n  {d['id']}: page {d['page']} bbox {d['bbox']} read {d['read']!r}: {d['message']}"
+        for d in doubtful
+    )
+    return f"{error.message}{where} [{error.code}]{listed}"
 
 
 def _expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -129,6 +134,11 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
     "--delimiter", help="The separator of a CSV (one character), instead of detecting it."
 )
 @click.option(
+    "--corrections",
+    help="PDF records: values for doubtful numbers, a JSON object of id -> number, or a file "
+    "holding one (see docs/pdf.md).",
+)
+@click.option(
     "--to",
     "to",
     type=click.Choice(["json", "eml", "osv4-3", "databank"]),
@@ -160,6 +170,7 @@ def normalise(
     member: str | None,
     sheet: str | None,
     delimiter: str | None,
+    corrections: str | None,
     to: str,
     export_settings: tuple[str, ...],
     progress: bool | None,
@@ -186,6 +197,10 @@ def normalise(
         parser_options["sheet"] = sheet
     if delimiter:
         parser_options["delimiter"] = delimiter
+    if corrections:
+        given = Path(corrections)
+        is_file = not corrections.lstrip().startswith("{") and given.is_file()
+        parser_options["corrections"] = given.read_text("utf-8") if is_file else corrections
     options = NormaliseOptions(
         format=format_name, locations=locations, parser_options=parser_options
     )

@@ -16,6 +16,7 @@ It is an app-level dependency, so it covers every FastAPI route, and none of Sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
@@ -76,4 +77,19 @@ async def reject_unknown_query(request: Request) -> None:
             f"takes {takes}. Check the spelling.",
             unknown=unknown,
             accepted=sorted(accepted),
+        )
+
+
+def reject_unknown_fields(fields: Iterable[str], accepted: Iterable[str]) -> None:
+    """The same rule for the text fields of a multipart body: an option sent as a form field
+    the route does not read is a 400, never ignored."""
+    known = frozenset(accepted)
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        takes = ", ".join(sorted(known)) if known else "no text fields"
+        raise UnknownParameter(
+            f"This endpoint does not know the form field(s) {', '.join(unknown)}; it takes "
+            f"{takes} (and file parts). Check the spelling.",
+            unknown=unknown,
+            accepted=sorted(known),
         )

@@ -84,6 +84,21 @@ class Settings(BaseSettings):
     max_zip_ratio: float = Field(
         default=_LIMITS.max_zip_ratio, description="Compression ratio of a zip member."
     )
+    max_pdf_pages: int = Field(
+        default=_LIMITS.max_pdf_pages, description="Pages of a PDF record read (422 above)."
+    )
+    ocr_timeout_seconds: float = Field(
+        default=_LIMITS.ocr_timeout_seconds, description="OCR wall time per scanned page."
+    )
+    ocr_dpi: int = Field(default=_LIMITS.ocr_dpi, description="Resolution scans are OCR'd at.")
+    ocr_min_confidence: float = Field(
+        default=_LIMITS.ocr_min_confidence,
+        description="OCR confidence (0-100) a number no arithmetic check covers needs.",
+    )
+    ocr_min_confidence_checked: float = Field(
+        default=_LIMITS.ocr_min_confidence_checked,
+        description="OCR confidence a number covered by a passing arithmetic check needs.",
+    )
 
     # --- access and logs ---------------------------------------------------------------
     auth_tokens: list[str] = Field(

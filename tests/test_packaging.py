@@ -164,3 +164,19 @@ def test_plain_install_normalises_the_readme_sample(installed: tuple[Path, dict[
     done = _run([telnorm, "normalise", str(SAMPLES / "lindehoven_mapping_export.csv")], fresh, env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["source"]["mapping"]["id"] == "lindehoven-2026"
+
+
+def test_parsers_never_read_the_environment() -> None:
+    """Configuration reaches a parser through its ParseContext (the service reads the
+    environment, in service/settings.py); only the contract kit, a test tool, reads its own
+    variables (TELNORM_CORPUS, TELNORM_KIT_FAILURES)."""
+    import re
+
+    reads = re.compile(r"\bos\.environ\b|\bgetenv\(")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "parsers").rglob("*.py")
+        if "testing" not in path.relative_to(ROOT / "parsers").parts
+        and reads.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

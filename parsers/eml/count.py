@@ -622,12 +622,14 @@ class CountReader:
     ) -> NoReturn:
         """A count element the schema allows once, stated again: refused, never last-wins."""
         where = "the total" if group.index < 0 else f"reporting unit {group.unit_id or ''}"
+        # positional XPaths name the two places even in a file written on one line
+        first, second = f"{xpath}[1]", f"{xpath}[2]"
         raise DuplicateValue(
-            f"{name} is stated twice in {where.strip()}: on line {first_line} and again on "
-            f"line {element.sourceline} ({xpath}). EML allows it once, and which number is "
+            f"{name} is stated twice in {where.strip()}: {first} (line {first_line}) and "
+            f"{second} (line {_line_of(element)}). EML allows it once, and which number is "
             "right cannot be told. Export the count again.",
-            location={"line": element.sourceline, "xpath": xpath},
-            first={"line": first_line, "xpath": xpath},
+            location={"line": _line_of(element), "xpath": second},
+            first={"line": first_line, "xpath": first},
         )
 
     def _once(self, group: _Group, name: str, xpath: str, element: etree._Element) -> None:

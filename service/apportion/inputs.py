@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telnorm.parsers.api import Limits, Source
+from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import (
@@ -146,6 +146,22 @@ def totals_from_document(
     return ElectionTotals(election.get("id"), election.get("category"), lists, notes)
 
 
+#: Levels below the one that decides an election other than a municipal council.
+_BELOW_CENTRAL = ("polling_station", "municipality", "district")
+
+
+def check_level(document: Document, category: str | None) -> None:
+    """Only a municipal council is decided by a municipal count; the others by the central
+    count: apportioning part of an election would give seats that mean nothing."""
+    level = (document.get("document") or {}).get("level")
+    if (category or "").upper() not in ("GR", "") and level in _BELOW_CENTRAL:
+        raise RequestError(
+            f"This is a {level.replace('_', ' ')} count of a {category} election, whose seats "
+            "are decided by the central count: send the central count (EML 510d), or the sum "
+            "of the district counts (telnorm reconcile does that for its seat impact).",
+        )
+
+
 def resolve_seats(
     seats: int | None, definition: ElectionDefinition | None, category: str | None
 ) -> int:
@@ -184,6 +200,7 @@ def apportion_job(
     totals = totals_from_document(document, roster)
     if totals.category is None and definition is not None:
         totals.category = definition.category
+    check_level(document, totals.category)
     count = resolve_seats(seats, definition, totals.category)
     threshold = definition.threshold_percent if definition else None
     result = apportion(totals, count, threshold)
@@ -196,4 +213,4 @@ def apportion_path(path: Path, **kwargs: Any) -> dict[str, Any]:
     return apportion_job(InputFile(path, path.name), None, None, kwargs.get("seats"), Limits())
 
 
-__all__ = ["Source", "apportion_job", "load_count", "totals_from_document"]
+__all__ = ["apportion_job", "load_count", "read_election_definition", "totals_from_document"]

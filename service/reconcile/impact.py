@@ -149,6 +149,29 @@ def _compare(
     return lists, candidates
 
 
+def _summary_of(result: dict[str, Any]) -> dict[str, Any]:
+    """What the report keeps of one apportionment (the full steps: telnorm apportion)."""
+    return {
+        "total_votes": result["total_votes"],
+        "quota": result["quota"],
+        "seats": {i["affiliation_id"]: i["seats"] for i in result["lists"]},
+        "ties": result["ties"],
+    }
+
+
+def _completeness(category: str | None, docs: list[RefDocument], notes: list[str]) -> bool:
+    """False for a Tweede Kamer election given fewer than all its districts (and no 510d)."""
+    central = any(d.level in CENTRAL_LEVELS for d in docs)
+    districts = {d.authority_id for d in docs if d.level == "district"}
+    if (category or "").upper() == "TK" and not central and len(districts) < TK_DISTRICTS:
+        notes.append(
+            f"Only {len(districts)} of the {TK_DISTRICTS} kieskringen were given: the seats "
+            "below are those of these districts' votes alone, not of the whole election."
+        )
+        return False
+    return True
+
+
 def _one_election(
     election_id: str | None,
     docs: list[RefDocument],
@@ -172,15 +195,7 @@ def _one_election(
         )
         return out
     base, basis = _base(docs, notes)
-    central = any(d.level in CENTRAL_LEVELS for d in docs)
-    districts = {d.authority_id for d in docs if d.level == "district"}
-    complete = True
-    if (category or "").upper() == "TK" and not central and len(districts) < TK_DISTRICTS:
-        complete = False
-        notes.append(
-            f"Only {len(districts)} of the {TK_DISTRICTS} kieskringen were given: the seats "
-            "below are those of these districts' votes alone, not of the whole election."
-        )
+    complete = _completeness(category, docs, notes)
     uncertain: set[str] = set()
     corrected = _correct(base, pairs, uncertain)
     no_candidates = {aff for aff in base.lists if aff not in base.candidates}
@@ -213,18 +228,8 @@ def _one_election(
         basis=basis,
         complete=complete,
         seats=seats,
-        reference={
-            "total_votes": before["total_votes"],
-            "quota": before["quota"],
-            "seats": {i["affiliation_id"]: i["seats"] for i in before["lists"]},
-            "ties": before["ties"],
-        },
-        corrected={
-            "total_votes": after["total_votes"],
-            "quota": after["quota"],
-            "seats": {i["affiliation_id"]: i["seats"] for i in after["lists"]},
-            "ties": after["ties"],
-        },
+        reference=_summary_of(before),
+        corrected=_summary_of(after),
         lists=lists,
         candidates=candidates,
         notes=notes,

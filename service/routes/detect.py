@@ -10,6 +10,7 @@ from telnorm.service import examples
 from telnorm.service.dependencies import NormaliseUploadDep, PoolDep
 from telnorm.service.jobs import detect_job
 from telnorm.service.openapi import component, problem_responses, upload_body
+from telnorm.service.query_check import reject_unknown_fields
 
 router = APIRouter(tags=["normalise"])
 
@@ -72,6 +73,7 @@ async def detect(request: Request, upload: NormaliseUploadDep, pool: PoolDep) ->
     answers them ranked, with the evidence each one found. `best` is the parser POST
     /normalise would use, or null when no parser recognises the file (which /normalise
     answers with 415)."""
+    reject_unknown_fields(upload.fields, ())
     result: dict[str, Any] = await pool.run(detect_job, upload.main())
     request.state.parser = (result.get("best") or {}).get("parser")
     return result

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from telnorm.service.dependencies import NormaliseUploadDep, PoolDep, SettingsDep
 from telnorm.service.jobs import list_mappings_job, suggest_mapping_job
 from telnorm.service.openapi import problem_responses, upload_body
+from telnorm.service.query_check import reject_unknown_fields
 
 router = APIRouter(tags=["mappings"])
 
@@ -82,6 +83,7 @@ async def suggest_mapping(
     """Reads the spreadsheet or CSV, recognises what it can (stations, statistics, lists)
     and drafts a mapping file for it, with a report of what was recognised where. Save the
     TOML and send it as the `mapping` part of POST /normalise."""
+    reject_unknown_fields(upload.fields, ())
     result: dict[str, Any] = await pool.run(suggest_mapping_job, upload.main(), settings.limits())
     if as_ == "toml":
         return Response(result["mapping"], media_type="application/toml")

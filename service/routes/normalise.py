@@ -15,6 +15,7 @@ from telnorm.service.export.job import canonical_export_job, normalise_export_jo
 from telnorm.service.jobs import normalise_job
 from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
+from telnorm.service.query_check import reject_unknown_fields
 from telnorm.service.uploads import Upload
 from telnorm.service.validation.inputs import declares_json, is_canonical_json
 
@@ -97,6 +98,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: Parser options a multipart body may carry as text fields (as well as query parameters).
+PARSER_FIELDS = ("mapping", "member", "sheet", "delimiter")
+
+
 def parser_options(
     mapping: str | None,
     member: str | None,
@@ -105,7 +110,9 @@ def parser_options(
     delimiter: str | None = None,
 ) -> dict[str, str]:
     given = {"mapping": mapping, "member": member, "sheet": sheet, "delimiter": delimiter}
-    options = {k: v for k, v in upload_fields.items() if k in given}
+    # corrections: the values a user gives for a PDF record's doubtful numbers (docs/pdf.md)
+    wanted = (*given, "corrections")
+    options = {k: v for k, v in upload_fields.items() if k in wanted}
     for key, value in given.items():
         if value is not None:
             options[key] = value
@@ -160,7 +167,11 @@ def _refuse_source_options(upload: Upload, options: dict[str, str], locations: b
     responses=_RESPONSES,
     openapi_extra=upload_body(
         _PARTS,
-        fields={name: text for name, (text, _) in _EXPORT_OPTIONS.items()},
+        fields={
+            **{name: text for name, (text, _) in _EXPORT_OPTIONS.items()},
+            "corrections": "PDF records: the values of the numbers a doubtful-numbers "
+            "problem listed, a JSON object of id -> number (docs/pdf.md).",
+        },
         parameters=_EXPORT_PARAMETERS,
         canonical=True,
     ),
@@ -201,6 +212,7 @@ async def normalise(
 
     Export options (`election_id=`, `creation_time=`, ...) come as query parameters or
     form fields; see docs/export.md."""
+    reject_unknown_fields(upload.fields, (*PARSER_FIELDS, *PARAMETERS))
     main = upload.main()
     options = parser_options(mapping, member, sheet, upload.fields, delimiter)
     if "mapping" in upload.files:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import NotAcceptable, RequestError, TelnormError
 from telnorm.service.apportion.cli import render_text
 from telnorm.service.apportion.inputs import apportion_job
@@ -24,17 +25,60 @@ from telnorm.service.dependencies import PoolDep, SettingsDep, settings_dependen
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.pipeline import InputFile
 from telnorm.service.problems import problem_document
+from telnorm.service.reconcile.inputs import Item
 from telnorm.service.reconcile.jobs import expand_job, references_job, report_job
-from telnorm.service.reconcile.render import render_csv, render_html
+from telnorm.service.reconcile.render import SCRIPT_SOURCE, render_csv, render_html
 from telnorm.service.reconcile.schema import report_schema
 from telnorm.service.reconcile.summary import FileSummary, summarise_file
 from telnorm.service.settings import Settings
 from telnorm.service.uploads import Upload, receive_upload
+from telnorm.service.web.security import REPORT_POLICY
+from telnorm.service.workers import WorkerPool
 
 router = APIRouter(tags=["reconciliation"])
 
 RECONCILE_PARTS = ("file", "reference", "election_definition", "candidate_list")
 APPORTION_PARTS = ("file", "election_definition", "candidate_list")
+#: Short examples for the OpenAPI document (the full shapes: docs/reconcile.md).
+REPORT_EXAMPLE: dict[str, Any] = {
+    "summary": {
+        "municipalities": 2,
+        "equal": 1,
+        "differing": 1,
+        "unreadable": 0,
+        "unmatched": 0,
+        "total_difference": 1801,
+        "total_absolute_difference": 1801,
+    },
+    "municipalities": [
+        {
+            "id": "0668",
+            "name": "West Maas en Waal",
+            "file": "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml",
+            "status": "differs",
+            "matched_by": "id",
+            "reference": {"file": "kieskring6.eml.xml", "unit": "HSB6::0668"},
+            "difference": 1801,
+            "differences": [
+                {"affiliation_id": "5", "count": 1801, "reference": 0, "difference": 1801}
+            ],
+        }
+    ],
+    "references": [{"file": "kieskring6.eml.xml", "description": "510c of HSB6", "units": 12}],
+    "reference_units_without_file": [],
+    "seat_impact": {"changed": False, "elections": []},
+    "notes": [],
+}
+APPORTION_EXAMPLE: dict[str, Any] = {
+    "seats": 13,
+    "quota": {"fraction": "3823/13", "decimal": "294.0769"},
+    "lists": [{"affiliation_id": "1", "name": "Noord-Bevelands Belang", "votes": 1244, "seats": 4}],
+    "elected": [
+        {"affiliation_id": "1", "candidate_id": "1", "name": None, "votes": 655, "by": "preference"}
+    ],
+    "tie": False,
+    "steps": [{"step": 1, "article": "P 6", "kind": "full_seats", "affiliation_id": "1"}],
+}
 MEDIA = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -146,14 +190,24 @@ def _seats(value: str | None) -> int | None:
     return int(value)
 
 
-async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
-    try:
-        result: FileSummary = await pool.run(
-            summarise_file, InputFile(item.path, item.filename), limits, item.label
-        )
-        return result
-    except TelnormError as exc:  # a timeout or a crashed worker: this file only
-        return FileSummary(file=item.label, problem=problem_document(exc))
+async def _summaries(pool: WorkerPool, items: list[Item], limits: Limits) -> list[FileSummary]:
+    """Every file in the pool, at most ``pool.size`` of this request's at a time: a national
+    set must not fill the pool's queue (503 for everyone) by itself. A full queue caused by
+    other requests (PoolBusy) fails the request with 503; a timeout or a crashed worker
+    costs its file only."""
+    gate = asyncio.Semaphore(max(1, pool.size))
+
+    async def one(item: Item) -> FileSummary:
+        async with gate:
+            try:
+                result: FileSummary = await pool.run(
+                    summarise_file, InputFile(item.path, item.filename), limits, item.label
+                )
+                return result
+            except TelnormError as exc:
+                return FileSummary(file=item.label, problem=problem_document(exc))
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
 
 
 @router.post(
@@ -174,7 +228,8 @@ async def _summary(pool: Any, item: Any, limits: Any) -> FileSummary:
                     "schema": {
                         "type": "object",
                         "description": "The report; its JSON Schema: GET /schema/reconcile.",
-                    }
+                    },
+                    "example": REPORT_EXAMPLE,
                 },
                 "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
@@ -224,12 +279,19 @@ async def reconcile(
     workdir = upload.folder / "unpacked"
     workdir.mkdir()
     items, broken = await pool.run(expand_job, files, workdir, limits)
-    summaries = await asyncio.gather(*(_summary(pool, item, limits) for item in items))
-    report = await pool.run(report_job, broken + list(summaries), refs, options)
+    summaries = await _summaries(pool, items, limits)
+    report = await pool.run(report_job, broken + summaries, refs, options)
     if fmt == "csv":
         return Response(render_csv(report), media_type=MEDIA["csv"])
     if fmt == "html":
-        return Response(render_html(report), media_type=MEDIA["html"])
+        # the service's report policy allows no script; this page's one sorting script is
+        # allowed by its hash, nothing else changes
+        policy = REPORT_POLICY.replace("script-src 'none'", f"script-src {SCRIPT_SOURCE}")
+        return Response(
+            render_html(report),
+            media_type=MEDIA["html"],
+            headers={"Content-Security-Policy": policy},
+        )
     return Response(orjson.dumps(report), media_type=MEDIA["json"])
 
 
@@ -237,8 +299,20 @@ async def reconcile(
     "/schema/reconcile",
     operation_id="reconcile_schema",
     summary="The JSON Schema of the reconciliation report",
+    description="The schema POST /reconcile's JSON answer follows (JSON Schema 2020-12).",
+    responses={
+        200: {
+            "description": "The JSON Schema (2020-12)",
+            "content": {
+                "application/json": {
+                    "example": {"title": "telnorm reconciliation report", "type": "object"}
+                }
+            },
+        }
+    },
 )
 async def reconcile_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) the JSON answer of POST /reconcile follows."""
     return report_schema()
 
 
@@ -262,7 +336,10 @@ async def apportion_upload(
     responses={
         200: {
             "description": "The apportionment",
-            "content": {"application/json": {}, "text/plain": {}},
+            "content": {
+                "application/json": {"schema": {"type": "object"}, "example": APPORTION_EXAMPLE},
+                "text/plain": {"schema": {"type": "string"}},
+            },
         },
         **problem_responses(400, 406, 413, 415, 422),
     },

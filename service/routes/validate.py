@@ -11,7 +11,8 @@ from starlette.responses import Response
 from telnorm.service import examples
 from telnorm.service.dependencies import CONTEXT_PARTS, PoolDep, SettingsDep, settings_dependency
 from telnorm.service.openapi import component, problem_responses, upload_body
-from telnorm.service.routes.normalise import parser_options
+from telnorm.service.query_check import reject_unknown_fields
+from telnorm.service.routes.normalise import PARSER_FIELDS, parser_options
 from telnorm.service.settings import Settings
 from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation import catalogue
@@ -124,6 +125,7 @@ async def validate(
     strictly against the canonical JSON Schema (unknown keys, types, formats such as
     dates): JSON that is not one is 422 invalid-structure, with `location.pointer` and
     `errors` listing every violation with its JSON Pointer. Rules: GET /rules."""
+    reject_unknown_fields(upload.fields, PARSER_FIELDS)
     options = parser_options(mapping, member, sheet, upload.fields)
     if "mapping" in upload.files:
         options["mapping_file"] = str(upload.files["mapping"].path)

@@ -162,14 +162,55 @@ def check_document(document: Any) -> None:
         raise _bad("/locations", "no object")
 
 
-def check_count_values(document: Any) -> None:
-    """Only the counts: a value where a count belongs that breaks the one rule of
-    :mod:`telnorm.parsers.counts` is ``invalid-count`` with its pointer, as every parser
-    answers, before the strict schema check would call it a mere type error. Anything else
-    wrong is left to the checks that follow."""
-    try:
-        check_document(document)
-    except InvalidCount:
-        raise
-    except (InvalidValue, StructureError):
-        pass
+def bad_counts(document: Any) -> list[tuple[str, Any]]:
+    """Every value where a count belongs that breaks the one rule of
+    :mod:`telnorm.parsers.counts`, as ``(JSON Pointer, value)``, in document order. Values
+    of the wrong shape around them are skipped (the other checks report those)."""
+    found: list[tuple[str, Any]] = []
+
+    def check(pointer: str, value: Any, required: bool = False) -> None:
+        if (value is not None or required) and not _is_count(value):
+            found.append((pointer, value))
+
+    def group(values: Any, pointer: str) -> None:
+        if not isinstance(values, dict):
+            return
+        for key in ("cast", "total_counted", "votes_cast"):
+            check(f"{pointer}/{key}", values.get(key))
+        for field in ("rejected_votes", "uncounted_votes"):
+            codes = values.get(field)
+            if isinstance(codes, dict):
+                for code, value in codes.items():
+                    escaped = str(code).replace("~", "~0").replace("/", "~1")
+                    check(f"{pointer}/{field}/{escaped}", value, required=True)
+        selections = values.get("selections")
+        for s_index, selection in enumerate(selections if isinstance(selections, list) else ()):
+            if not isinstance(selection, dict):
+                continue
+            s_pointer = f"{pointer}/selections/{s_index}"
+            check(f"{s_pointer}/valid_votes", selection.get("valid_votes"))
+            candidates = selection.get("candidates")
+            for c_index, candidate in enumerate(candidates if isinstance(candidates, list) else ()):
+                if isinstance(candidate, dict):
+                    check(
+                        f"{s_pointer}/candidates/{c_index}/valid_votes",
+                        candidate.get("valid_votes"),
+                        required=True,
+                    )
+
+    if isinstance(document, dict):
+        group(document.get("total_votes"), "/total_votes")
+        units = document.get("reporting_unit_votes")
+        for index, unit in enumerate(units if isinstance(units, list) else ()):
+            group(unit, f"/reporting_unit_votes/{index}")
+    return found
+
+
+def check_count_values(document: Any, schema_pointers: set[str]) -> None:
+    """A canonical document whose only schema violations are counts that break the one
+    rule of :mod:`telnorm.parsers.counts` is ``invalid-count`` with the first one's pointer,
+    as every parser answers for the same text; with other violations too, the schema
+    check's problem lists them all (the counts among them)."""
+    found = bad_counts(document)
+    if found and schema_pointers <= {pointer for pointer, _ in found}:
+        raise _bad_count(*found[0])

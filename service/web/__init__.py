@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from telnorm.service.web import docs, pages
+from telnorm.service.web import docs, pages, reconcile_page
 from telnorm.service.web.security import SecurityHeaders
 from telnorm.service.web.templating import STATIC_DIR
 
@@ -24,6 +24,7 @@ def install(app: FastAPI) -> None:
     app.mount("/web/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     docs.install(app)
     app.include_router(pages.router)
+    app.include_router(reconcile_page.router)
     app.add_middleware(SecurityHeaders)
 
 

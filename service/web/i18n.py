@@ -152,6 +152,22 @@ _NL: dict[str, str] = {
     "mapping_report_recognised": "Herkend",
     "mapping_still": "Dat lukte nog niet:",
     "lang_name": "Nederlands",
+    "nav_check": "Bestand controleren",
+    "nav_reconcile": "Afstemmen",
+    "reconcile_heading": "Afstemmen: alle gemeenten tegen de referentie",
+    "reconcile_intro": "Vergelijk de tellingen van de gemeenten (veel bestanden of één zip) met "
+    "de tellingen van de hoofdstembureaus of het centraal stembureau: per gemeente gelijk of "
+    "niet, het verschil per lijst, en wat dat voor de zetels betekent.",
+    "reconcile_files": "Tellingen van de gemeenten",
+    "reconcile_files_hint": "Kies meerdere bestanden (EML 510b, osv4-3 CSV, spreadsheets) of "
+    "één zip-bestand.",
+    "reconcile_references": "Referentietellingen",
+    "reconcile_references_hint": "EML 510c (hoofdstembureau), 510d (centraal stembureau) of "
+    "gemeentelijke totalen (JSON); één of meer.",
+    "reconcile_more": "Voor de zetelgevolgen (optioneel)",
+    "reconcile_definition": "Verkiezingsdefinitie (EML 110a)",
+    "reconcile_seats": "Aantal zetels",
+    "reconcile_submit": "Afstemmen",
 }
 
 _EN: dict[str, str] = {
@@ -261,6 +277,22 @@ _EN: dict[str, str] = {
     "mapping_report_recognised": "Recognised",
     "mapping_still": "That did not work yet:",
     "lang_name": "English",
+    "nav_check": "Check a file",
+    "nav_reconcile": "Reconcile",
+    "reconcile_heading": "Reconcile: every municipality against the reference",
+    "reconcile_intro": "Compare the municipalities' counts (many files or one zip) with the "
+    "counts of the district or central electoral committees: equal or not per municipality, "
+    "the difference per list, and what it means for the seats.",
+    "reconcile_files": "The municipalities' counts",
+    "reconcile_files_hint": "Choose several files (EML 510b, osv4-3 CSV, spreadsheets) or one "
+    "zip file.",
+    "reconcile_references": "Reference counts",
+    "reconcile_references_hint": "EML 510c (district), 510d (central) or municipal totals "
+    "(JSON); one or more.",
+    "reconcile_more": "For the seat impact (optional)",
+    "reconcile_definition": "Election definition (EML 110a)",
+    "reconcile_seats": "Number of seats",
+    "reconcile_submit": "Reconcile",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"nl": _NL, "en": _EN}

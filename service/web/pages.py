@@ -50,12 +50,12 @@ MAPPING_CODES = frozenset(
 CARRY_LIMIT = 16 * 1024 * 1024
 
 
-def _settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
     return settings
 
 
-def _pool(request: Request) -> WorkerPool:
+def pool_of(request: Request) -> WorkerPool:
     pool: WorkerPool = request.app.state.pool
     return pool
 
@@ -95,7 +95,7 @@ async def _form_fields(request: Request) -> AsyncIterator[dict[str, str]]:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise RequestError("Send this form from the telnorm page (a form post was expected).")
-    limit = _settings(request).max_upload_bytes
+    limit = settings_of(request).max_upload_bytes
     form = await request.form(max_files=0, max_fields=500, max_part_size=limit)
     try:
         yield {key: value for key, value in form.multi_items() if not isinstance(value, UploadFile)}
@@ -133,7 +133,7 @@ async def _inspect(
         format="tabular" if with_mapping else None,
         parser_options=options,
     )
-    body: bytes = await _pool(request).run(inspect_job, job, _settings(request).limits())
+    body: bytes = await pool_of(request).run(inspect_job, job, settings_of(request).limits())
     result: dict[str, Any] = orjson.loads(body)
     return result
 
@@ -143,13 +143,13 @@ async def _carried(request: Request, files: Mapping[str, InputFile]) -> str | No
     Compressing is CPU work: it runs in the worker pool like every parse."""
     if sum(item.path.stat().st_size for item in files.values()) > 8 * CARRY_LIMIT:
         return None  # even a count that compresses well would not fit
-    field: str = await _pool(request).run(carry.pack, dict(files))
+    field: str = await pool_of(request).run(carry.pack, dict(files))
     return field if len(field) <= CARRY_LIMIT else None
 
 
 async def _unpack(request: Request, field: str, folder: Path) -> dict[str, InputFile]:
-    max_bytes = _settings(request).max_upload_bytes
-    files: dict[str, InputFile] = await _pool(request).run(carry.unpack, field, folder, max_bytes)
+    max_bytes = settings_of(request).max_upload_bytes
+    files: dict[str, InputFile] = await pool_of(request).run(carry.unpack, field, folder, max_bytes)
     return files
 
 
@@ -183,7 +183,7 @@ def problem_context(error: TelnormError) -> dict[str, Any]:
     }
 
 
-def _problem_page(
+def problem_page(
     request: Request,
     lang: str,
     error: TelnormError,
@@ -205,7 +205,7 @@ def _problem_page(
     )
 
 
-def _bug_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
+def bug_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
     log.exception("web page failed", exc_info=exc)
     request.state.problem = "internal-error"
     request_id = getattr(request.state, "request_id", None) or "-"
@@ -226,8 +226,8 @@ async def _mapping_page(
     """The mapping form, or None when no draft can be made (the problem page then)."""
     if draft is None or blanks is None:
         try:
-            suggestion: dict[str, Any] = await _pool(request).run(
-                suggest_mapping_job, files["file"], _settings(request).limits()
+            suggestion: dict[str, Any] = await pool_of(request).run(
+                suggest_mapping_job, files["file"], settings_of(request).limits()
             )
         except TelnormError:
             return None
@@ -268,7 +268,7 @@ async def _show(request: Request, lang: str, files: Mapping[str, InputFile]) -> 
             page = await _mapping_page(request, lang, files, error)
             if page is not None:
                 return page
-        return _problem_page(request, lang, error, files)
+        return problem_page(request, lang, error, files)
     return await _result_page(request, lang, files, result)
 
 
@@ -288,9 +288,9 @@ async def upload(request: Request) -> Response:
                 return await _show(request, lang, _chosen_files(received))
         raise RequestError("No form was received.")  # pragma: no cover - yields once
     except TelnormError as error:
-        return _problem_page(request, lang, error)
+        return problem_page(request, lang, error)
     except Exception as exc:
-        return _bug_page(request, lang, exc)
+        return bug_page(request, lang, exc)
 
 
 def _empty_part(role: str, item: InputFile) -> bool:
@@ -343,9 +343,9 @@ async def download(request: Request) -> Response:
                 headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
             )
     except TelnormError as error:
-        return _problem_page(request, lang, error)
+        return problem_page(request, lang, error)
     except Exception as exc:
-        return _bug_page(request, lang, exc)
+        return bug_page(request, lang, exc)
 
 
 async def _export(
@@ -355,8 +355,8 @@ async def _export(
     back is exported as it is, any other file normalised and exported."""
     if output not in FORMATS:
         raise RequestError(f"Unknown download {output!r}; the page offers {', '.join(FORMATS)}.")
-    settings = _settings(request)
-    pool = _pool(request)
+    settings = settings_of(request)
+    pool = pool_of(request)
     context = {role: files[role] for role in ("candidate_list",) if role in files}
     if "mapping" not in files and is_canonical_json(files["file"], False, None):
         return await pool.run(
@@ -419,12 +419,12 @@ async def retry_with_mapping(request: Request) -> Response:
                 page = await _mapping_page(
                     request, lang, files, error, draft=draft, blanks=blanks, authority=authority
                 )
-                return page or _problem_page(request, lang, error)
+                return page or problem_page(request, lang, error)
             return await _result_page(request, lang, files, result)
     except TelnormError as error:
-        return _problem_page(request, lang, error)
+        return problem_page(request, lang, error)
     except Exception as exc:
-        return _bug_page(request, lang, exc)
+        return bug_page(request, lang, exc)
 
 
 def _posted_blanks(fields: Mapping[str, str]) -> list[mapping_form.Blank]:

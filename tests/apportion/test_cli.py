@@ -90,3 +90,11 @@ def test_a_tie_exits_1_and_text_says_so(tmp_path: Path) -> None:
     assert "TIE (P 8 lid 2)" in out
     status, _ = run(str(path))  # GR without seats: refused, not guessed
     assert status == 2
+
+
+def test_part_of_a_national_election_is_refused() -> None:
+    # a municipal count of the Tweede Kamer election decides no seats: refused, not apportioned
+    count = corpus("510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")
+    result = CliRunner().invoke(cli, ["apportion", count])
+    assert result.exit_code == 2
+    assert "central count" in result.stderr

@@ -259,3 +259,39 @@ def test_property_csv_export_is_a_fixpoint(document: dict[str, Any]) -> None:
     assert (
         numbers(back["total_votes"])["selections"] == numbers(document["total_votes"])["selections"]
     )
+
+
+#: Every corpus count written by the counting software (or shaped like it): municipal,
+#: central, and the eight GR2022 counts of the apportionment set.
+SOFTWARE_COUNTS = [
+    *corpus_files("eml/510b/Telling_*.eml.xml"),
+    *corpus_files("eml/510b/Fake_test_data_*.eml.xml"),
+    *corpus_files("eml/510-other/Totaaltelling_*.eml.xml"),
+    *corpus_files("eml/apportionment/Telling_*.eml.xml"),
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", SOFTWARE_COUNTS, ids=lambda p: p.name)
+def test_eml_as_osv4_3_reads_back_as_the_same_count(path: Path, tmp_path: Path) -> None:
+    """EML -> osv4-3 CSV -> canonical: the same level, election id, unit ids, numbers, names
+    and postcodes (the name rule is the same for both formats), every number the EML's."""
+    from_eml = normalise(InputFile(path, path.name))
+    csv_path = tmp_path / "osv4-3_telling.csv"
+    csv_path.write_bytes(to_osv4_3(from_eml))
+    from_csv = normalise(InputFile(csv_path, csv_path.name))
+
+    def units(document: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [
+            (u["id"], u["number"], u["name"], u["postal_code"], u["kind"])
+            for u in document["reporting_unit_votes"]
+        ]
+
+    assert from_csv["document"]["level"] == from_eml["document"]["level"]
+    assert from_csv["election"]["id"] == from_eml["election"]["id"]
+    assert from_csv["managing_authority"] == from_eml["managing_authority"]
+    assert units(from_csv) == units(from_eml)
+    assert numbers(from_csv["total_votes"]) == numbers(from_eml["total_votes"])
+    assert [numbers(u) for u in from_csv["reporting_unit_votes"]] == [
+        numbers(u) for u in from_eml["reporting_unit_votes"]
+    ]

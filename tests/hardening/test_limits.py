@@ -4,12 +4,16 @@ answered with its documented problem (see docs/hardening.md)."""
 from __future__ import annotations
 
 import io
+import shutil
 import time
 
+import httpx
 import openpyxl
 import pytest
+from fastapi.testclient import TestClient
 
 from telnorm.service.settings import Settings
+from tests.conftest import SAMPLES
 from tests.hardening.conftest import (
     assert_healthy,
     assert_problem,
@@ -39,6 +43,12 @@ LIMIT_FIELDS = {
     "parse_timeout_seconds": "test_parse_timeout",
     "worker_memory_bytes": "test_worker_memory",
     "worker_max_tasks": "test_worker_recycling",
+    # PDF records (docs/pdf.md)
+    "max_pdf_pages": "test_pdf_pages",
+    "ocr_timeout_seconds": "test_ocr_timeout",
+    "ocr_dpi": "test_ocr_dpi",
+    "ocr_min_confidence": "test_ocr_confidence",
+    "ocr_min_confidence_checked": "test_ocr_confidence",
 }
 #: Settings fields that are not limits (where to listen, who may call, what to log, ...).
 NOT_LIMITS = {
@@ -278,3 +288,51 @@ def test_worker_recycling() -> None:
         for _ in range(5):
             assert client.post("/normalise", content=csv_sample()).status_code == 200
         assert client.get("/health").json()["workers_replaced"] >= 2
+
+
+# --- PDF records: pages, OCR time, resolution and confidence ----------------------------------
+
+_PDF = SAMPLES / "pdf"
+_needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="tesseract is not installed"
+)
+
+
+def _post_pdf(client: TestClient, name: str) -> httpx.Response:
+    data = (_PDF / name).read_bytes()
+    return client.post("/normalise", files={"file": (name, data, "application/pdf")})
+
+
+def test_pdf_pages() -> None:
+    with service(max_pdf_pages=2) as client:
+        problem = assert_problem(_post_pdf(client, "n11_lindehoven.pdf"), 422, "limit-exceeded")
+        assert "at most 2" in problem["detail"] and problem["location"] == {"page": 3}
+        assert _post_pdf(client, "table_lindehoven_per_station.pdf").status_code == 200
+
+
+@_needs_tesseract
+def test_ocr_timeout() -> None:
+    with service(ocr_timeout_seconds=0.001) as client:
+        problem = assert_problem(
+            _post_pdf(client, "n10-1_lindehoven_sb3_scan.pdf"), 422, "parse-timeout"
+        )
+        assert problem["location"] == {"page": 1} and "ocr_timeout_seconds" in problem["detail"]
+        assert_healthy(client)
+
+
+@_needs_tesseract
+def test_ocr_dpi() -> None:
+    # rendered at 20 dpi a scan has no legible heading or digit: refused, never guessed
+    with service(ocr_dpi=20) as client:
+        response = _post_pdf(client, "n10-1_lindehoven_sb3_scan.pdf")
+        assert response.status_code in (415, 422), response.text[:500]
+
+
+@_needs_tesseract
+def test_ocr_confidence() -> None:
+    with service(ocr_min_confidence=100, ocr_min_confidence_checked=100) as client:
+        problem = assert_problem(
+            _post_pdf(client, "n10-1_lindehoven_sb3_scan.pdf"), 422, "doubtful-numbers"
+        )
+        reasons = {entry["reason"] for entry in problem["doubtful"]}
+        assert "low-confidence" in reasons

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -68,6 +70,12 @@ def test_html_by_accept(client: TestClient, clean: Any) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "<svg" in response.text or "No list differences" in response.text
     assert "src=" not in response.text
+    # the sorting script runs under the service's CSP: allowed by its hash, nothing else
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline'; img" in policy
+    script = response.text.split("<script>")[1].split("</script>")[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy
 
 
 def test_bad_requests_are_problems(client: TestClient, clean: Any) -> None:
@@ -109,3 +117,15 @@ def test_apportion_route(client: TestClient, corpus_file: Any) -> None:
     assert text.status_code == 200 and "Elected:" in text.text
     missing = client.post("/apportion", files=files)
     assert missing.status_code == 400 and "seats" in missing.json()["detail"]
+
+
+def test_a_large_set_does_not_fill_the_queue_by_itself(clean: Any) -> None:
+    # one worker and room for one waiting job: the files go one at a time, never 503
+    from telnorm.service.main import create_app
+    from telnorm.service.settings import Settings
+
+    settings = Settings(workers=1, max_queued_jobs=1, parse_timeout_seconds=60)
+    with TestClient(create_app(settings)) as small:
+        response = small.post("/reconcile", files=_parts(clean))
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["equal"] == 6

@@ -203,3 +203,18 @@ def test_declared_query_parameters_are_accepted(client: TestClient) -> None:
     assert response.status_code == 200
     response = client.post("/normalise?locations=true&filename=a.csv", content=b"")
     assert response.json()["code"] == "empty-input"  # past the parameter check
+
+
+def test_unknown_form_field_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/normalise",
+        files={"file": ("a.csv", b"x;y\n1;2\n")},
+        data={"locatoins": "true", "sheet": "Blad1"},
+    )
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"] == "/problems/unknown-parameter"
+    assert problem["unknown"] == ["locatoins"]
+    assert "sheet" in problem["accepted"] and "election_id" in problem["accepted"]
+    detect = client.post("/detect", files={"file": ("a.csv", b"x")}, data={"sheet": "x"})
+    assert detect.json()["unknown"] == ["sheet"]

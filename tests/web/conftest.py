@@ -10,7 +10,9 @@ the docs (``make screenshots``); otherwise they go to the test's temporary folde
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
+import json
 import os
 import resource
 import shutil
@@ -103,6 +105,27 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
     "zip-bomb": ("telling.zip", _zip_bomb(), "limit-exceeded"),
     "empty": ("telling.csv", b"", "empty-input"),
 }
+
+
+class Election:
+    """The fictional national election of benchmarks/national.py, with its seeded faults."""
+
+    def __init__(self, root: Path, expected: dict[str, Any]) -> None:
+        self.root = root
+        self.expected = expected
+        self.municipal = sorted((root / "municipal").iterdir())
+        self.districts = sorted((root / "districts").iterdir())
+
+
+@pytest.fixture(scope="session")
+def election(tmp_path_factory: pytest.TempPathFactory) -> Election:
+    spec = importlib.util.spec_from_file_location("national", ROOT / "benchmarks" / "national.py")
+    assert spec is not None and spec.loader is not None
+    national = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(national)
+    root = tmp_path_factory.mktemp("national")
+    national.build(root, municipalities=6, stations=2, lists=5, districts=2)
+    return Election(root, json.loads((root / "expected.json").read_text("utf-8")))
 
 
 @pytest.fixture(scope="session")

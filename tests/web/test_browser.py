@@ -23,6 +23,7 @@ from tests.web.conftest import (
     CANDIDATE_LIST,
     HOSTILE,
     TABULAR,
+    Election,
     Visit,
     sample_files,
     seeded_faults_csv,
@@ -171,7 +172,7 @@ def test_start_page_is_dutch_accessible_and_offline(visit: VisitFactory, screens
     # keyboard: tab from the top reaches the file input and the button
     v.page.keyboard.press("Tab")
     focused = set()
-    for _ in range(8):
+    for _ in range(14):
         v.page.keyboard.press("Tab")
         focused.add(v.page.evaluate("document.activeElement.id || document.activeElement.tagName"))
     assert "file" in focused and "BUTTON" in focused
@@ -222,15 +223,19 @@ def test_downloads_from_the_result_page(visit: VisitFactory, screenshot: Shot) -
             assert document["total_votes"]["total_counted"] == 2371
     assert names["Canonieke JSON"].endswith(".json")
     assert names["osv4-3 CSV"].endswith(".csv")
-    # EML needs a creation time the spreadsheet lacks: the page asks for it
+    # EML needs an election date and a contest this spreadsheet lacks: the page asks for them
+    form = visit(accept_downloads=True)
+    page = upload(form, TABULAR / "d_lindehoven_form.xls")
     page.get_by_role("button", name="EML 510").click()
-    page.wait_for_selector("#f-creation_time")
+    page.wait_for_selector("#f-election_date")
     screenshot(page, "export-fields")
-    page.fill("#f-creation_time", "2026-03-19T12:00:00")
+    page.fill("#f-election_date", "2026-03-18")
+    page.fill("#f-contest_id", "geen")
     with page.expect_download() as info:
         page.get_by_role("button", name="Downloaden").click()
     eml = Path(info.value.path()).read_text("utf-8")
-    assert "<EML" in eml and "2026-03-19T12:00:00" in eml
+    assert "<EML" in eml and "2026-03-18" in eml
+    assert form.foreign_requests() == []
     assert v.foreign_requests() == []
 
 
@@ -286,3 +291,29 @@ def test_a_real_eml_count_from_the_corpus(visit: VisitFactory) -> None:
     assert "13.627" in page.locator("table.count tfoot").inner_text()
     assert "eml" in page.locator("#format strong").inner_text()
     assert v.foreign_requests() == []
+
+
+def test_reconcile_page_in_the_browser(
+    visit: VisitFactory, election: Election, screenshot: Shot
+) -> None:
+    v = visit()
+    page = v.page
+    page.goto(v.base + "/")
+    page.get_by_role("link", name="Afstemmen").click()
+    page.set_input_files("#files", [str(p) for p in election.municipal])
+    page.set_input_files("#references", [str(p) for p in election.districts])
+    page.get_by_role("button", name="Afstemmen").click()
+    page.wait_for_selector("#reconcile-report", timeout=60_000)
+    report = page.locator("#reconcile-report")
+    differing = [code for code, want in election.expected.items() if want["status"] == "differs"]
+    rows = report.locator("table.sortable tbody tr")
+    shown = {row.locator("td").first.inner_text(): row for row in rows.all()}
+    for code in differing:
+        assert shown[code].locator("td.differs").count() == 1, code
+    assert report.locator("svg rect").count() == len(differing)
+    # the sorting script is allowed (served by the service, not inline): a click sorts
+    header = report.locator("table.sortable th").first
+    header.click()
+    assert header.get_attribute("data-dir") == "up"
+    assert v.foreign_requests() == []
+    screenshot(page, "reconcile")

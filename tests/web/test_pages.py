@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from telnorm.service.web.security import POLICY
-from tests.web.conftest import CANDIDATE_LIST, HOSTILE, TABULAR, seeded_faults_csv
+from tests.web.conftest import CANDIDATE_LIST, HOSTILE, TABULAR, Election, seeded_faults_csv
 
 XLSX = TABULAR / "a_lindehoven_names.xlsx"
 UNREADABLE_TABLE = b"Bureau;Foo;Bar;Baz\nDe Linde;10;20;30\nOost;5;6;7\n"
@@ -173,24 +173,28 @@ def test_download_is_the_same_as_the_api_export(client: TestClient, output: str)
 
 
 def test_eml_download_asks_for_what_the_file_lacks(client: TestClient) -> None:
-    _, page = post_upload(client, XLSX.name, XLSX.read_bytes(), candidate_list=CANDIDATE_LIST)
+    # the paper-form spreadsheet states neither the election date nor the contest
+    form = TABULAR / "d_lindehoven_form.xls"
+    _, page = post_upload(client, form.name, form.read_bytes())
     carried = carried_of(page)
     asked = client.post(
         "/web/download", files={"carried": (None, carried), "output": (None, "eml")}
     )
     assert asked.status_code == 422
-    assert 'name="creation_time"' in asked.text
+    assert 'name="election_date"' in asked.text and 'name="contest_id"' in asked.text
     assert "Voor dit formaat ontbreken gegevens" in asked.text
     done = client.post(
         "/web/download",
         files={
             "carried": (None, carried_of(asked.text)),
             "output": (None, "eml"),
+            "election_date": (None, "2026-03-18"),
+            "contest_id": (None, "geen"),
             "creation_time": (None, "2026-03-19T12:00:00"),
         },
     )
-    assert done.status_code == 200
-    assert b"2026-03-19T12:00:00" in done.content and b"<EML" in done.content
+    assert done.status_code == 200, done.text
+    assert b"2026-03-19T12:00:00" in done.content and b"2026-03-18" in done.content
 
 
 def test_a_changed_carried_field_is_a_readable_400(client: TestClient) -> None:
@@ -432,3 +436,44 @@ def test_a_spreadsheet_gets_the_mapping_form_too(client: TestClient) -> None:
             files={"carried": (None, carried_of(result.text)), "output": (None, "mapping")},
         ).text
     )
+
+
+# --- the reconciliation page ----------------------------------------------------------------
+
+
+def test_reconcile_form(client: TestClient) -> None:
+    page = client.get("/web/reconcile").text
+    assert '<input type="file" id="files" name="file" multiple' in page
+    assert '<input type="file" id="references" name="reference" multiple' in page
+    assert '<a href="/web/reconcile">Afstemmen</a>' in client.get("/").text
+
+
+def test_reconcile_page_shows_the_report_of_post_reconcile(
+    client: TestClient, election: Election
+) -> None:
+    parts = [("file", (p.name, p.read_bytes())) for p in election.municipal]
+    parts += [("reference", (p.name, p.read_bytes())) for p in election.districts]
+    parts += [("candidate_list", ("", b"")), ("election_definition", ("", b""))]
+    response = client.post("/web/reconcile", files=parts)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-security-policy"] == POLICY
+    page = response.text
+    api = client.post("/reconcile", files=parts[:-2]).json()
+    # the same report: every municipality with its status, and the summary
+    for entry in api["municipalities"]:
+        assert f'<td class="{entry["status"]}">{entry["status"]}</td>' in page
+    differing = [code for code, want in election.expected.items() if want["status"] == "differs"]
+    assert differing and all(f"<td>{code}</td>" in page for code in differing)
+    assert "<svg" in page  # the chart
+    assert '<script src="/web/reconcile.js" defer></script>' in page
+    assert client.get("/web/reconcile.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_reconcile_page_without_a_reference_is_a_readable_problem(
+    client: TestClient, election: Election
+) -> None:
+    parts = [("file", (p.name, p.read_bytes())) for p in election.municipal[:2]]
+    response = client.post("/web/reconcile", files=[*parts, ("reference", ("", b""))])
+    assert response.status_code == 400
+    assert "No reference was sent" in response.text
+    assert '<code id="problem-code">bad-request</code>' in response.text

@@ -1,7 +1,7 @@
 """The mapping draft as a form: its blanks as fields, and the completed mapping from the answers.
 
 ``POST /mappings/suggest`` drafts a TOML mapping in which every header it could not place is
-a commented line ``# "Label" = "?"`` under ``[lists]`` (also listed in ``report.unknown``),
+a blank ``"Label" = "?"`` under ``[lists]`` (also listed in ``report.unknown``),
 and the municipality's code is ``# id = "0000"`` under ``[authority]``. Those are the blanks.
 For each, the clerk says what the column is: a list (with its number), the polling
 station's name or number, or nothing to use. The answers are written into the draft; the
@@ -63,6 +63,22 @@ def answered(blanks: Sequence[Blank], form: Mapping[str, str]) -> list[Blank]:
     ]
 
 
+#: A blank the form did not ask about or the clerk left empty ("nothing to use"): dropped.
+_UNANSWERED_BLANK = re.compile(r'^(?:"(?:[^"\\]|\\.)*"|label_column)\s*=\s*"\?"')
+_GUESSED_HEADER = re.compile(r'^header_row\s*=\s*"\?".*\(perhaps (\d+)\)')
+
+
+def _guess_filled(line: str) -> str:
+    """The drafter's own blanks for a table it could not place, filled as this form reads
+    such a table (one row per polling station, the header row it proposes)."""
+    if line.startswith('family = "?"'):
+        return 'family = "a"'
+    match = _GUESSED_HEADER.match(line)
+    if match:
+        return f"header_row = {match.group(1)}"
+    return line
+
+
 def _insert_after(lines: list[str], section: str, new: list[str]) -> None:
     position = lines.index(section) + 1 if section in lines else None
     if position is None:
@@ -92,15 +108,17 @@ def complete(draft: str, blanks: Sequence[Blank], authority: str) -> str:
         else:
             continue
         answered_lines.add(f"# {key} = ")
+        answered_lines.add(f"{key} = ")
     authority = authority.strip()
     if authority and not _CBS.fullmatch(authority):
         problems.append("the municipality's CBS code must be four digits")
     if problems:
         raise InvalidMapping("The mapping cannot be completed: " + "; ".join(problems) + ".")
     lines = [
-        line
+        _guess_filled(line)
         for line in draft.splitlines()
         if not any(line.startswith(prefix) for prefix in answered_lines)
+        and not _UNANSWERED_BLANK.match(line)
     ]
     _insert_after(lines, "[labels]", labels)
     _insert_after(lines, "[lists]", lists)

@@ -29,7 +29,11 @@ from telnorm.parsers.tabular.grid import Workbook
 from telnorm.parsers.tabular.layouts import Labels, new_reader, plan_workbook
 from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
-from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
+from telnorm.parsers.tabular.spreadsheet import (
+    read_spreadsheet,
+    spreadsheet_kind,
+    zip_spreadsheet_kind,
+)
 from telnorm.parsers.tabular.textread import read_text_table
 from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
 from telnorm.parsers.tabular.zipbundle import ZipBundleParser
@@ -39,7 +43,7 @@ __all__ = ["TabularParser", "ZipBundleParser", "read_workbook"]
 
 
 def read_workbook(data: bytes, context: ParseContext) -> Workbook:
-    kind = spreadsheet_kind(data[:65536])
+    kind = zip_spreadsheet_kind(data)
     if kind is not None:
         return read_spreadsheet(data, kind, context.limits)
     delimiter = context.options.get("delimiter")

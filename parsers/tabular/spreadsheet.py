@@ -36,23 +36,62 @@ MEDIA_TYPES = {
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_ODS_MEDIA = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
-    """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names)."""
+    """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names).
+
+    A zip's head holds the local headers of its first members (names, and the contents
+    themselves when stored without compression), so stored and deflated packages are told
+    apart by the same marks: ``mimetype`` or the manifest's media type for ods, ``xl/`` parts
+    or ``[Content_Types].xml`` for Office Open XML.
+    """
     if head.startswith(OLE2_MAGIC):
         return "xls"
     if not head.startswith(b"PK\x03\x04"):
         return None
-    if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head[:200]:
-        return "ods"
     probe = names if names is not None else []
     blob = head
+    if b"mimetype" + _ODS_MEDIA in blob or _ODS_MEDIA in blob:
+        return "ods"
     if any(n == "xl/workbook.bin" for n in probe) or b"xl/workbook.bin" in blob:
         return "xlsb"
     if b"macroEnabled" in blob or any(n == "xl/vbaProject.bin" for n in probe):
         return "xlsm"
     if b"xl/" in blob or b"[Content_Types].xml" in blob or any(n.startswith("xl/") for n in probe):
         return "xlsx"
+    # an OpenDocument package whose mimetype member is compressed or not first
+    if (b"content.xml" in blob and b"META-INF/manifest.xml" in blob) or (
+        "content.xml" in probe and "META-INF/manifest.xml" in probe
+    ):
+        return "ods"
     return None
+
+
+def zip_spreadsheet_kind(data: bytes) -> str | None:
+    """:func:`spreadsheet_kind` of a whole file: a zip's member names come from its central
+    directory (and an ods's ``mimetype`` member is read), so a package is recognised whatever
+    order, and compression, its members have. Falls back to the head when the zip cannot be
+    opened (a head alone, or a damaged file)."""
+    head = data[:65536]
+    if not head.startswith(b"PK\x03\x04"):
+        return spreadsheet_kind(head)
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = {info.filename: info for info in archive.infolist()}
+            mimetype = infos.get("mimetype")
+            if mimetype is not None and mimetype.file_size < 200 and not mimetype.flag_bits & 1:
+                with archive.open(mimetype) as handle:
+                    if handle.read(200).strip() == _ODS_MEDIA:
+                        return "ods"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return spreadsheet_kind(head)
+    except (NotImplementedError, RuntimeError):  # compression or encryption of the mimetype
+        pass
+    return spreadsheet_kind(head, list(infos))
 
 
 def _cell(value: Any) -> Cell:
@@ -114,6 +153,13 @@ def check_ole2(data: bytes, kind: str) -> None:
             "again, or export the sheet as CSV.",
         ) from None
     try:
+        if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+            raise MalformedInput(
+                "The workbook is encrypted (protected with a password to open it). telnorm "
+                "cannot read encrypted files: open it in a spreadsheet program, remove the "
+                "password (File > Info > Protect Workbook) and save it again, or export the "
+                "sheet as CSV.",
+            )
         for entry in ole.listdir(streams=True, storages=False):
             if ole.get_size(entry) > len(data):
                 raise MalformedInput(
@@ -124,11 +170,29 @@ def check_ole2(data: bytes, kind: str) -> None:
         ole.close()
 
 
+def _check_extents(data: bytes, kind: str, limits: Limits) -> None:
+    """Refuse a sheet that reaches too far before calamine allocates it (see sheetscan)."""
+    import zipfile
+    import zlib
+
+    from telnorm.parsers.tabular.sheetscan import check_extents
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_extents(archive, kind, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise MalformedInput(
+            f"The {kind} file is damaged and cannot be read: {str(exc).rstrip('.')}. Open it "
+            "in a spreadsheet program and save it again, or export the sheet as CSV.",
+        ) from None
+
+
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     if data.startswith(b"PK"):
         from telnorm.parsers.tabular.zipbundle import check_zip
 
         check_zip(data, limits, kind)
+        _check_extents(data, kind, limits)
     elif data.startswith(OLE2_MAGIC):
         check_ole2(data, kind)
     try:
@@ -136,6 +200,12 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     except BaseException as exc:  # calamine raises its own error types for damaged files
         if not (isinstance(exc, Exception) or _is_panic(exc)):
             raise
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise MalformedInput(
+                f"The {kind} workbook is encrypted (protected with a password): {exc}. telnorm "
+                "cannot read encrypted files: remove the password and save it again, or "
+                "export the sheet as CSV.",
+            ) from None
         raise MalformedInput(
             f"The {kind} file cannot be opened: {exc}. Open it in a spreadsheet program and "
             "save it again, or export the sheet as CSV.",

@@ -26,6 +26,7 @@ from telnorm.parsers.errors import (
     RequestError,
     UnsupportedFormat,
 )
+from telnorm.parsers.zipsafe import BUNDLE_METHODS, SPREADSHEET_METHODS, check_members
 
 _MAX_DEPTH = 2
 _COUNT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".xml", ".eml")
@@ -38,10 +39,11 @@ class Member:
     data: bytes
 
 
-def is_bundle(head: bytes) -> bool:
-    from telnorm.parsers.tabular.spreadsheet import spreadsheet_kind
+def is_bundle(data: bytes) -> bool:
+    """A zip that is not a spreadsheet package (by its names when ``data`` is whole)."""
+    from telnorm.parsers.tabular.spreadsheet import zip_spreadsheet_kind
 
-    return head.startswith(b"PK\x03\x04") and spreadsheet_kind(head) is None
+    return data.startswith(b"PK\x03\x04") and zip_spreadsheet_kind(data) is None
 
 
 def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
@@ -59,6 +61,7 @@ def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
         raise LimitExceeded(
             f"The {what} file holds {len(infos)} files; the limit is {limits.max_zip_members}."
         )
+    check_members(infos, what, BUNDLE_METHODS if what == "zip" else SPREADSHEET_METHODS)
     total = 0
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
@@ -87,6 +90,7 @@ def _read_members(
         raise LimitExceeded(
             f"The zip holds {len(infos)} files; the limit is {limits.max_zip_members}."
         )
+    check_members(infos, "zip", BUNDLE_METHODS, prefix)
     members: list[Member] = []
     for info in infos:
         name = prefix + info.filename
@@ -116,7 +120,7 @@ def _read_members(
             ) from None
         if len(content) > info.file_size:
             raise LimitExceeded(f"Zip member {name!r} is larger than its header says: refused.")
-        if content.startswith(b"PK\x03\x04") and is_bundle(content[:65536]):
+        if content.startswith(b"PK\x03\x04") and is_bundle(content):
             if depth >= _MAX_DEPTH:
                 raise LimitExceeded(f"Zip member {name!r} nests zips deeper than {_MAX_DEPTH}.")
             members.extend(_read_members(content, limits, name + "/", depth + 1, budget))

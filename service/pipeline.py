@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from telnorm.parsers.api import Limits, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.detection import choose, rank
 from telnorm.parsers.eml.context import CONTEXT_ROLES, read_context_file
-from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, TelnormError
+from telnorm.parsers.errors import EmptyInput, RequestError, TelnormError
 from telnorm.parsers.registry import Registry, default_registry
 from telnorm.parsers.text import describe_head
 from telnorm.service.version import NORMALISER_VERSION
@@ -151,16 +149,10 @@ def normalise(
 def dumps(document: Document) -> bytes:
     """The canonical JSON bytes. Deterministic without sorting keys: parsers build dicts in
     the contract's field order and dicts keep insertion order."""
-    try:
-        return orjson.dumps(document)
-    except TypeError as exc:
-        if "64-bit" not in str(exc):
-            raise
-        # a parser let a number through that no count can be (more than 64 bits)
-        raise InvalidValue(
-            "The file holds a number larger than any count can be (more than 64 bits): "
-            "it is damaged."
-        ) from None
+    # a number no count can be (more than 64 bits) is a 422 with its place, not a 500
+    from telnorm.service.jsonsafe import dumps as checked_dumps
+
+    return checked_dumps(document)
 
 
 def normalise_json(

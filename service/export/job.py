@@ -14,6 +14,7 @@ from telnorm.parsers.api import Limits
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
 from telnorm.service import pipeline
 from telnorm.service.export import Exported, ExportOptions, export
+from telnorm.service.jsonsafe import check_numbers
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 
 
@@ -40,6 +41,7 @@ def normalise_export_job(
 ) -> Exported:
     """Normalise ``main`` and write it as ``to``; raises TelnormError like the pipeline."""
     document = pipeline.normalise(main, context_files, options, limits)
+    check_numbers(document)  # a count beyond 64 bits is a 422 here as in JSON, never written
     return export(
         document, to, export_options(params, context_files, limits), schema_dir=schema_dir
     )

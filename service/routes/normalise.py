@@ -10,10 +10,12 @@ from starlette.responses import Response
 from telnorm.parsers.canonical import CanonicalDocument
 from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
 from telnorm.service.export import MEDIA_TYPES, PARAMETERS, negotiate
+from telnorm.service.export.disposition import content_disposition
 from telnorm.service.export.job import normalise_export_job
 from telnorm.service.jobs import normalise_job
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.pipeline import NormaliseOptions
+from telnorm.service.streaming import file_response, run_spooled
 
 router = APIRouter(tags=["normalise"])
 
@@ -80,7 +82,9 @@ async def normalise(
     if to != "json":
         # Export options (election_id=, creation_time=, ...) come as query or form fields.
         params = {**upload.fields, **request.query_params}
-        exported = await pool.run(
+        spooled = await run_spooled(
+            pool,
+            upload.folder,
             normalise_export_job,
             main,
             upload.context(CONTEXT_PARTS),
@@ -90,16 +94,19 @@ async def normalise(
             {key: str(params[key]) for key in PARAMETERS if key in params},
             settings.eml_schema_dir,
         )
-        return Response(
-            exported.content,
-            media_type=exported.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+        exported = spooled.meta
+        return file_response(
+            spooled,
+            exported.media_type,
+            {"Content-Disposition": content_disposition(exported.filename)},
         )
-    body = await pool.run(
+    answer = await run_spooled(
+        pool,
+        upload.folder,
         normalise_job,
         main,
         upload.context(CONTEXT_PARTS),
         NormaliseOptions(format=format, locations=locations, parser_options=options),
         settings.limits(),
     )
-    return Response(body, media_type=MEDIA_TYPES["json"])
+    return file_response(answer, MEDIA_TYPES["json"])

@@ -12,6 +12,7 @@ from telnorm.service.dependencies import CONTEXT_PARTS, PoolDep, SettingsDep, se
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.routes.normalise import parser_options
 from telnorm.service.settings import Settings
+from telnorm.service.streaming import file_response, run_spooled
 from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation import catalogue
 from telnorm.service.validation.inputs import ValidateRequest, validate_job
@@ -138,8 +139,8 @@ async def validate(
         format=format,
         parser_options=options,
     )
-    body = await pool.run(validate_job, job, settings.limits())
-    return Response(body, media_type="application/json")
+    answer = await run_spooled(pool, upload.folder, validate_job, job, settings.limits())
+    return file_response(answer, "application/json")
 
 
 @router.get(

@@ -18,6 +18,8 @@ from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
 from telnorm.parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
+from telnorm.service.jsonsafe import check_json_numbers
+from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from telnorm.service.validation.reference import load_reference, looks_like_json
 from telnorm.service.validation.runner import attach_sources, validate
@@ -36,6 +38,7 @@ def load_document_json(data: bytes, name: str = "document") -> Document:
             f"The file ({name}) is read as a canonical document (JSON) but is not valid JSON: "
             f"{exc}. Send another format without a JSON content type or .json name."
         ) from None
+    check_json_numbers(data, document)
     check_document(document)
     result: Document = document
     return result
@@ -151,7 +154,7 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
 
 def validate_job(request: ValidateRequest, limits: Limits) -> bytes:
     """The worker-process job of ``POST /validate``: one bytes object crosses the pipe."""
-    return orjson.dumps(run_request(request, limits))
+    return checked_dumps(run_request(request, limits))
 
 
 __all__ = [

@@ -13,7 +13,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telnorm.service.problems import problem
 
-OPEN_PATHS = frozenset({"/health"})
+# The health checks answer without a token (load balancers and Kubernetes probes have none).
+OPEN_PATHS = frozenset({"/health", "/health/live", "/health/ready"})
 
 
 class BearerAuth:

@@ -261,16 +261,26 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     import uvicorn
 
+    from telnorm.service.connection import protocol_class
+    from telnorm.service.settings import AuthConfigError
+
     if workers is not None:
         # the app reads its settings when service.main is imported, after this
         os.environ["TELNORM_WORKERS"] = str(workers)
         get_settings.cache_clear()
     settings = get_settings()
+    try:
+        settings.tokens()  # never start open by accident: refuse a configuration without one
+    except AuthConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     uvicorn.run(
         "telnorm.service.main:app",
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        http=protocol_class(settings.header_timeout_seconds),
+        timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from telnorm.service import problems
 from telnorm.service.auth import BearerAuth
+from telnorm.service.connection import ConnectionGuard
 from telnorm.service.observability import RequestLog, configure_logging
 from telnorm.service.routes import detect, mappings, meta, normalise, validate
 from telnorm.service.settings import Settings, get_settings
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     configure_logging(settings.log_level)
     problems.install(app)
-    # Starlette runs the last added middleware first: log, then authenticate, then cap size.
+    # Starlette runs the last added middleware first: log, then authenticate, then cap size,
+    # then guard the connection (body timeout, client gone, Connection: close after a 5xx).
+    app.add_middleware(ConnectionGuard, body_timeout=settings.body_timeout_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BearerAuth, tokens=settings.tokens())
     app.add_middleware(RequestLog)

@@ -21,6 +21,7 @@ from telnorm.parsers.eml.context import CONTEXT_ROLES, read_context_file
 from telnorm.parsers.errors import EmptyInput, RequestError, TelnormError
 from telnorm.parsers.registry import Registry, default_registry
 from telnorm.parsers.text import describe_head
+from telnorm.parsers.webpage import refuse_webpage
 from telnorm.service.version import NORMALISER_VERSION
 
 
@@ -105,6 +106,8 @@ def normalise(
     source = main.source()
     if source.size == 0:
         raise EmptyInput("The file is empty (0 bytes). Check that the right file was sent.")
+    if options.format is None:
+        refuse_webpage(source.head, source.filename)  # an HTML table saved as .xls
     chosen = choose(registry, source.head, source.filename, options.format)
     _check_options(chosen.parser, chosen.detection.format, options.parser_options)
     context_docs, context_provenance = _context_documents(context_files, limits)

@@ -14,7 +14,9 @@ from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import TelnormError
 from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
+from telnorm.service.batch import batch_pool, closing_pool
 from telnorm.service.export.job import normalise_export_job
+from telnorm.service.jobs import normalise_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
 from telnorm.service.settings import get_settings
@@ -169,23 +171,31 @@ def normalise(
 
     failures: list[tuple[Path, str]] = []
     written: set[str] = set()
-    with click.progressbar(
-        files, label="normalising", file=sys.stderr, hidden=not show_progress
-    ) as bar:
+    # Several files: each is read in a worker process, as in the service, so that a file that
+    # crashes or exhausts the reader costs that file alone and the batch goes on.
+    pool = batch_pool(get_settings()) if several else None
+    with (
+        click.progressbar(
+            files, label="normalising", file=sys.stderr, hidden=not show_progress
+        ) as bar,
+        closing_pool(pool),
+    ):
         for path in bar:
+            job, args = (
+                (normalise_job, (InputFile(path, path.name), context, options, limits))
+                if to == "json"
+                else (
+                    normalise_export_job,
+                    (InputFile(path, path.name), context, options, limits, to, export_params,
+                     get_settings().eml_schema_dir),
+                )
+            )  # fmt: skip
             try:
-                if to == "json":
-                    body = pipeline.dumps(
-                        pipeline.normalise(InputFile(path, path.name), context, options, limits)
-                    )
-                else:
-                    body = normalise_export_job(
-                        InputFile(path, path.name), context, options, limits, to, export_params,
-                        get_settings().eml_schema_dir,
-                    ).content  # fmt: skip
+                result = job(*args) if pool is None else pool.run_blocking(job, args, {})
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
+            body = result if isinstance(result, bytes) else result.content
             if output is None:
                 # JSON: one document a line; other formats exactly as written.
                 sys.stdout.buffer.write(body + b"\n" if to == "json" else body)

@@ -231,9 +231,22 @@ def to_databank(document: Document, options: ExportOptions | None = None) -> byt
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
+    neutralise = options is not None and options.neutralise_formulas
     for row in iter_rows(document, options):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        cells = ["" if cell is None else cell for cell in row]
+        writer.writerow([neutralised(c) for c in cells] if neutralise else cells)
     return buffer.getvalue().encode("utf-8")
+
+
+#: What makes a spreadsheet program read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def filename_for(document: Document) -> str:
@@ -245,9 +258,11 @@ def filename_for(document: Document) -> str:
 __all__ = [
     "COLUMNS",
     "FIELD_TYPES",
+    "FORMULA_STARTS",
     "MEDIA_TYPE",
     "filename_for",
     "iter_rows",
+    "neutralised",
     "region_code",
     "split_name",
     "to_databank",

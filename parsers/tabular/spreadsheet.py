@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 from typing import Any
 
 import olefile
@@ -39,32 +40,47 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MEDIA = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
-    """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names).
+def _head_members(head: bytes) -> tuple[list[str], bytes | None]:
+    """The member names a zip's head shows, walking its local headers one by one (never a
+    search of the bytes: a compressed or stored member, such as an xlsx inside a bundle, may
+    hold anything), and the ``mimetype`` member's content when it is stored."""
+    names: list[str] = []
+    mimetype: bytes | None = None
+    at = 0
+    while head.startswith(b"PK\x03\x04", at) and at + 30 <= len(head) and len(names) < 100:
+        flags, method = struct.unpack_from("<HH", head, at + 6)
+        size, name_length, extra_length = struct.unpack_from("<I4xHH", head, at + 18)
+        start = at + 30 + name_length + extra_length
+        name = head[at + 30 : at + 30 + name_length].decode("utf-8", "replace")
+        names.append(name)
+        if name == "mimetype" and method == 0:
+            mimetype = head[start : start + min(size, 200)]
+        if flags & 0x8:  # sizes in a data descriptor after the data: cannot skip ahead
+            break
+        at = start + size
+    return names, mimetype
 
-    A zip's head holds the local headers of its first members (names, and the contents
-    themselves when stored without compression), so stored and deflated packages are told
-    apart by the same marks: ``mimetype`` or the manifest's media type for ods, ``xl/`` parts
-    or ``[Content_Types].xml`` for Office Open XML.
-    """
+
+def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
+    """``xlsx``/``xlsm``/``xlsb``/``ods``/``xls`` from the first bytes, by the member names of
+    a zip (``names`` from its central directory when the whole file is at hand, else those
+    its head shows), stored or deflated alike."""
     if head.startswith(OLE2_MAGIC):
         return "xls"
     if not head.startswith(b"PK\x03\x04"):
         return None
-    probe = names if names is not None else []
-    blob = head
-    if b"mimetype" + _ODS_MEDIA in blob or _ODS_MEDIA in blob:
+    seen, mimetype = _head_members(head)
+    probe = set(names if names is not None else seen)
+    if (mimetype or b"").strip() == _ODS_MEDIA:
         return "ods"
-    if any(n == "xl/workbook.bin" for n in probe) or b"xl/workbook.bin" in blob:
+    if "xl/workbook.bin" in probe:
         return "xlsb"
-    if b"macroEnabled" in blob or any(n == "xl/vbaProject.bin" for n in probe):
+    if "xl/vbaProject.bin" in probe:
         return "xlsm"
-    if b"xl/" in blob or b"[Content_Types].xml" in blob or any(n.startswith("xl/") for n in probe):
+    if "[Content_Types].xml" in probe or any(n.startswith("xl/") for n in probe):
         return "xlsx"
     # an OpenDocument package whose mimetype member is compressed or not first
-    if (b"content.xml" in blob and b"META-INF/manifest.xml" in blob) or (
-        "content.xml" in probe and "META-INF/manifest.xml" in probe
-    ):
+    if "content.xml" in probe and "META-INF/manifest.xml" in probe:
         return "ods"
     return None
 

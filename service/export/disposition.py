@@ -40,20 +40,22 @@ def _shorten(name: str, limit: int) -> str:
 
 
 def ascii_fallback(name: str, default: str = "download") -> str:
-    """Letters, digits, ``.``, ``_`` and ``-`` only (accents dropped: ``é`` -> ``e``)."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    """Letters, digits, ``.``, ``_`` and ``-`` only (accents dropped: ``é`` -> ``e``), the
+    extension kept; ``default`` for a stem with nothing left (``名前.csv`` -> ``download.csv``).
+    """
+    found = _SUFFIX.search(name)
+    suffix = found.group(0) if found else ""
+    stem = name[: len(name) - len(suffix)]
+    decomposed = unicodedata.normalize("NFKD", stem)
     text = decomposed.encode("ascii", "ignore").decode("ascii")
     text = _UNSAFE_ASCII.sub("_", text).strip("._-")
-    if not text or text.startswith(".") or set(text) <= {".", "_", "-"}:
-        return default
-    return _shorten(text, MAX_NAME)
+    return _shorten((text or default) + suffix, MAX_NAME)
 
 
 def content_disposition(filename: str, kind: str = "attachment") -> str:
     """The header value: ``attachment; filename="fallback"; filename*=UTF-8''encoded``."""
     name = _shorten(_clean(filename), MAX_NAME) or "download"
-    suffix = _SUFFIX.search(name)
-    fallback = ascii_fallback(name, "download" + (suffix.group(0) if suffix else ""))
+    fallback = ascii_fallback(name)
     encoded = quote(name, safe=_ATTR_CHARS, encoding="utf-8")
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 

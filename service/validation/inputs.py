@@ -18,7 +18,7 @@ from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
 from telnorm.parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
-from telnorm.service.jsonsafe import check_json_numbers
+from telnorm.service.jsonsafe import check_json_numbers, check_numbers
 from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from telnorm.service.validation.reference import load_reference, looks_like_json
@@ -107,7 +107,7 @@ def read_document(
     context = dict(request.context_files)
     if request.candidate_list is not None:
         context["candidate_list"] = request.candidate_list
-    return normalise(
+    document = normalise(
         main,
         context_files=context,
         options=NormaliseOptions(
@@ -115,6 +115,8 @@ def read_document(
         ),
         limits=limits,
     )
+    check_numbers(document)  # a count beyond 64 bits: 422 with its place, never validated
+    return document
 
 
 def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:

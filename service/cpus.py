@@ -24,8 +24,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def cgroup_cpu_quota(root: Path = CGROUP_ROOT) -> float | None:
+def cgroup_cpu_quota(root: Path | None = None) -> float | None:
     """CPUs allowed by the cgroup quota (may be fractional), or None without a quota."""
+    root = CGROUP_ROOT if root is None else root
     text = _read(root / "cpu.max")
     if text is not None:
         parts = text.split()
@@ -49,19 +50,19 @@ def cgroup_cpu_quota(root: Path = CGROUP_ROOT) -> float | None:
     return None
 
 
-def available_cpus(root: Path = CGROUP_ROOT) -> int:
+def available_cpus(root: Path | None = None) -> int:
     """Whole CPUs this process may use: affinity, then the cgroup quota rounded up."""
     try:
         count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         count = os.cpu_count() or 1
-    quota = cgroup_cpu_quota(root)
+    quota = cgroup_cpu_quota(CGROUP_ROOT if root is None else root)
     if quota is not None:
         count = min(count, max(1, math.ceil(quota)))
     return max(1, count)
 
 
-def default_workers(root: Path = CGROUP_ROOT, most: int = 4) -> int:
+def default_workers(root: Path | None = None, most: int = 4) -> int:
     """The default number of parse workers: one per usable CPU, at most ``most``."""
     return max(1, min(most, available_cpus(root)))
 

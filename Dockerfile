@@ -5,11 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     TELNORM_HOST=0.0.0.0 \
-    TELNORM_PORT=8000 \
-    TELNORM_MAPPINGS_DIR=/app/mappings
+    TELNORM_PORT=8000
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY telnorm ./telnorm
 COPY parsers ./parsers
 COPY service ./service
 COPY mappings ./mappings

@@ -13,7 +13,7 @@ What it does, in one run:
    * ``lxml-safe``: the same loop with the parser options and events of telnorm's
      ``telnorm.parsers.xmlsafe.safe_iterparse`` (no entities, no network, no DTD, comments and PIs
      removed, start and end events);
-   * ``import``: interpreter start plus ``import service.pipeline`` (the fixed cost in every
+   * ``import``: interpreter start plus ``import telnorm.service.pipeline`` (the fixed cost in every
      telnorm run; informative);
    * ``normalise``: ``telnorm normalise FILE -o OUT`` (the console script; before the CLI
      existed, an in-process ``normalise_json`` call writing the bytes);
@@ -92,7 +92,7 @@ for event, el in etree.iterparse(
         el.clear()
 """
 
-IMPORT_ONLY = "import service.pipeline\n"
+IMPORT_ONLY = "import telnorm.service.pipeline\n"
 
 NORMALISE_FALLBACK = """\
 import sys
@@ -202,7 +202,7 @@ def cli_has(command: str) -> bool:
 
 def validation_available() -> bool:
     result = subprocess.run(
-        [str(VENV_PYTHON), "-c", "from service.validation import validate"],
+        [str(VENV_PYTHON), "-c", "from telnorm.service.validation import validate"],
         capture_output=True,
         cwd=ROOT,
         check=False,
@@ -254,7 +254,7 @@ def scenarios(path: Path, want: set[str] | None) -> list[Scenario]:
             "lxml iterparse, telnorm's safe options",
             [python, "-c", SAFE, str(path)],
         ),
-        Scenario("import", "python + import service.pipeline", [python, "-c", IMPORT_ONLY]),
+        Scenario("import", "python + import telnorm.service.pipeline", [python, "-c", IMPORT_ONLY]),
     ]
     if cli_has("normalise"):
         found.append(

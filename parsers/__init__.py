@@ -1,8 +1,8 @@
 """telnorm's format layer and its public plugin API (version 1).
 
 Everything a parser plugin needs is importable from here; the names below are the whole public
-surface (``tests/test_contract.py`` keeps it exact). Anything else under ``parsers.`` is
-internal and may change without notice.
+surface (``tests/test_contract.py`` keeps it exact). Anything else under ``telnorm.parsers.``
+is internal and may change without notice.
 """
 
 from telnorm.parsers.api import (

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -112,6 +111,9 @@ class ParseContext:
     #: ``polling_stations`` (see :mod:`telnorm.parsers.eml.context`).
     context: Mapping[str, Any] = field(default_factory=dict)
     want_locations: bool = False
+    #: The folder of mapping files and the alias table (the service setting ``mappings_dir``,
+    #: ``TELNORM_MAPPINGS_DIR``); None: the ones packaged with telnorm.
+    mappings_dir: Path | None = None
     notes: list[Note] = field(default_factory=list)
     locations: dict[str, dict[str, Any]] = field(default_factory=dict)
     _noted: set[tuple[str, str]] = field(default_factory=set, repr=False)
@@ -136,15 +138,6 @@ class ParseContext:
         """Record where the value at a JSON Pointer came from (only when asked for)."""
         if self.want_locations:
             self.locations[pointer] = location
-
-    @contextmanager
-    def suppress_locations(self) -> Iterator[None]:
-        saved = self.want_locations
-        self.want_locations = False
-        try:
-            yield
-        finally:
-            self.want_locations = saved
 
 
 class Parser(ABC):

@@ -104,7 +104,10 @@ class DocumentInfo(_Model):
         "inferred."
     )
     level: Literal["polling_station", "municipality", "district", "central"]
-    created: str | None = Field(description="kr:CreationDateTime (ISO 8601) or null.")
+    created: Annotated[str, Field(json_schema_extra={"format": "iso-date-time"})] | None = Field(
+        description="kr:CreationDateTime (ISO 8601, as xs:dateTime: the UTC offset is "
+        "optional) or null."
+    )
     transaction_id: str | None
     schema_version: str | None = Field(
         default=None, description="kr:Schema/@Version of EML_NL 1.3 drafts."
@@ -125,7 +128,9 @@ class Election(_Model):
     name: str | None
     category: str | None
     subcategory: str | None
-    date: str | None = Field(description="YYYY-MM-DD")
+    date: Annotated[str, Field(json_schema_extra={"format": "date"})] | None = Field(
+        description="YYYY-MM-DD"
+    )
     domain: Domain | None
 
 
@@ -312,6 +317,45 @@ def clean_unit_name(raw: str | None) -> tuple[str | None, str | None]:
     if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'":
         name = name[1:-1].strip()
     return (name or None), postal
+
+
+#: What the counting software puts before a polling station's name in EML (only there: its
+#: osv4-3 CSV and the municipality's own lists have the name without it).
+EML_STATION_PREFIX = "Stembureau "
+_ONE_PREFIX = re.compile(r"^Stembureau\s+", re.IGNORECASE)
+
+
+def eml_unit_name(raw: str | None) -> tuple[str | None, str | None]:
+    """Split an EML ``ReportingUnitIdentifier`` text into (name, postal code).
+
+    The counting software writes a station as ``Stembureau `` + the name the municipality gave
+    it + `` (postcode: 1234 AB)``; the canonical ``name`` is the municipality's own name, so
+    exactly one ``Stembureau `` is removed (``Stembureau Stembureau Stadhuis`` is the station
+    the municipality called ``Stembureau Stadhuis``, as its osv4-3 CSV says). Surrounding
+    quotes go as in :func:`clean_unit_name`.
+    """
+    if raw is None:
+        return None, None
+    name = raw.strip()
+    postal: str | None = None
+    match = _POSTCODE_SUFFIX.search(name)
+    if match:
+        postal = normalise_postcode(match.group(1))
+        name = name[: match.start()].rstrip()
+    name = _ONE_PREFIX.sub("", name, count=1) or name
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'":
+        name = name[1:-1].strip()
+    return (name or None), postal
+
+
+def eml_unit_text(name: str | None, postal_code: str | None, kind: str | None) -> str:
+    """The inverse of :func:`eml_unit_name`: how the counting software writes a unit's name
+    in EML (the prefix for polling stations only; municipalities and districts are named as
+    they are)."""
+    text = name or ""
+    if kind in ("polling_station", "postal") and text:
+        text = EML_STATION_PREFIX + text
+    return f"{text} (postcode: {postal_code})" if postal_code else text
 
 
 def unit_number(unit_id: str) -> int | None:

@@ -63,11 +63,27 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def guess_encoding(data: bytes, *, partial: bool = False) -> tuple[str, str]:
     """``(encoding, method)`` by the ladder. ``partial``: ``data`` may end mid-character."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name, "bom"
+    # NUL bytes are valid UTF-8, so ASCII-heavy UTF-16 without a BOM (as an XML declaration
+    # may name it) also "decodes" as UTF-8: look for UTF-16's NUL pattern first.
+    if b"\x00" in data[:4096]:
+        utf16 = _looks_utf16(data)
+        even = data[: len(data) - (len(data) % 2)]
+        # a head may end inside a surrogate pair
+        if utf16 and (_decodes(even, utf16) or (partial and _decodes(even[:-2], utf16))):
+            return utf16, "utf-16"
     try:
         data.decode("utf-8")
         return "utf-8", "utf-8"

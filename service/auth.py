@@ -1,7 +1,8 @@
 """Optional bearer-token authentication.
 
 Off unless tokens are configured (``TELNORM_AUTH_TOKENS`` or ``TELNORM_AUTH_TOKENS_FILE``).
-When on, every route but ``/health`` needs ``Authorization: Bearer <token>``; a missing or
+When on, every route but the health probes (:data:`OPEN_PATHS`) needs
+``Authorization: Bearer <token>``; a missing or
 wrong token gets a 401 problem document.
 """
 
@@ -13,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telnorm.service.problems import problem
 
-# The health checks answer without a token (load balancers and Kubernetes probes have none).
+#: Probes (a load balancer or an orchestrator sends no token) are open.
 OPEN_PATHS = frozenset({"/health", "/health/live", "/health/ready"})
 
 

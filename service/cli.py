@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
 
+from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import json_schema
-from telnorm.parsers.errors import TelnormError
+from telnorm.parsers.errors import RequestError, TelnormError
 from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
 from telnorm.service.batch import batch_pool, closing_pool
-from telnorm.service.export.job import normalise_export_job
+from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import normalise_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.protocol.cli import protocol as protocol_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
+from telnorm.service.validation.inputs import is_canonical_json
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -77,6 +80,44 @@ def _limit_memory(limit: int | None) -> None:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _refuse_source_options(
+    parser_options: dict[str, Any], locations: bool, context: dict[str, InputFile]
+) -> None:
+    """Options that read a source file mean nothing for a canonical document."""
+    given = sorted(parser_options) + (["--locations"] if locations else [])
+    given += [f"--{role.replace('_', '-')}" for role in sorted(context) if role != "candidate_list"]
+    if given:
+        raise RequestError(
+            f"The file is a canonical document (JSON), exported again as it is: "
+            f"{', '.join(given)} apply to a source file; leave them out (--candidate-list "
+            "may still supply names)."
+        )
+
+
+def _job_for(
+    path: Path,
+    context: dict[str, InputFile],
+    options: NormaliseOptions,
+    limits: Limits,
+    to: str,
+    export_params: dict[str, str],
+    parser_options: dict[str, Any],
+    locations: bool,
+    format_name: str | None,
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """What to run for one input: a module-level job and its arguments (they pickle, for
+    the batch worker)."""
+    source = InputFile(path, path.name)
+    schema_dir = get_settings().eml_schema_dir
+    if is_canonical_json(source, False, format_name):
+        # re-export: a canonical document in, checked, written as --to
+        _refuse_source_options(parser_options, locations, context)
+        return canonical_export_job, (source, context, limits, to, export_params, schema_dir)
+    if to == "json":
+        return normalise_job, (source, context, options, limits)
+    return normalise_export_job, (source, context, options, limits, to, export_params, schema_dir)
 
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -137,6 +178,9 @@ def normalise(
 ) -> None:
     """Normalise FILE(s) (or every file in a folder) into canonical JSON.
 
+    A canonical document (a .json file, or one starting with {) is not parsed again: it is
+    checked against the canonical JSON Schema and written as --to (re-export).
+
     One input: the document goes to -o OUT or to standard output. Several: one JSON file per
     input in the -o folder (or one document per line on standard output), a summary of the
     failures on standard error, and exit status 1 if any failed.
@@ -181,16 +225,11 @@ def normalise(
         closing_pool(pool),
     ):
         for path in bar:
-            job, args = (
-                (normalise_job, (InputFile(path, path.name), context, options, limits))
-                if to == "json"
-                else (
-                    normalise_export_job,
-                    (InputFile(path, path.name), context, options, limits, to, export_params,
-                     get_settings().eml_schema_dir),
-                )
-            )  # fmt: skip
             try:
+                job, args = _job_for(
+                    path, context, options, limits, to, export_params, parser_options,
+                    locations, format_name,
+                )  # fmt: skip
                 result = job(*args) if pool is None else pool.run_blocking(job, args, {})
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
@@ -288,14 +327,21 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "telnorm.service.main:app",
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
         http=protocol_class(settings.header_timeout_seconds),
         timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
+        # no uvicorn log config: the app routes uvicorn's loggers, its access log included,
+        # to its JSON handler at TELNORM_LOG_LEVEL (service/observability.py)
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        # behind a proxy that serves telnorm under a prefix: links in /docs and the
+        # OpenAPI servers entry carry it (the server's setting; FastAPI's is deprecated)
+        root_path=settings.root_path,
     )
 
 
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
+cli.add_command(protocol_command)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from telnorm.parsers.api import Limits
@@ -31,7 +32,7 @@ def suggest_mapping_job(main: InputFile, limits: Limits) -> dict[str, Any]:
     return suggest_mapping(source.read_bytes(), source.filename, limits)
 
 
-def list_mappings_job() -> dict[str, Any]:
+def list_mappings_job(mappings_dir: Path | None = None) -> dict[str, Any]:
     from telnorm.parsers.tabular.mapping import builtin_mappings
 
     return {
@@ -44,6 +45,6 @@ def list_mappings_job() -> dict[str, Any]:
                 "fingerprint": mapping.fingerprint,
                 "origin": mapping.origin,
             }
-            for mapping in builtin_mappings()
+            for mapping in builtin_mappings(mappings_dir)
         ]
     }

@@ -22,6 +22,7 @@ from telnorm.parsers.errors import EmptyInput, RequestError, TelnormError
 from telnorm.parsers.registry import Registry, default_registry
 from telnorm.parsers.text import describe_head
 from telnorm.parsers.webpage import refuse_webpage
+from telnorm.service.settings import get_settings
 from telnorm.service.version import NORMALISER_VERSION
 
 
@@ -48,6 +49,9 @@ class NormaliseOptions:
     locations: bool = False
     #: Parser-specific options (``mapping``, ``member``, ``sheet``, ...), passed through.
     parser_options: Mapping[str, Any] = field(default_factory=dict)
+    #: The mappings folder (``Settings.mappings_dir``); None: the settings' value, which
+    #: defaults to the mappings packaged with telnorm.
+    mappings_dir: Path | None = None
 
 
 def _context_documents(
@@ -116,6 +120,7 @@ def normalise(
         limits=limits,
         context=context_docs,
         want_locations=options.locations,
+        mappings_dir=options.mappings_dir or get_settings().mappings_dir,
     )
     document = chosen.parser.parse(source, context)
 

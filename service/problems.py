@@ -52,6 +52,9 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "internal-error": (500, "telnorm failed (a bug, not your file)"),
     "request-timeout": (408, "The request took too long to arrive"),
     "client-disconnected": (400, "The client disconnected"),
+    "unknown-parameter": (400, "Unknown query parameter"),
+    "service-busy": (503, "Every worker is busy"),
+    "not-ready": (503, "The service is not ready"),
 }
 
 

@@ -26,8 +26,13 @@ _LIMITS = Limits()
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TELNORM_", env_file=".env", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field(default="127.0.0.1", description="Interface `telnorm serve` listens on.")
+    port: int = Field(default=8000, description="Port `telnorm serve` listens on.")
+    root_path: str = Field(
+        default="",
+        description="Path prefix a reverse proxy serves telnorm under (e.g. /telnorm): "
+        "links in /docs and the OpenAPI servers entry use it.",
+    )
 
     # --- requests ----------------------------------------------------------------------
     max_upload_bytes: int = Field(
@@ -50,6 +55,14 @@ class Settings(BaseSettings):
     )
     parse_timeout_seconds: float = Field(
         default=120.0, description="Wall time per parse; a parse that overruns is stopped."
+    )
+    max_queued_jobs: int = Field(
+        default=32,
+        ge=0,
+        description="Jobs that may wait for a free worker; one more is a 503 with Retry-After.",
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="Retry-After of the 503 answered when the queue is full."
     )
 
     # --- structural limits: defaults are those of parsers.api.Limits, the one place ------
@@ -88,14 +101,28 @@ class Settings(BaseSettings):
     # --- access and logs ---------------------------------------------------------------
     auth_tokens: Annotated[list[str] | None, NoDecode] = Field(
         default=None,
-        description="Bearer tokens; when set, every route but the health checks needs one. "
+        description="Bearer tokens; when set, every route but the health probes needs one. "
         "As an environment variable: a JSON list (TELNORM_AUTH_TOKENS='[\"s3cret\"]') or "
         "tokens separated by commas. Set but empty (no token in it) refuses to start.",
     )
     auth_tokens_file: Path | None = Field(
         default=None, description="A file with one bearer token per line (# comments allowed)."
     )
-    log_level: str = "INFO"
+    log_level: str = Field(
+        default="INFO",
+        description="Level of every log line (telnorm, uvicorn and its access log): DEBUG, "
+        "INFO, WARNING, ERROR.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); empty: CORS off. "
+        'A JSON list, e.g. TELNORM_CORS_ORIGINS=\'["https://app.example"]\'; ["*"] for any.',
+    )
+    gzip_min_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Responses at least this large are gzip-compressed for clients that accept it.",
+    )
 
     @field_validator("auth_tokens", mode="before")
     @classmethod
@@ -120,14 +147,49 @@ class Settings(BaseSettings):
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(
         default=None,
-        description="Folder of mapping files (TOML); default: mappings/ of the checkout. "
-        "Read by the parsers from the environment variable TELNORM_MAPPINGS_DIR.",
+        description="Folder of mapping files (TOML) and the list-name alias table "
+        "(aliases.toml), used instead of the ones packaged with telnorm. The pipeline hands it "
+        "to the parsers (ParseContext.mappings_dir); GET /mappings lists its mappings.",
     )
 
     # --- output ------------------------------------------------------------------------
     eml_schema_dir: Path | None = Field(
         default=None,
         description="Folder with the EML_NL XSDs; when set, exported EML is validated.",
+    )
+
+    # --- control protocol (telnorm protocol, POST /protocol): the Electoral Council's
+    # values (its control-protocol tool, protocol version GR2026) ------------------------
+    protocol_version: str = Field(
+        default="GR2026", description="Protocol version named in the report."
+    )
+    protocol_invalid_pct: float = Field(
+        default=3.0, description="Part B: invalid votes at or above this % of the ballots."
+    )
+    protocol_blank_pct: float = Field(
+        default=3.0, description="Part B: blank votes at or above this % of the ballots."
+    )
+    protocol_admitted_difference: int = Field(
+        default=15, description="Part B: admitted voters and ballots differ by this many."
+    )
+    protocol_admitted_difference_pct: float = Field(
+        default=2.0, description="Part B: ... or by this % of the ballots."
+    )
+    protocol_list_deviation_points: float = Field(
+        default=50.0,
+        description="Part B: a list's share deviates this many percentage points from the rest.",
+    )
+    protocol_swap_factor: float = Field(
+        default=5.0, description="Part B swaps: at least this factor above / below expected."
+    )
+    protocol_swap_min_votes: int = Field(
+        default=15, description="Part B swaps: received (over) or expected (under) at least."
+    )
+    protocol_swap_min_units_municipality: int = Field(
+        default=2, description="Part B swaps: stations the municipality needs for the check."
+    )
+    protocol_swap_min_units_neighbourhood: int = Field(
+        default=5, description="Part B swaps: stations a neighbourhood needs for its check."
     )
 
     def limits(self) -> Limits:

@@ -37,12 +37,18 @@ class Spooled:
 
 
 def spool_call(
-    path: Path, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    path: Path,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    describe: Callable[[bytes], Any] | None = None,
 ) -> Spooled:
-    """Run in the worker: the job, its bytes written to ``path``."""
+    """Run in the worker: the job, its bytes written to ``path``. For a job that returns
+    bytes, ``describe`` (module-level) may read what the route needs from them (a name for
+    the metrics) here, where the bytes are, instead of in the main process."""
     result = function(*args, **kwargs)
     if isinstance(result, bytes):
-        content, meta = result, None
+        content, meta = result, describe(result) if describe is not None else None
     else:  # a NamedTuple with a ``content`` field (Exported)
         content, meta = result.content, result._replace(content=b"")
     with path.open("wb") as out:
@@ -51,11 +57,16 @@ def spool_call(
 
 
 async def run_spooled(
-    pool: WorkerPool, folder: Path, function: Callable[..., Any], *args: Any, **kwargs: Any
+    pool: WorkerPool,
+    folder: Path,
+    function: Callable[..., Any],
+    *args: Any,
+    describe: Callable[[bytes], Any] | None = None,
+    **kwargs: Any,
 ) -> Spooled:
     """Run ``function`` in a worker, its answer spooled to a new file in ``folder``."""
     path = folder / f"answer-{len(list(folder.iterdir()))}"
-    result: Spooled = await pool.run(spool_call, path, function, args, kwargs)
+    result: Spooled = await pool.run(spool_call, path, function, args, kwargs, describe)
     return result
 
 

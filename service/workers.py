@@ -32,6 +32,11 @@ from telnorm.parsers.errors import LimitExceeded, ParseCrashed, ParseTimeout, Te
 _CONTEXT = multiprocessing.get_context("spawn")
 
 
+class PoolBusy(Exception):
+    """Every worker is busy and the queue of waiting jobs is full (the service answers 503
+    with Retry-After): not the caller's input, so not a TelnormError."""
+
+
 def _out_of_memory() -> tuple[str, Any]:
     return (
         "error",
@@ -115,8 +120,12 @@ class WorkerPool:
         timeout: float,
         max_tasks: int = 200,
         memory_limit: int | None = None,
+        max_queue: int | None = None,
     ) -> None:
         self.size = size
+        #: Jobs that may wait for a slot (None: no bound); ``queued`` is how many wait now.
+        self.max_queue = max_queue
+        self.queued = 0
         self.timeout = timeout
         self.max_tasks = max_tasks
         self.memory_limit = memory_limit
@@ -232,9 +241,21 @@ class WorkerPool:
     async def run(
         self, function: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any
     ) -> Any:
-        """Run ``function(*args, **kwargs)`` in a worker; TelnormError is re-raised here."""
-        async with self._slots:
+        """Run ``function(*args, **kwargs)`` in a worker; TelnormError is re-raised here.
+
+        Raises PoolBusy at once when every worker is busy and ``max_queue`` jobs already wait.
+        """
+        if self.max_queue is not None and self._slots.locked() and self.queued >= self.max_queue:
+            raise PoolBusy(f"{self.queued} jobs are waiting for a worker")
+        self.queued += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.queued -= 1
+        try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
                 None, self.run_blocking, function, args, kwargs, timeout or self.timeout
             )
+        finally:
+            self._slots.release()

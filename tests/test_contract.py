@@ -58,3 +58,19 @@ def test_docs_page_of_the_contract_exists() -> None:
 def test_schema_file_is_in_the_package() -> None:
     assert SCHEMA_PATH.is_file()
     assert (Path(parsers.__file__).resolve().parent / "schema" / SCHEMA_PATH.name) == SCHEMA_PATH
+
+
+def test_public_api_is_imported_as_telnorm_parsers() -> None:
+    """The plugin API has one import name; the guides, the examples and the kit use it."""
+    assert parsers.__name__ == "telnorm.parsers"
+    import re
+
+    old = re.compile(r"^\s*(?:from|import) (?:parsers|service)\b|`(?:parsers|service)\.\w", re.M)
+    pages = [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(path for path in (ROOT / "examples").rglob("*") if path.suffix in {".md", ".py"}),
+        *(ROOT / "parsers" / "testing").glob("*.py"),
+    ]
+    stale = [str(page.relative_to(ROOT)) for page in pages if old.search(page.read_text())]
+    assert not stale, f"say telnorm.parsers / telnorm.service in: {stale}"

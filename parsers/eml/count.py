@@ -13,7 +13,7 @@ before it, so the reader keeps "the current list" of the open group.
 from __future__ import annotations
 
 import sys
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from lxml import etree
 
@@ -27,12 +27,20 @@ from telnorm.parsers.canonical import (
     ReportingUnit,
     Selection,
     VoteGroup,
-    clean_unit_name,
+    eml_unit_name,
     unit_number,
 )
+from telnorm.parsers.counts import CountError, parse_count
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import display_name
-from telnorm.parsers.errors import InvalidValue, LimitExceeded, NotACount, NotEML, StructureError
+from telnorm.parsers.errors import (
+    DuplicateValue,
+    InvalidCount,
+    LimitExceeded,
+    NotACount,
+    NotEML,
+    StructureError,
+)
 from telnorm.parsers.xmlsafe import local_name, namespace, safe_iterparse
 
 _E = n.e
@@ -133,28 +141,20 @@ IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 _GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
 
 
-#: The largest count written as it is: every JSON reader holds integers up to 2**53 - 1
-#: exactly (a larger "count" is damage, never votes).
-MAX_COUNT = 2**53 - 1
-
-
 def _count(element: etree._Element, xpath: str) -> int:
-    """A strict non-negative integer from an element's text, or InvalidValue with location."""
+    """A count from an element's text by the one rule (:mod:`telnorm.parsers.counts`), or
+    an ``invalid-count`` problem with the element's line and XPath."""
     text = element.text
-    if text is not None:
-        text = text.strip()
-        if text.isascii() and text.isdigit():
-            if len(text) < 16 or int(text) <= MAX_COUNT:
-                return int(text)
-            raise InvalidValue(
-                f"{local_name(element.tag)} holds {text[:40]}, far more than any number of "
-                "votes: the file is damaged.",
-                location={"line": element.sourceline, "xpath": xpath},
-            )
-    raise InvalidValue(
-        f"{local_name(element.tag)} must be a whole number of votes, but the file has {text!r}.",
-        location={"line": element.sourceline, "xpath": xpath},
-    )
+    try:
+        return parse_count(text if text is not None else "")
+    except CountError as exc:
+        shown = (text or "").strip()
+        shown = shown if len(shown) <= 40 else shown[:40] + "..."
+        raise InvalidCount(
+            f"{local_name(element.tag)} must be a count, but the file has {shown!r}: {exc.reason}.",
+            location={"line": element.sourceline, "xpath": xpath},
+            value=shown,
+        ) from None
 
 
 class _Group:
@@ -167,6 +167,7 @@ class _Group:
         "index",
         "investigations",
         "investigations_line",
+        "lines",
         "list_ids",
         "previous",
         "raw_name",
@@ -194,6 +195,8 @@ class _Group:
         self.previous: dict[str, Any] | None = None
         self.investigations: dict[str, bool] | None = None
         self.investigations_line: int | None = None
+        #: where each element the schema allows once was stated (name -> line)
+        self.lines: dict[str, int | None] = {}
 
     def pointer(self) -> str:
         return "/total_votes" if self.index < 0 else f"/reporting_unit_votes/{self.index}"
@@ -277,6 +280,8 @@ class CountReader:
         #: elements read so far (lxml hands over only the tags the reader handles; the
         #: handlers add what they read below them)
         self.elements = 0
+        #: tags of unknown elements already reported (see _unknown)
+        self.unknown_seen: set[str] = set()
 
     # --- entry point -------------------------------------------------------------------
 
@@ -440,11 +445,21 @@ class CountReader:
         name: str | None = None
         votes: int | None = None
         previous: int | None = None
+        votes_line: int | None = None
         index = len(group.selections)
         self.elements += len(element) + 2  # the Selection, its children, the identifier
         for child in element:
             tag = child.tag
             if tag == VALID_VOTES:
+                if votes is not None:
+                    self._duplicate(
+                        group,
+                        "ValidVotes",
+                        self._selection_xpath(group) + "/ValidVotes",
+                        votes_line,
+                        child,
+                    )
+                votes_line = _line_of(child)
                 text = child.text
                 # fast path for the common case; _count handles spaces and reports errors
                 if text is not None and len(text) < 16 and text.isdigit() and text.isascii():
@@ -596,14 +611,41 @@ class CountReader:
             {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"},
         )
 
+    def _duplicate(
+        self,
+        group: _Group,
+        name: str,
+        xpath: str,
+        first_line: int | None,
+        element: etree._Element,
+    ) -> NoReturn:
+        """A count element the schema allows once, stated again: refused, never last-wins."""
+        where = "the total" if group.index < 0 else f"reporting unit {group.unit_id or ''}"
+        raise DuplicateValue(
+            f"{name} is stated twice in {where.strip()}: on line {first_line} and again on "
+            f"line {element.sourceline} ({xpath}). EML allows it once, and which number is "
+            "right cannot be told. Export the count again.",
+            location={"line": element.sourceline, "xpath": xpath},
+            first={"line": first_line, "xpath": xpath},
+        )
+
+    def _once(self, group: _Group, name: str, xpath: str, element: etree._Element) -> None:
+        """Remember where ``name`` was stated in this group; a second time is refused."""
+        lines = group.lines
+        if name in lines:
+            self._duplicate(group, name, xpath, lines[name], element)
+        lines[name] = _line_of(element)
+
     def _cast(self, element: etree._Element) -> None:
         group = self._open_group(element)
+        self._once(group, "Cast", group.xpath() + "/Cast", element)
         group.cast = _count(element, group.xpath() + "/Cast")
         if self.locations:
             self._scalar_location(group, "cast", element, "Cast")
 
     def _total_counted(self, element: etree._Element) -> None:
         group = self._open_group(element)
+        self._once(group, "TotalCounted", group.xpath() + "/TotalCounted", element)
         group.total_counted = _count(element, group.xpath() + "/TotalCounted")
         if self.locations:
             self._scalar_location(group, "total_counted", element, "TotalCounted")
@@ -618,14 +660,8 @@ class CountReader:
                 f"{name} has no ReasonCode, so it is unclear which count it is.",
                 location={"line": element.sourceline, "xpath": xpath},
             )
+        self._once(group, f"{name} with ReasonCode {code!r}", xpath, element)
         value = _count(element, xpath)
-        if code in target:
-            raise StructureError(
-                f"{name} with ReasonCode {code!r} appears twice in one "
-                f"{'total' if group.index < 0 else 'reporting unit'} ({target[code]} and "
-                f"{value}); which is right cannot be told. Export the count again.",
-                location={"line": element.sourceline, "xpath": xpath},
-            )
         if code not in KNOWN_REASON_CODES[name]:
             self.context.note(
                 "unknown-reason-code",
@@ -697,7 +733,7 @@ class CountReader:
                 "A ReportingUnitVotes has no ReportingUnitIdentifier with an Id.",
                 location={"line": element.sourceline, "xpath": group.xpath()},
             )
-        name, postal = clean_unit_name(group.raw_name)
+        name, postal = eml_unit_name(group.raw_name)
         unit: ReportingUnit = {
             "id": group.unit_id,
             "number": unit_number(group.unit_id),
@@ -750,10 +786,14 @@ class CountReader:
             del parent[0]
 
     def _check_group_children(self, element: etree._Element) -> None:
-        self.elements += 1
+        # Unknown children are counted against the element limit here (lxml hands the
+        # reader only the tags it handles, so nobody else counts them).
+        unknown = 0
         for child in element:
             if child.tag not in KNOWN:
+                unknown += 1
                 self._unknown(child)
+        self.elements += 1 + unknown
 
     # --- extensions --------------------------------------------------------------------
 
@@ -761,16 +801,20 @@ class CountReader:
         tag = element.tag
         if not isinstance(tag, str):
             return  # comments and processing instructions
+        # Once per name: a file may hold hundreds of thousands of one extension element, and
+        # describing each (its XPath, the numbers below it) only to drop the note again made
+        # such files cost time in proportion to elements times their depth.
+        if tag in self.unknown_seen:
+            if len(element) and _depth(element) > self.context.limits.max_xml_depth:
+                self._too_deep(element)
+            return
+        self.unknown_seen.add(tag)
         ns = namespace(tag)
         if ns in IGNORED_NAMESPACES:
             return
         depth = _depth(element)
         if depth > self.context.limits.max_xml_depth:
-            raise LimitExceeded(
-                f"An element is nested {depth} levels deep inside <{local_name(tag)}>; "
-                "election files are never that deep.",
-                location={"line": element.sourceline},
-            )
+            self._too_deep(element)
         numbers = [
             (node.text or "").strip()
             for node in element.iter()
@@ -786,6 +830,13 @@ class CountReader:
             f"510 as telnorm knows it; it is kept out of the numbers.{detail}",
             {"line": element.sourceline, "xpath": _xpath_of(element)},
             once_key=tag,
+        )
+
+    def _too_deep(self, element: etree._Element) -> None:
+        raise LimitExceeded(
+            f"An element is nested {_depth(element)} levels deep inside "
+            f"<{local_name(element.tag)}>; election files are never that deep.",
+            location={"line": element.sourceline},
         )
 
     def _check_leftovers(self, root: etree._Element) -> None:
@@ -908,6 +959,11 @@ def _person_name(element: etree._Element) -> str | None:
         elif local == "LastName":
             last = text
     return display_name(initials, first, prefix, last)
+
+
+def _line_of(element: etree._Element) -> int | None:
+    line: int | None = getattr(element, "sourceline", None)  # the stubs lack its type
+    return line
 
 
 def _depth(element: etree._Element) -> int:

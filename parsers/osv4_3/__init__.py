@@ -12,19 +12,21 @@ Columns are found by their header label, never by position.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
+from telnorm.parsers.eml.context import CANDIDATE_LIST, ELECTION_DEFINITION, ContextDocument
 from telnorm.parsers.enrich import apply_candidate_list
 from telnorm.parsers.errors import NoHeader
+from telnorm.parsers.osv4_3.election import read_election_name
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
     RowPicker,
     UnitInfo,
     apply_candidate_list_election,
-    infer_election,
 )
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Sheet
@@ -78,9 +80,9 @@ class OSV43Parser(Parser):
         workbook = read_text_table(source.read_bytes(), context.limits)
         sheet = workbook.sheets[0]
         builder = DocBuilder(context, [sheet])
-        read_osv_sheet(sheet, builder)
-        _apply_candidate_list(builder, context)
-        document = builder.finish("municipality")
+        level = read_osv_sheet(sheet, builder)
+        _apply_context_election(builder, context)
+        document = builder.finish(level)
         _fill_names(document, context)
         encoding = (workbook.encoding or "").replace("-sig", "") or None
         document["source"] = {
@@ -98,10 +100,33 @@ def _candidate_list(context: ParseContext) -> ContextDocument | None:
     return found if isinstance(found, ContextDocument) else None
 
 
-def _apply_candidate_list(builder: DocBuilder, context: ParseContext) -> None:
-    candidate_list = _candidate_list(context)
-    if candidate_list is not None:
-        apply_candidate_list_election(builder, candidate_list)
+def _apply_context_election(builder: DocBuilder, context: ParseContext) -> None:
+    """A candidate list (230b) or election definition (110a) names the election with the
+    Kiesraad's own id: it wins over what the ``Verkiezing`` line says, and a contradiction
+    between the two is noted (the file may belong to another election, or its name line was
+    edited)."""
+    from_file = dict(builder.election)
+    for role in (CANDIDATE_LIST, ELECTION_DEFINITION):
+        found = context.context.get(role)
+        if not isinstance(found, ContextDocument):
+            continue
+        if role == CANDIDATE_LIST:
+            apply_candidate_list_election(builder, found)
+        else:
+            for key, value in found.election.items():
+                if value is not None and key in builder.election:
+                    builder.election[key] = value
+        theirs = found.election.get("id")
+        ours = from_file.get("id")
+        if theirs and ours and theirs != ours:
+            context.note(
+                "election-mismatch",
+                f"The file's 'Verkiezing' line reads as election {ours} "
+                f"({from_file.get('name')!r}), but the {role.replace('_', ' ')} is for "
+                f"{theirs}; the {role.replace('_', ' ')}'s election is used. Check that the "
+                "file belongs to this election.",
+                None,
+            )
 
 
 def _fill_names(document: Document, context: ParseContext) -> None:
@@ -111,12 +136,14 @@ def _fill_names(document: Document, context: ParseContext) -> None:
         apply_candidate_list(document, candidate_list, context)
 
 
-def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
-    """Read one osv4-3 shaped table (CSV or a spreadsheet sheet laid out the same way)."""
+def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> str:
+    """Read one osv4-3 shaped table (CSV or a spreadsheet sheet laid out the same way);
+    return the document's level (``municipality``, ``district`` or ``central``)."""
     context = builder.context
     header = _find_header(sheet)
     columns = _header_roles(sheet, header)
     preamble = _read_preamble(sheet, header, builder)
+    area = Area.of(preamble.get("number"), preamble.get("area"))
     stations = [
         c for c in range(sheet.width) if c not in columns.values() and c > max(columns.values())
     ]
@@ -151,12 +178,19 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
 
     # Pass 1: the rows that describe the units (numbers, postcodes).
     numbers: dict[int, int | None] = {}
+    codes: dict[int, str] = {}
     postcodes: dict[int, str | None] = {}
     data_rows: list[int] = []
     for r in range(header + 1, len(sheet.rows)):
         label = sheet.text(r, c_list)
         role = field_for(label) if label and not looks_numeric(sheet.cell(r, c_list)) else None
-        if role == "unit_number":
+        if role == "unit_number" and area.level != "municipality":
+            # CBS codes (0034) or districts (HSB5): ids, read as text so zeros stay
+            for c in stations:
+                codes[c] = sheet.text(r, c)
+                if codes[c]:
+                    builder.mark(sheet, r, c)
+        elif role == "unit_number":
             for c in stations:
                 numbers[c] = builder.count(sheet, r, c, "polling-station number")
         elif role == "postal_code":
@@ -178,10 +212,19 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
             postal_code=postcodes.get(c),
             where=(sheet, header, c),
         )
-        if info.name and "briefstembureau" in info.name.lower():
+        if area.level != "municipality":
+            info.kind, info.unit_id = area.unit(codes.get(c, ""))
+        elif info.name and "briefstembureau" in info.name.lower():
             info.kind = "postal"
         units[c] = builder.add_unit(info)
-    if not numbers:
+    if area.level != "municipality" and not any(codes.values()):
+        context.note(
+            "unit-numbers-missing",
+            "The file has no 'Gebiednummer' row with the CBS codes of its municipalities (or "
+            "the numbers of its districts); its units have no EML ids.",
+            None,
+        )
+    elif area.level == "municipality" and not numbers:
         context.note(
             "unit-numbers-missing",
             "The file has no 'Gebiednummer' row; polling stations are numbered by column order.",
@@ -258,16 +301,106 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> None:
         if total is not None and c_total is not None:
             builder.set_number(total, key, sheet, r, c_total)
 
-    infer_election(builder, preamble.get("election"), preamble.get("date"), preamble.get("area"))
-    area = preamble.get("area")
-    builder.authority["name"] = _strip_gemeente(area)
-    builder.authority["id"] = preamble.get("number")
+    _read_election(builder, preamble.get("election"), preamble.get("date"), area)
+    builder.authority["id"] = area.authority_id
+    builder.authority["name"] = area.name
+    if area.contest_id is not None:
+        builder.contest.update(id=area.contest_id, name=area.name)
+    return area.level
 
 
-def _strip_gemeente(area: str | None) -> str | None:
-    if area and area.lower().startswith("gemeente "):
-        return area[len("gemeente ") :].strip()
-    return area
+@dataclass(frozen=True)
+class Area:
+    """Whose count the file is, from ``Nummer`` and ``Gebied``.
+
+    A municipality (``0668``, ``Gemeente West Maas en Waal``) counts its polling stations; a
+    district office (hoofdstembureau, ``HSB5``, ``Kieskring Lelystad``) writes one column per
+    municipality, with CBS codes in ``Gebiednummer``; a central office (``CSB``) one per
+    municipality (a provincial or water-board election without districts) or per district.
+    """
+
+    level: str
+    authority_id: str | None
+    name: str | None
+    contest_id: str | None = None
+
+    @classmethod
+    def of(cls, number: str | None, gebied: str | None) -> Area:
+        number = (number or "").strip() or None
+        name = _without_prefix(gebied)
+        district = re.fullmatch(r"HSB(\d+)", number or "", re.IGNORECASE)
+        if district:
+            return cls("district", number.upper() if number else None, name, district.group(1))
+        kieskring = (gebied or "").strip().lower().startswith("kieskring ")
+        if (number or "").upper() == "CSB" or (kieskring and number is None):
+            level = "district" if kieskring else "central"
+            return cls(level, number, name)
+        return cls("municipality", number, name)
+
+    def unit(self, code: str) -> tuple[str, str | None]:
+        """(kind, EML id) of a column with this ``Gebiednummer``: as the 510c/510d name
+        them (``HSB5::0034`` in a district's count, ``0034`` or ``HSB5`` in a central one)."""
+        code = code.strip()
+        if re.fullmatch(r"HSB\d+", code, re.IGNORECASE):
+            return "district", code.upper()
+        if not code:
+            return "municipality", None
+        if self.level == "district" and self.authority_id:
+            return "municipality", f"{self.authority_id}::{code}"
+        return "municipality", code
+
+
+#: What ``Gebied`` puts before the name of the authority whose count it is.
+_AREA_PREFIX = re.compile(
+    r"^(?:gemeente|kieskring|provincie|waterschap|hoogheemraadschap|openbaar lichaam)\s+", re.I
+)
+
+
+def _without_prefix(gebied: str | None) -> str | None:
+    if not gebied:
+        return None
+    return _AREA_PREFIX.sub("", gebied.strip()).strip() or None
+
+
+def _read_election(builder: DocBuilder, name: str | None, date: str | None, area: Area) -> None:
+    """Election fields from the ``Verkiezing`` and ``Datum`` lines (never from ``Gebied``)."""
+    election = builder.election
+    election["name"] = name
+    election["date"] = _iso_date(date)
+    if not name:
+        return
+    found = read_election_name(name, election["date"])
+    election["category"] = found.category
+    election["id"] = found.id
+    if found.category in ("TK", "EK", "EP"):
+        election["subcategory"] = found.category
+    if found.domain:
+        # A municipal council's domain is the municipality: its CBS code is the file's own
+        # Nummer when the file is that municipality's count.
+        same = found.category == "GR" and area.level == "municipality" and area.name
+        domain_id = area.authority_id if same and area.name == found.domain else None
+        election["domain"] = {"id": domain_id, "name": found.domain}
+        if found.category in ("PS", "AB") and builder.contest.get("name") is None:
+            builder.contest["name"] = found.domain
+    builder.context.note(
+        "election-inferred",
+        f"Election id {found.id!r} and category {found.category!r} are read from the name "
+        f"{name!r}; supply the candidate list to take them from the Kiesraad's file.",
+        None,
+    )
+
+
+def _iso_date(date: str | None) -> str | None:
+    if not date:
+        return None
+    date = date.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return date
+    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", date)
+    if match:
+        day, month, year = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return None
 
 
 def _find_header(sheet: Sheet) -> int:

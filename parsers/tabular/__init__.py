@@ -113,7 +113,7 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     if mapping_file:
         # The service stores an uploaded mapping part on disk and passes its path.
         option = Path(str(mapping_file)).read_bytes()
-    mapping, why = select_mapping(option, workbook, filename)
+    mapping, why = select_mapping(option, workbook, filename, context.mappings_dir)
     if mapping is not None:
         context.note("mapping", f"Mapping {mapping.id} v{mapping.version} ({why}).", None)
         if mapping.empty_values:
@@ -127,7 +127,9 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
     )
     builder = DocBuilder(context, workbook.sheets)
     candidate_list = _candidate_list(context)
-    resolver = ListResolver(candidate_list, mapping.lists if mapping else None)
+    resolver = ListResolver(
+        candidate_list, mapping.lists if mapping else None, context.mappings_dir
+    )
     if not resolver.has_candidate_list and not (mapping and mapping.lists):
         context.note(
             "no-candidate-list",

@@ -280,7 +280,7 @@ class DocBuilder:
         """Read a count cell; a bad value is a 422 naming the cell. ``what`` (or what it
         returns) says what the cell was read as, for that message."""
         value = sheet.cell(r, c)
-        if type(value) is str and value.isdigit() and value.isascii():
+        if type(value) is str and value.isdigit() and value.isascii() and len(value) < 19:
             number: int | None = int(value)
         else:
             try:
@@ -301,7 +301,13 @@ class DocBuilder:
     def position(self, sheet: Sheet, r: int, c: int, what: str) -> str:
         """A list number or a candidate's position (``what``), as an id: a whole number of
         1 to :data:`MAX_POSITION`; anything else is a 422 naming the cell."""
-        number = self.count(sheet, r, c, what)
+        try:
+            number = self.count(sheet, r, c, what)
+        except InvalidCount:
+            text = sheet.text(r, c).strip()
+            if not (text.isascii() and text.isdigit()):
+                raise
+            number = None  # digits beyond any count: out of range as a position too
         if number is None or not 1 <= number <= MAX_POSITION:
             raise InvalidValue(
                 f"{sheet.where(r, c)}: {sheet.text(r, c)!r} is not a {what} (a whole number "

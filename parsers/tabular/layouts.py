@@ -369,7 +369,7 @@ class FamilyReader:
         if number_col is not None:
             raw_id = cell_text(row, number_col)
             raw = row[number_col] if number_col < len(row) else None
-            if type(raw) is str and raw.isdigit() and raw.isascii():
+            if type(raw) is str and raw.isdigit() and raw.isascii() and len(raw) < 19:
                 number = int(raw)  # what count() gives, without its checks
                 self.builder.mark_counted_row(sheet, r, frozenset((number_col,)))
             elif looks_numeric(raw):

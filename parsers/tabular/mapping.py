@@ -15,8 +15,8 @@ from typing import Any
 
 from telnorm.parsers.canonical import REJECTED_REASON_CODES, UNCOUNTED_REASON_CODES
 from telnorm.parsers.errors import InvalidMapping
+from telnorm.parsers.resources import mapping_files
 from telnorm.parsers.tabular.grid import Sheet, Workbook
-from telnorm.parsers.tabular.names import MAPPINGS_DIR
 from telnorm.parsers.tabular.vocabulary import NUMBER_FIELDS, ROLE_FIELDS, normalise_label
 
 FAMILIES = ("a", "b", "c", "d", "osv4-3")
@@ -168,34 +168,32 @@ def parse_mapping(text: str, origin: str) -> Mapping:
     )
 
 
-def builtin_mappings(directory: Path = MAPPINGS_DIR) -> list[Mapping]:
-    found = []
-    for path in sorted(directory.glob("*.toml")):
-        if path.name == "aliases.toml":
-            continue
-        found.append(parse_mapping(path.read_text(encoding="utf-8"), f"mappings/{path.name}"))
-    return found
+def builtin_mappings(directory: Path | None = None) -> list[Mapping]:
+    """The mappings of the folder ``directory`` (the setting ``mappings_dir``), else the
+    packaged ones."""
+    return [parse_mapping(text, f"mappings/{name}") for name, text in mapping_files(directory)]
 
 
 def select_mapping(
-    option: Any, workbook: Workbook, filename: str | None
+    option: Any, workbook: Workbook, filename: str | None, mappings_dir: Path | None = None
 ) -> tuple[Mapping | None, str | None]:
     """``(mapping, why)`` from the ``mapping`` option (an id, or TOML text/bytes) or by
-    fingerprint."""
+    fingerprint, among the mappings of ``mappings_dir`` (else the packaged ones)."""
     if isinstance(option, bytes):
         option = option.decode("utf-8-sig")
     if isinstance(option, str) and option.strip():
         if "\n" in option or "=" in option:
             return parse_mapping(option, "uploaded"), "uploaded with the request"
-        for mapping in builtin_mappings():
+        installed = builtin_mappings(mappings_dir)
+        for mapping in installed:
             if mapping.id == option.strip():
                 return mapping, f"mapping={option.strip()}"
-        known = ", ".join(m.id for m in builtin_mappings()) or "none"
+        known = ", ".join(m.id for m in installed) or "none"
         raise InvalidMapping(
             f"No mapping is called {option.strip()!r}. Known: {known}. Upload the TOML file "
             "instead to use one of your own."
         )
-    scored = [(m.matches(workbook, filename), m) for m in builtin_mappings()]
+    scored = [(m.matches(workbook, filename), m) for m in builtin_mappings(mappings_dir)]
     scored = [(score, m) for score, m in scored if score > 0]
     if not scored:
         return None, None

@@ -19,7 +19,6 @@ the two could give two lists one number, so that too is a ``ListNumberConflict``
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -28,13 +27,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from telnorm.parsers.errors import InvalidMapping, ListNumberConflict, UnknownListName
+from telnorm.parsers.resources import ALIASES_FILE, aliases_text
 from telnorm.parsers.tabular.vocabulary import normalise_label
 
-#: The mappings folder: ``TELNORM_MAPPINGS_DIR`` (the service setting ``mappings_dir``), else
-#: ``mappings/`` beside the packages (a checkout or an editable install).
-MAPPINGS_DIR = Path(
-    os.environ.get("TELNORM_MAPPINGS_DIR") or Path(__file__).resolve().parents[2] / "mappings"
-)
 #: ``Lijst 3``, ``Lijst 3: VVD``, ``nr. 3 VVD`` (a prefix: any separator, or none).
 _PREFIXED_NUMBER = re.compile(
     r"^(?:lijst|list|nr\.?|no\.?)\s*(\d{1,3})(?!\d)\s*[.):\-–]?\s*(.*)$", re.I
@@ -62,13 +57,16 @@ def _forms(name: str) -> set[str]:
 
 
 @lru_cache(maxsize=4)
-def load_aliases(path: Path = MAPPINGS_DIR / "aliases.toml") -> tuple[frozenset[str], ...]:
-    if not path.exists():
+def load_aliases(directory: Path | None = None) -> tuple[frozenset[str], ...]:
+    """The alias groups of the mappings folder (``ParseContext.mappings_dir``, else the
+    packaged one)."""
+    text = aliases_text(directory)
+    if text is None:
         return ()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidMapping(f"The alias table {path.name} is not valid TOML: {exc}") from None
+        raise InvalidMapping(f"The alias table {ALIASES_FILE} is not valid TOML: {exc}") from None
     return tuple(
         frozenset(compact(n) for n in group.get("names", []) if compact(n))
         for group in data.get("alias", [])
@@ -90,13 +88,14 @@ class ListResolver:
         self,
         candidate_list: Any | None,
         explicit: dict[str, str] | None = None,
+        mappings_dir: Path | None = None,
     ) -> None:
         self.lists: dict[str, str | None] = {}
         if candidate_list is not None:
             for list_id, affiliation in getattr(candidate_list, "affiliations", {}).items():
                 self.lists[str(list_id)] = getattr(affiliation, "name", None)
         self.explicit = {compact(k): str(v) for k, v in (explicit or {}).items()}
-        self.aliases = load_aliases()
+        self.aliases = load_aliases(mappings_dir)
         self._alias_names = frozenset().union(*self.aliases) if self.aliases else frozenset()
         self._by_order: dict[str, str] = {}
         #: Where the first list numbered by order of appearance, and the first list with a

@@ -14,22 +14,16 @@ from typing import Any
 
 import orjson
 
+from telnorm.parsers.counts import MAX_COUNT, check_count, text_problem
+from telnorm.parsers.counts import CountError as NotACount
+
 # Spaces people and spreadsheets put inside numbers: normal, no-break, thin, narrow no-break.
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
-_PLAIN = re.compile(r"^\+?\d+$")
-_GROUPED = re.compile(r"^\+?\d{1,3}(?:\.\d{3})+$")
+_PLAIN = re.compile(r"^[0-9]+$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
 # A count exported as a number with an all-zero fraction: ``12,0`` or ``12.00``.
 _NUMERIC = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)([.,]\d+)?$")
-_ZERO_FRACTION = re.compile(r"^\+?(\d+)[.,]0{1,2}$")
-
-
-class NotACount(ValueError):
-    """The value is not a non-negative whole number; ``reason`` says why, for a clerk."""
-
-    def __init__(self, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.value = value
-        self.reason = reason
+_ZERO_FRACTION = re.compile(r"^([0-9]+)[.,]0{1,2}$")
 
 
 def parse_count(value: Any) -> int | None:
@@ -39,31 +33,31 @@ def parse_count(value: Any) -> int | None:
     if isinstance(value, bool):
         raise NotACount(value, "a yes/no value is not a count")
     if isinstance(value, int):
-        if value < 0:
-            raise NotACount(value, "a count cannot be negative")
-        return value
+        return check_count(value)
     if isinstance(value, float):
         if math.isnan(value) or value in (float("inf"), float("-inf")):
             raise NotACount(value, "not a number")
         if not value.is_integer():
             raise NotACount(value, "a count must be a whole number")
-        if value < 0:
-            raise NotACount(value, "a count cannot be negative")
-        return int(value)
+        return check_count(int(value), value)
     if not isinstance(value, str):
         raise NotACount(value, f"a {type(value).__name__} value is not a count")
     if value.isascii() and value.isdigit():
-        return int(value)  # the common case, without regular expressions
+        return check_count(int(value), value)  # the common case, without regular expressions
     text = _SPACES.sub("", value)
     if not text:
         return None
+    # The one rule of telnorm.parsers.counts: no sign, no digits but 0-9, at most MAX_COUNT.
+    reason = text_problem(text)
+    if reason is not None:
+        raise NotACount(value, reason)
     if _PLAIN.match(text):
-        return int(text)
+        return check_count(int(text), value)
     if _GROUPED.match(text):
-        return int(text.replace(".", ""))
+        return check_count(int(text.replace(".", "")), value)
     match = _ZERO_FRACTION.match(text)
     if match:
-        return int(match.group(1))
+        return check_count(int(match.group(1)), value)
     if text.startswith("-") and _PLAIN.match(text[1:]):
         raise NotACount(value, "a count cannot be negative")
     if set(text) <= set("-–—"):
@@ -120,6 +114,8 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
     """
     types = set(map(type, values))
     if types <= _STR_TYPES:
+        if max(map(len, filter(None, values)), default=0) > 18:
+            return None  # may pass MAX_COUNT: parse_count decides, cell by cell
         if _NONE_TYPE in types:
             present = [v for v in values if v is not None]
             if not present:
@@ -138,10 +134,8 @@ def plain_counts(values: Sequence[Any]) -> list[int | None] | None:
             return _ints(values)
         return _grouped_row(values)
     if types <= _INT_TYPES:
-        if _NONE_TYPE in types:
-            if min((v for v in values if v is not None), default=0) < 0:
-                return None
-        elif min(values) < 0:
+        present = [v for v in values if v is not None]
+        if present and (min(present) < 0 or max(present) > MAX_COUNT):
             return None
         return list(values)
     return None
@@ -167,3 +161,6 @@ def looks_numeric(value: Any) -> bool:
     if not text:
         return False
     return bool(_NUMERIC.match(text))
+
+
+__all__ = ["NotACount", "looks_numeric", "parse_count", "plain_counts"]

@@ -13,8 +13,8 @@ or, without pytest, ``check_parser(MyParser, samples)`` returns a :class:`Verdic
 version; detection scores its own samples >= 0.5 and files of other formats < 0.5; every output
 passes the canonical JSON Schema (:func:`assert_canonical`, the helper telnorm's own tests
 use); two parses of the same bytes give identical JSON; errors about a file's content are
-:class:`parsers.TelnormError` subclasses that carry a location; damaged and random bytes never
-raise anything else.
+:class:`telnorm.parsers.TelnormError` subclasses that carry a location; damaged and random
+bytes never raise anything else.
 """
 
 from __future__ import annotations

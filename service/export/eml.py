@@ -27,6 +27,7 @@ from telnorm.parsers.canonical import (
     UNCOUNTED_REASON_CODES,
     Document,
     derived_votes_cast,
+    eml_unit_text,
 )
 from telnorm.service.export.options import (
     AUTHORITY_ID,
@@ -377,15 +378,14 @@ def _vote_group(
     yield "".join(parts)
 
 
-def _unit_name(unit: Mapping[str, Any]) -> str:
-    """The name as EML carries it: the raw name when the parser kept one, else the display
-    name with the postcode suffix the counting software writes."""
+def _unit_name(unit: Mapping[str, Any], from_eml: bool) -> str:
+    """The name as EML carries it: the raw name when it came from EML (a round trip keeps
+    the bytes), else as the counting software writes it (``Stembureau `` + the station's
+    own name + the postcode suffix)."""
     raw = unit.get("raw_name")
-    if raw is not None:
+    if raw is not None and from_eml:
         return str(raw)
-    name = unit.get("name") or ""
-    postal = unit.get("postal_code")
-    return f"{name} (postcode: {postal})" if postal else str(name)
+    return eml_unit_text(unit.get("name"), unit.get("postal_code"), unit.get("kind"))
 
 
 def _names(document: Document, options: ExportOptions) -> dict[str, str]:
@@ -472,13 +472,15 @@ def _generate(
         "\t\t<Election>\n" + "".join(election) + "\t\t\t<Contests>\n"
         "\t\t\t\t<Contest>\n" + contest + "\t\t\t\t\t<TotalVotes>\n"
     )
+    # canonical eml_id is set only for EML input: only then is a raw_name EML's own text
+    from_eml = bool((document.get("document") or {}).get("eml_id"))
     total = "".join(_vote_group(document.get("total_votes") or {}, names, short_codes, "\t" * 6))
     yield (head + total + "\t\t\t\t\t</TotalVotes>\n").encode("utf-8")
     for unit in document.get("reporting_unit_votes") or []:
         parts = [
             "\t\t\t\t\t<ReportingUnitVotes>\n",
             f'\t\t\t\t\t\t<ReportingUnitIdentifier Id="{_attr(str(unit["id"]))}">'
-            f"{_text(_unit_name(unit))}</ReportingUnitIdentifier>\n",
+            f"{_text(_unit_name(unit, from_eml))}</ReportingUnitIdentifier>\n",
         ]
         parts.extend(_vote_group(unit, names, short_codes, "\t" * 6))
         investigations = unit.get("investigations")

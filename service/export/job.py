@@ -30,6 +30,26 @@ def export_options(
     return ExportOptions.from_params(params, candidate_list)
 
 
+def canonical_export_job(
+    main: InputFile,
+    context_files: Mapping[str, InputFile],
+    limits: Limits,
+    to: str,
+    params: Mapping[str, str],
+    schema_dir: Path | None = None,
+) -> Exported:
+    """Re-export: write a canonical document a caller sends back (JSON) as ``to``, without
+    the source file. The document is checked against the canonical schema first (422
+    listing every violation); a candidate list may still supply names and header values."""
+    # Imported here: validation pulls in the rules, which a plain export does not need.
+    from telnorm.service.validation.inputs import load_document_json
+
+    document = load_document_json(main.path.read_bytes(), main.filename or main.path.name)
+    return export(
+        document, to, export_options(params, context_files, limits), schema_dir=schema_dir
+    )
+
+
 def normalise_export_job(
     main: InputFile,
     context_files: Mapping[str, InputFile],
@@ -47,4 +67,4 @@ def normalise_export_job(
     )
 
 
-__all__ = ["export_options", "normalise_export_job"]
+__all__ = ["canonical_export_job", "export_options", "normalise_export_job"]

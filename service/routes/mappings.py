@@ -15,9 +15,31 @@ from telnorm.service.openapi import problem_responses, upload_body
 router = APIRouter(tags=["mappings"])
 
 
-@router.get("/mappings", operation_id="list_mappings", summary="The installed mapping files")
-async def list_mappings(pool: PoolDep) -> dict[str, Any]:
-    result: dict[str, Any] = await pool.run(list_mappings_job)
+_MAPPING_EXAMPLE = {
+    "id": "lindehoven-export",
+    "version": "1",
+    "title": "Lindehoven's own export",
+    "family": "a",
+    "fingerprint": {"headers": ["Stembureau", "Geldige stempassen"]},
+    "origin": "mappings/lindehoven-export.toml",
+}
+
+
+@router.get(
+    "/mappings",
+    operation_id="list_mappings",
+    summary="The installed mapping files",
+    responses={
+        200: {
+            "description": "Every installed mapping",
+            "content": {"application/json": {"example": {"mappings": [_MAPPING_EXAMPLE]}}},
+        }
+    },
+)
+async def list_mappings(pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
+    """The mapping files (TOML) in the mappings folder: id (for mapping=), version, the
+    layout family and the fingerprint that selects it."""
+    result: dict[str, Any] = await pool.run(list_mappings_job, settings.mappings_dir)
     return result
 
 
@@ -30,8 +52,14 @@ async def list_mappings(pool: PoolDep) -> dict[str, Any]:
         200: {
             "description": "The draft mapping and a report of what was recognised and where",
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "application/toml": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "example": {"mapping": 'id = "mijn-gemeente"\n...', "report": {}},
+                },
+                "application/toml": {
+                    "schema": {"type": "string"},
+                    "example": 'id = "mijn-gemeente"\nversion = "1"\n...',
+                },
             },
         },
         **problem_responses(400, 413, 415, 422),
@@ -51,6 +79,9 @@ async def suggest_mapping(
         ),
     ] = "json",
 ) -> Response:
+    """Reads the spreadsheet or CSV, recognises what it can (stations, statistics, lists)
+    and drafts a mapping file for it, with a report of what was recognised where. Save the
+    TOML and send it as the `mapping` part of POST /normalise."""
     result: dict[str, Any] = await pool.run(suggest_mapping_job, upload.main(), settings.limits())
     if as_ == "toml":
         return Response(result["mapping"], media_type="application/toml")

@@ -25,8 +25,42 @@ def _schema_bytes() -> bytes:
     return orjson.dumps(json_schema())
 
 
-@router.get("/health", operation_id="health", summary="Liveness and worker status")
+def _json_example(example: Any, description: str = "OK") -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": description, "content": {"application/json": {"example": example}}}
+    }
+
+
+_PARSER_EXAMPLE = {
+    "name": "eml",
+    "version": "1.0.0",
+    "api_version": "1.0",
+    "title": "EML_NL 510a/b/c/d counts",
+    "media_types": ["application/xml"],
+    "extensions": [".xml", ".eml.xml"],
+    "options": [],
+    "status": "ok",
+}
+_PROBLEM_TYPE_EXAMPLE = {
+    "type": "/problems/not-a-count",
+    "code": "not-a-count",
+    "status": 422,
+    "title": "The file is an election document, but not a count",
+    "description": "A recognised election document that does not hold counted votes.",
+}
+
+
+@router.get(
+    "/health",
+    operation_id="health",
+    summary="Liveness and worker status",
+    responses=_json_example(
+        {"status": "ok", "version": NORMALISER_VERSION, "workers": 2, "workers_replaced": 0}
+    ),
+)
 async def health(request: Request) -> dict[str, Any]:
+    """The version and the worker pool's size and restarts (kept for existing probes;
+    /health/live and /health/ready are the probes to use)."""
     pool = request.app.state.pool
     return {
         "status": "ok",
@@ -36,8 +70,17 @@ async def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/parsers", operation_id="list_parsers", summary="Installed parser plugins")
+@router.get(
+    "/parsers",
+    operation_id="list_parsers",
+    summary="Installed parser plugins",
+    responses=_json_example(
+        {"api_version": API_VERSION, "parsers": [_PARSER_EXAMPLE], "failed": []}
+    ),
+)
 async def parsers() -> dict[str, Any]:
+    """Every installed parser (name for format=, version, media types, the options it
+    reads), and the plugins that failed to load, with why."""
     registry = default_registry()
     return {
         "api_version": API_VERSION,
@@ -51,14 +94,38 @@ async def parsers() -> dict[str, Any]:
     operation_id="get_schema",
     summary="The JSON Schema (2020-12) of the canonical document",
     response_class=Response,
-    responses={200: {"content": {"application/schema+json": {}}}},
+    responses={
+        200: {
+            "description": "The canonical JSON Schema; its definitions are also the "
+            "components of this document",
+            "content": {
+                "application/schema+json": {
+                    "schema": {"type": "object"},
+                    "example": {
+                        "$schema": "https://json-schema.org/draft/2020-12/schema",
+                        "$id": "urn:telnorm:schema:canonical-v1",
+                        "title": "telnorm canonical result document v1",
+                        "type": "object",
+                    },
+                }
+            },
+        }
+    },
 )
 async def schema() -> Response:
+    """The JSON Schema (2020-12) every canonical document telnorm writes passes, and every
+    canonical document sent to telnorm is checked against."""
     return Response(_schema_bytes(), media_type="application/schema+json")
 
 
-@router.get("/problems", operation_id="list_problems", summary="Every problem type")
+@router.get(
+    "/problems",
+    operation_id="list_problems",
+    summary="Every problem type",
+    responses=_json_example([_PROBLEM_TYPE_EXAMPLE]),
+)
 async def problems() -> list[dict[str, Any]]:
+    """Every problem `type` an error answer can have, with its status and title."""
     return catalogue()
 
 
@@ -66,9 +133,10 @@ async def problems() -> list[dict[str, Any]]:
     "/problems/{code}",
     operation_id="get_problem",
     summary="One problem type",
-    responses=problem_responses(404),
+    responses={**_json_example(_PROBLEM_TYPE_EXAMPLE), **problem_responses(404)},
 )
 async def problem_type(code: str) -> dict[str, Any]:
+    """One problem type by its code (the last segment of `type`)."""
     for item in catalogue():
         if item["code"] == code:
             return item

@@ -1,30 +1,106 @@
-"""``POST /normalise``: any supported file in, the canonical document out."""
+"""``POST /normalise``: any supported file in (or a canonical document back), any output."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from telnorm.parsers.canonical import CanonicalDocument
+from telnorm.parsers.errors import RequestError
+from telnorm.service import examples
 from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
-from telnorm.service.export import MEDIA_TYPES, PARAMETERS, negotiate
+from telnorm.service.export import MEDIA_TYPES, PARAMETERS, Exported, negotiate
 from telnorm.service.export.disposition import content_disposition
-from telnorm.service.export.job import normalise_export_job
+from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import normalise_job
-from telnorm.service.openapi import problem_responses, upload_body
+from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
-from telnorm.service.streaming import file_response, run_spooled
+from telnorm.service.streaming import Spooled, file_response, run_spooled
+from telnorm.service.uploads import Upload
+from telnorm.service.validation.inputs import declares_json, is_canonical_json
 
 router = APIRouter(tags=["normalise"])
 
 _PARTS = {
-    "file": "The count: EML 510, osv4-3 CSV, another CSV, a spreadsheet or a zip bundle.",
+    "file": "The count: EML 510, osv4-3 CSV, another CSV, a spreadsheet or a zip bundle; or "
+    "a canonical document (JSON) to export again.",
     "candidate_list": "Optional EML 230b: list and candidate names.",
     "election_definition": "Optional EML 110a (or 110b): election and unit names.",
     "polling_stations": "Optional EML 110b: polling-station names and postcodes.",
     "mapping": "Optional mapping file (TOML) for a tabular layout.",
+}
+
+#: Export options (docs/export.md), as query parameters or form fields.
+_EXPORT_OPTIONS = {
+    "election_id": ("Election id for EML, e.g. GR2026_Lindehoven.", "GR2026_Lindehoven"),
+    "election_name": ("Election name.", "Gemeenteraad Lindehoven 2026"),
+    "election_category": ("Election category (TK, EK, EP, PS, AB, GR, ...).", "GR"),
+    "election_subcategory": ("Election subcategory (GR1, GR2, ...).", "GR1"),
+    "election_date": ("Election date, YYYY-MM-DD.", "2026-03-18"),
+    "election_domain_id": ("Election domain id.", "9901"),
+    "election_domain_name": ("Election domain name.", "Lindehoven"),
+    "contest_id": ("Contest id (kieskring number, geen, alle).", "geen"),
+    "contest_name": ("Contest name.", "Lindehoven"),
+    "authority_id": ("Managing authority id (CBS code).", "9901"),
+    "authority_name": ("Managing authority name.", "Lindehoven"),
+    "creation_time": ("EML creation time: ISO 8601, or now.", "2026-03-19T12:00:00"),
+    "transaction_id": ("EML transaction id.", "1"),
+    "missing_counts": (
+        "error (default): a count EML needs and the file lacks is a 422; zero: write 0.",
+        "error",
+    ),
+    "region_code": ("Databank CSV: region code of the unit.", "GM9901"),
+    "parent_region_code": ("Databank CSV: parent region code.", "KR06"),
+    "grandparent_region_code": ("Databank CSV: grandparent region code.", "NL"),
+    "neutralise_formulas": (
+        "Databank CSV: true puts a ' before every text cell that begins with =, +, -, @ (a "
+        "spreadsheet would run it as a formula; rule S.107).",
+        "true",
+    ),
+}
+
+_EXPORT_PARAMETERS = [
+    query_parameter(name, f"Export option: {text}", example)
+    for name, (text, example) in _EXPORT_OPTIONS.items()
+]
+
+_DISPOSITION = {
+    "Content-Disposition": {
+        "description": "attachment; filename=... (EML, osv4-3 and databank output)",
+        "schema": {"type": "string"},
+    }
+}
+
+_CSV_EXAMPLE = (
+    "Verkiezing;Gemeenteraad Lindehoven 2026\n"
+    "...\n"
+    "Lijstnummer;Aanduiding;Volgnummer;Naam kandidaat;SB1;Totaal\n"
+    "1;Lindehoven Lokaal;1;Jansen, A.;700;700\n"
+)
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The canonical document (JSON Schema: GET /schema), or the export "
+        "asked for with Accept or output=",
+        "headers": _DISPOSITION,
+        "content": {
+            "application/json": {"schema": CANONICAL_REF, "example": examples.CANONICAL_DOCUMENT},
+            MEDIA_TYPES["eml"]: {
+                "schema": {"type": "string", "description": "EML_NL 1.2.2 510a-d"},
+                "example": '<?xml version="1.0" encoding="UTF-8"?>\n<EML Id="510b" ...>...</EML>',
+            },
+            MEDIA_TYPES["osv4-3"]: {
+                "schema": {"type": "string", "description": "The municipal osv4-3 CSV"},
+                "example": _CSV_EXAMPLE,
+            },
+            MEDIA_TYPES["databank"]: {
+                "schema": {"type": "string", "description": "The databank import CSV"},
+                "example": "Regio;RegioCode;OuderRegioCode;...\n",
+            },
+        },
+    },
+    **problem_responses(400, 406, 413, 415, 422),
 }
 
 
@@ -38,25 +114,60 @@ def parser_options(
     return options
 
 
+def _parser_name(body: bytes) -> str | None:
+    """The parser named in a canonical document's ``source``, for the metrics, without
+    decoding the document: the last ``"parser":{"name":"`` is the structural one (every
+    string value after it, in notes and locations, has its quotes escaped)."""
+    marker = b'"parser":{"name":"'
+    start = body.rfind(marker)
+    if start < 0:
+        return None
+    start += len(marker)
+    end = body.find(b'"', start)
+    return body[start:end].decode("utf-8", "replace") if end > start else None
+
+
+def _download(spooled: Spooled) -> Response:
+    """An export, streamed from the worker's file; its name (made from the file's data) as
+    RFC 6266/8187 ``filename*`` with a safe ASCII fallback."""
+    exported: Exported = spooled.meta
+    return file_response(
+        spooled,
+        exported.media_type,
+        {"Content-Disposition": content_disposition(exported.filename)},
+    )
+
+
+def _refuse_source_options(upload: Upload, options: dict[str, str], locations: bool) -> None:
+    """Options that read a source file mean nothing for a canonical document: a 400, never
+    ignored."""
+    given = sorted(options) + (["locations"] if locations else [])
+    parts = sorted(set(upload.files) - {"file", "candidate_list"})
+    if not given and not parts:
+        return
+    raise RequestError(
+        "The file is a canonical document (JSON), exported again as it is: "
+        + (f"the option(s) {', '.join(given)} read a source file; " if given else "")
+        + (f"the part(s) {', '.join(parts)} are for normalising one; " if parts else "")
+        + "leave them out (a candidate_list part may still supply names), or send the "
+        "source file instead.",
+        options=given,
+        parts=parts,
+    )
+
+
 @router.post(
     "/normalise",
     operation_id="normalise",
-    summary="Normalise a result file into the canonical document",
+    summary="Normalise a result file (or export a canonical document again)",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The canonical document (see GET /schema)",
-            "content": {
-                "application/json": {
-                    "schema": CanonicalDocument.model_json_schema(
-                        ref_template="#/components/schemas/{model}"
-                    )
-                }
-            },
-        },
-        **problem_responses(400, 406, 413, 415, 422),
-    },
-    openapi_extra=upload_body(_PARTS),
+    responses=_RESPONSES,
+    openapi_extra=upload_body(
+        _PARTS,
+        fields={name: text for name, (text, _) in _EXPORT_OPTIONS.items()},
+        parameters=_EXPORT_PARAMETERS,
+        canonical=True,
+    ),
 )
 async def normalise(
     request: Request,
@@ -65,7 +176,10 @@ async def normalise(
     settings: SettingsDep,
     output: Annotated[
         str | None,
-        Query(description="json, eml, osv4-3 or databank; overrides the Accept header."),
+        Query(
+            description="json, eml, osv4-3 or databank; overrides the Accept header.",
+            examples=["osv4-3"],
+        ),
     ] = None,
     format: Annotated[str | None, Query(description="Parser name; skips detection.")] = None,
     locations: Annotated[bool, Query(description="Add the source-location map.")] = False,
@@ -73,40 +187,76 @@ async def normalise(
     member: Annotated[str | None, Query(description="Zip member to read.")] = None,
     sheet: Annotated[str | None, Query(description="Spreadsheet sheet to read.")] = None,
 ) -> Response:
+    """Reads the file (EML 510, osv4-3 CSV, any CSV or spreadsheet, a zip bundle), detects
+    its format unless `format=` names the parser, and answers the canonical document, or
+    the format asked for with `Accept` or `output=`: EML_NL 510 (`application/xml`), the
+    osv4-3 CSV (`text/csv`) or the databank CSV (`text/csv; profile=databank`).
+
+    **Re-export**: a canonical document (JSON: sent as `application/json`, named `.json`,
+    or starting with `{`) is not parsed again but checked against the canonical JSON
+    Schema (422 listing each violation with its JSON Pointer) and written in the format
+    asked for, so a client that kept the JSON never resends the source. Source options
+    (`locations`, `mapping`, `member`, `sheet`, context parts other than `candidate_list`)
+    are then a 400.
+
+    Export options (`election_id=`, `creation_time=`, ...) come as query parameters or
+    form fields; see docs/export.md."""
     main = upload.main()
     options = parser_options(mapping, member, sheet, upload.fields)
     if "mapping" in upload.files:
         options["mapping_file"] = str(upload.files["mapping"].path)
     # Decide the output before parsing, so an unwritable Accept is a quick 406.
     to = negotiate(request.headers.get("accept"), output)
+    # Export options (election_id=, creation_time=, ...) come as query or form fields.
+    params = {**upload.fields, **request.query_params}
+    export_params = {key: str(params[key]) for key in PARAMETERS if key in params}
+    declared = declares_json(request.headers.get("content-type", ""))
+    if is_canonical_json(main, declared, format):
+        _refuse_source_options(upload, options, locations)
+        request.state.parser = "canonical"
+        spooled = await run_spooled(
+            pool,
+            upload.folder,
+            canonical_export_job,
+            main,
+            upload.context(("candidate_list",)),
+            settings.limits(),
+            to,
+            export_params,
+            settings.eml_schema_dir,
+        )
+        return _download(spooled) if to != "json" else file_response(spooled, MEDIA_TYPES["json"])
+    normalise_options = NormaliseOptions(
+        format=format,
+        locations=locations,
+        parser_options=options,
+        mappings_dir=settings.mappings_dir,
+    )
+    # the metrics label: exports do not carry the parser's name back
+    request.state.parser = format or "auto"
     if to != "json":
-        # Export options (election_id=, creation_time=, ...) come as query or form fields.
-        params = {**upload.fields, **request.query_params}
         spooled = await run_spooled(
             pool,
             upload.folder,
             normalise_export_job,
             main,
             upload.context(CONTEXT_PARTS),
-            NormaliseOptions(format=format, locations=locations, parser_options=options),
+            normalise_options,
             settings.limits(),
             to,
-            {key: str(params[key]) for key in PARAMETERS if key in params},
+            export_params,
             settings.eml_schema_dir,
         )
-        exported = spooled.meta
-        return file_response(
-            spooled,
-            exported.media_type,
-            {"Content-Disposition": content_disposition(exported.filename)},
-        )
+        return _download(spooled)
     answer = await run_spooled(
         pool,
         upload.folder,
         normalise_job,
         main,
         upload.context(CONTEXT_PARTS),
-        NormaliseOptions(format=format, locations=locations, parser_options=options),
+        normalise_options,
         settings.limits(),
+        describe=_parser_name,
     )
+    request.state.parser = answer.meta or request.state.parser
     return file_response(answer, MEDIA_TYPES["json"])

@@ -8,14 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from telnorm.service import examples
 from telnorm.service.dependencies import CONTEXT_PARTS, PoolDep, SettingsDep, settings_dependency
-from telnorm.service.openapi import problem_responses, upload_body
+from telnorm.service.openapi import component, problem_responses, upload_body
 from telnorm.service.routes.normalise import parser_options
 from telnorm.service.settings import Settings
 from telnorm.service.streaming import file_response, run_spooled
 from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation import catalogue
-from telnorm.service.validation.inputs import ValidateRequest, validate_job
+from telnorm.service.validation.inputs import ValidateRequest, declares_json, validate_job
 
 router = APIRouter(tags=["validation"])
 
@@ -86,32 +87,24 @@ async def validate_upload(
 ValidateUploadDep = Annotated[Upload, Depends(validate_upload)]
 
 
-def _declares_json(content_type: str) -> bool:
-    """A raw body sent as ``application/json`` (or ``application/*+json``)."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    )
-
-
 @router.post(
     "/validate",
     operation_id="validate",
     summary="Validate a count, optionally against a reference count",
-    description="Answers 200 with the report whether or not the count is valid (see "
-    "`valid`); an unreadable file is a problem document. A body sent as application/json (or "
-    "a .json file, or one starting with { or [) is read as a canonical document: JSON that "
-    "is not one is 422 invalid-structure, with `location.pointer`, `missing` and `schema`. "
-    "Rules: GET /rules.",
     response_class=Response,
     responses={
         200: {
             "description": "The validation report",
-            "content": {"application/json": {"schema": _REPORT_SCHEMA}},
+            "content": {
+                "application/json": {
+                    "schema": component("ValidationReport", _REPORT_SCHEMA),
+                    "example": examples.REPORT,
+                }
+            },
         },
         **problem_responses(400, 413, 415, 422),
     },
-    openapi_extra=upload_body(_PARTS),
+    openapi_extra=upload_body(_PARTS, canonical=True),
 )
 async def validate(
     request: Request,
@@ -126,12 +119,18 @@ async def validate(
     member: Annotated[str | None, Query(description="Zip member to read.")] = None,
     sheet: Annotated[str | None, Query(description="Spreadsheet sheet to read.")] = None,
 ) -> Response:
+    """Answers 200 with the report whether or not the count is valid (see `valid`); an
+    unreadable file is a problem document. A body sent as application/json (or a .json
+    file, or one starting with { or [) is read as a canonical document and checked
+    strictly against the canonical JSON Schema (unknown keys, types, formats such as
+    dates): JSON that is not one is 422 invalid-structure, with `location.pointer` and
+    `errors` listing every violation with its JSON Pointer. Rules: GET /rules."""
     options = parser_options(mapping, member, sheet, upload.fields)
     if "mapping" in upload.files:
         options["mapping_file"] = str(upload.files["mapping"].path)
     job = ValidateRequest(
         main=upload.main(),
-        declared_json=_declares_json(request.headers.get("content-type", "")),
+        declared_json=declares_json(request.headers.get("content-type", "")),
         reference=upload.files.get("reference"),
         candidate_list=upload.files.get("candidate_list"),
         context_files=upload.context(("election_definition", "polling_stations")),
@@ -143,12 +142,30 @@ async def validate(
     return file_response(answer, "application/json")
 
 
+_RULE_EXAMPLE = {
+    "code": "F.201",
+    "severity": "error",
+    "title": "A + B + C is not D (admitted voters)",
+    "family": "arithmetic",
+    "needs": None,
+    "description": "A + B + C must equal D.",
+    "bad_example": "a polling station states A = 1000, B = 20, C = 3 and D = 1024.",
+    "good_example": "A = 1000, B = 20, C = 3 and D = 1023.",
+}
+
+
 @router.get(
     "/rules",
     operation_id="list_rules",
     summary="The validation rule catalogue",
-    description="Every rule: code, severity, title, family, what it needs, a failing and a "
-    "passing example.",
+    responses={
+        200: {
+            "description": "Every rule",
+            "content": {"application/json": {"example": {"rules": [_RULE_EXAMPLE]}}},
+        }
+    },
 )
 async def rules() -> dict[str, Any]:
+    """Every rule: code, severity, title, family, what it needs, a failing and a passing
+    example."""
     return {"rules": catalogue()}

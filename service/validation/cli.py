@@ -1,18 +1,21 @@
-"""``telnorm validate``: the report of one file on standard output.
+"""``telnorm validate``: the report of one file, or of many (files and folders, ``-j`` in
+parallel) with a summary.
 
-Exit status: 0 valid, 1 not valid (at least one error), 2 the input (or the reference or
-candidate list) could not be read.
+Exit status: 0 valid (all of them), 1 not valid (any has an error), 2 an input (or the
+reference or candidate list) could not be read.
 """
 
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
 
+from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import TelnormError
 from telnorm.service.pipeline import InputFile
 from telnorm.service.settings import get_settings
@@ -110,7 +113,7 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 @click.command("validate")
-@click.argument("file", type=_file)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--reference",
     type=_file,
@@ -138,8 +141,16 @@ def render_text(report: dict[str, Any]) -> str:
     help="Source locations of findings; auto re-reads FILE with locations only when there "
     "are findings.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Files validated in parallel (processes).",
+)
 def validate(
-    file: Path,
+    inputs: tuple[Path, ...],
     reference: Path | None,
     candidate_list: Path | None,
     output_format: str,
@@ -149,11 +160,20 @@ def validate(
     member: str | None,
     sheet: str | None,
     locations: str,
+    jobs: int,
 ) -> None:
-    """Validate FILE (a canonical JSON document or any file telnorm normalises).
+    """Validate FILE(s) (canonical JSON documents or any file telnorm normalises), or every
+    file in a folder.
 
-    Exit status 0 when valid, 1 when not, 2 when an input could not be read.
+    One file: its report on standard output. Several: one report per file (JSON: one line
+    each, with "file"; text: a heading each), in the order given, and a summary on standard
+    error. Exit status 0 when all are valid, 1 when any is not, 2 when any could not be read.
     """
+    from telnorm.service.cli import _expand  # the CLI module imports this one
+
+    files = list(_expand(inputs))
+    if not files:
+        raise click.UsageError("No files found in the given folder(s).")
     options: dict[str, Any] = {}
     if mapping:
         options["mapping_file" if Path(mapping).is_file() else "mapping"] = mapping
@@ -161,25 +181,85 @@ def validate(
         options["member"] = member
     if sheet:
         options["sheet"] = sheet
-    request = ValidateRequest(
-        main=InputFile(file, file.name),
-        reference=InputFile(reference, reference.name) if reference else None,
-        candidate_list=InputFile(candidate_list, candidate_list.name) if candidate_list else None,
-        plausibility=plausibility,
-        format=parser_name,
-        parser_options=options,
-        locations=locations,
-    )
+    requests = [
+        ValidateRequest(
+            main=InputFile(file, file.name),
+            reference=InputFile(reference, reference.name) if reference else None,
+            candidate_list=(
+                InputFile(candidate_list, candidate_list.name) if candidate_list else None
+            ),
+            plausibility=plausibility,
+            format=parser_name,
+            parser_options=options,
+            locations=locations,
+        )
+        for file in files
+    ]
+    outcomes = run_all(requests, get_settings().limits(), jobs)
+    if len(files) == 1:
+        sys.exit(_print_one(outcomes[0], output_format))
+    sys.exit(_print_several(files, outcomes, output_format))
+
+
+Outcome = tuple[dict[str, Any] | None, str | None]
+
+
+def _validate_one(request: ValidateRequest, limits: Limits) -> Outcome:
+    """``(report, None)`` or ``(None, error message)``; module-level so it pickles."""
     try:
-        report = run_request(request, get_settings().limits())
+        return run_request(request, limits), None
     except TelnormError as error:
         where = ""
         if error.location:
             where = " (" + ", ".join(f"{k} {v}" for k, v in error.location.items()) + ")"
-        click.echo(f"error: {error.message}{where} [{error.code}]", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        return None, f"{error.message}{where} [{error.code}]"
+
+
+def run_all(requests: list[ValidateRequest], limits: Limits, jobs: int) -> list[Outcome]:
+    """Every request's outcome, in order; ``jobs`` > 1 runs them in that many processes."""
+    if jobs == 1 or len(requests) == 1:
+        return [_validate_one(request, limits) for request in requests]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(requests))) as executor:
+        return list(executor.map(_validate_one, requests, [limits] * len(requests)))
+
+
+def _status(outcome: Outcome) -> int:
+    report, _ = outcome
+    if report is None:
+        return EXIT_UNREADABLE
+    return EXIT_VALID if report["valid"] else EXIT_INVALID
+
+
+def _print_one(outcome: Outcome, output_format: str) -> int:
+    report, error = outcome
+    if report is None:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_UNREADABLE
     if output_format == "json":
         sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
     else:
         click.echo(render_text(report), nl=False)
-    sys.exit(EXIT_VALID if report["valid"] else EXIT_INVALID)
+    return _status(outcome)
+
+
+def _print_several(files: list[Path], outcomes: list[Outcome], output_format: str) -> int:
+    for path, (report, error) in zip(files, outcomes, strict=True):
+        if report is None:
+            click.echo(f"error: {path}: {error}", err=True)
+            if output_format == "json":
+                line = {"file": str(path), "valid": None, "error": error}
+                sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
+            continue
+        if output_format == "json":
+            sys.stdout.buffer.write(orjson.dumps({"file": str(path), **report}) + b"\n")
+        else:
+            click.echo(f"== {path}")
+            click.echo(render_text(report))
+    statuses = [_status(outcome) for outcome in outcomes]
+    click.echo(
+        f"{len(files)} files: {statuses.count(EXIT_VALID)} valid, "
+        f"{statuses.count(EXIT_INVALID)} not valid, "
+        f"{statuses.count(EXIT_UNREADABLE)} unreadable.",
+        err=True,
+    )
+    return max(statuses)

@@ -23,7 +23,8 @@ from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
 from telnorm.service.validation.reference import load_reference, looks_like_json
 from telnorm.service.validation.runner import attach_sources, validate
-from telnorm.service.validation.shape import check_document
+from telnorm.service.validation.shape import check_document, check_envelope
+from telnorm.service.validation.strict import check_schema
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
 
@@ -38,7 +39,12 @@ def load_document_json(data: bytes, name: str = "document") -> Document:
             f"The file ({name}) is read as a canonical document (JSON) but is not valid JSON: "
             f"{exc}. Send another format without a JSON content type or .json name."
         ) from None
+    # a number too large for a count, which orjson read as a float: 422 with its place;
+    # then meant as a canonical document at all (clear messages naming what it lacks), then
+    # the whole contract (every violation listed), then what the rules read (exact int types)
     check_json_numbers(data, document)
+    check_envelope(document)
+    check_schema(document)
     check_document(document)
     result: Document = document
     return result
@@ -80,21 +86,33 @@ class ValidateRequest:
     declared_json: bool = False
 
 
-def _is_json(request: ValidateRequest) -> bool:
-    """Whether the main file is read as a canonical document (JSON), not normalised.
+def is_canonical_json(main: InputFile, declared_json: bool, format: str | None) -> bool:
+    """Whether ``main`` is read as a canonical document (JSON), not normalised.
 
     Declared JSON, a ``.json`` name, or a body that starts like a JSON object or array:
     JSON that is not a canonical document is then a 422 naming what it lacks, not a
-    "no parser recognises this file".
+    "no parser recognises this file". A parser named with ``format`` always reads the file.
     """
-    if request.format is not None:
+    if format is not None:
         return False
-    name = (request.main.filename or request.main.path.name).lower()
-    if request.declared_json or name.endswith(".json"):
+    name = (main.filename or main.path.name).lower()
+    if declared_json or name.endswith(".json"):
         return True
-    with request.main.path.open("rb") as handle:
+    with main.path.open("rb") as handle:
         head = handle.read(64)
     return looks_like_json(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
+def declares_json(content_type: str) -> bool:
+    """A raw body sent as ``application/json`` (or ``application/*+json``)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _is_json(request: ValidateRequest) -> bool:
+    return is_canonical_json(request.main, request.declared_json, request.format)
 
 
 def read_document(
@@ -164,6 +182,8 @@ __all__ = [
     "TelnormError",
     "ValidateRequest",
     "check_document",
+    "declares_json",
+    "is_canonical_json",
     "load_candidate_list",
     "load_document_json",
     "read_document",

@@ -30,7 +30,8 @@ from telnorm.parsers.canonical import Document, new_vote_group
 from telnorm.parsers.errors import ContextFileError, TelnormError
 from telnorm.service.pipeline import InputFile, normalise
 from telnorm.service.validation.model import Reference
-from telnorm.service.validation.shape import check_document
+from telnorm.service.validation.shape import check_document, check_envelope
+from telnorm.service.validation.strict import check_schema
 
 MUNICIPAL_TOTALS_KIND = "municipal-totals"
 
@@ -81,12 +82,16 @@ def reference_from_json(data: Any, name: str = "reference") -> Document:
         return municipal_totals_document(data, name)
     if isinstance(data, dict) and "format_version" in data:
         try:
+            check_envelope(data)
+            check_schema(data)
             check_document(data)
         except TelnormError as exc:
             raise ContextFileError(
                 f"The reference document ({name}) is not a usable canonical document: "
                 f"{exc.message}",
                 role="reference",
+                location=exc.location,
+                **{key: value for key, value in exc.extra.items() if key == "errors"},
             ) from None
         return data
     raise ContextFileError(

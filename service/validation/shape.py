@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from telnorm.parsers.errors import InvalidValue, StructureError
+from telnorm.parsers.counts import MAX_COUNT, json_problem
+from telnorm.parsers.errors import InvalidCount, InvalidValue, StructureError
 
 
 def _bad(pointer: str, what: str) -> InvalidValue:
@@ -20,7 +21,19 @@ def _bad(pointer: str, what: str) -> InvalidValue:
 
 
 def _is_count(value: Any) -> bool:
-    return type(value) is int and value >= 0
+    return type(value) is int and 0 <= value <= MAX_COUNT
+
+
+def _bad_count(pointer: str, value: Any) -> InvalidCount:
+    """A value where a count belongs that is not one: the same ``invalid-count`` problem the
+    parsers give for the same text (telnorm.parsers.counts), located by JSON Pointer."""
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+    return InvalidCount(
+        f"The canonical document has {shown} at {pointer} where a count is required: "
+        f"{json_problem(value) or 'a count is a whole number'}.",
+        location={"pointer": pointer},
+        value=value if isinstance(value, str | int) and not isinstance(value, bool) else None,
+    )
 
 
 def _check_counts(values: Any, pointer: str) -> None:
@@ -30,7 +43,7 @@ def _check_counts(values: Any, pointer: str) -> None:
         raise _bad(pointer, "no object")
     for key, value in values.items():
         if not _is_count(value):
-            raise _bad(f"{pointer}/{key}", f"{value!r} where a count is required")
+            raise _bad_count(f"{pointer}/{key}", value)
 
 
 def _check_group(group: Any, pointer: str) -> None:
@@ -39,7 +52,7 @@ def _check_group(group: Any, pointer: str) -> None:
     for key in ("cast", "total_counted", "votes_cast"):
         value = group.get(key)
         if value is not None and not _is_count(value):
-            raise _bad(f"{pointer}/{key}", f"{value!r} where a count is required")
+            raise _bad_count(f"{pointer}/{key}", value)
     _check_counts(group.get("rejected_votes"), pointer + "/rejected_votes")
     _check_counts(group.get("uncounted_votes"), pointer + "/uncounted_votes")
     selections = group.get("selections")
@@ -56,13 +69,14 @@ def _check_group(group: Any, pointer: str) -> None:
             raise _bad(f"{pointer}/selections/{s_index}", "a malformed selection")
         value = selection.get("valid_votes")
         if value is not None and not _is_count(value):
-            raise _bad(f"{pointer}/selections/{s_index}/valid_votes", f"{value!r}")
+            raise _bad_count(f"{pointer}/selections/{s_index}/valid_votes", value)
         for c_index, candidate in enumerate(selection.get("candidates") or ()):
-            if (
-                not isinstance(candidate, dict)
-                or type(candidate.get("candidate_id")) is not str
-                or not _is_count(candidate.get("valid_votes"))
-            ):
+            if isinstance(candidate, dict) and not _is_count(candidate.get("valid_votes")):
+                raise _bad_count(
+                    f"{pointer}/selections/{s_index}/candidates/{c_index}/valid_votes",
+                    candidate.get("valid_votes"),
+                )
+            if not isinstance(candidate, dict) or type(candidate.get("candidate_id")) is not str:
                 raise _bad(
                     f"{pointer}/selections/{s_index}/candidates/{c_index}",
                     "a malformed candidate entry",
@@ -102,8 +116,9 @@ def not_canonical(detail: str, missing: list[str], pointer: str = "") -> Structu
     )
 
 
-def check_document(document: Any) -> None:
-    """Raise a TelnormError unless ``document`` has the shape the rules read."""
+def check_envelope(document: Any) -> None:
+    """Raise unless ``document`` is meant as a canonical document at all: an object with the
+    members the rules need, of a format version this telnorm reads."""
     if not isinstance(document, dict):
         raise not_canonical(
             f"it is {_kind(document)}, where a canonical document is an object with "
@@ -120,6 +135,11 @@ def check_document(document: Any) -> None:
             location={"pointer": "/format_version"},
             schema=SCHEMA_ID,
         )
+
+
+def check_document(document: Any) -> None:
+    """Raise a TelnormError unless ``document`` has the shape the rules read."""
+    check_envelope(document)
     _check_group(document.get("total_votes"), "/total_votes")
     units = document.get("reporting_unit_votes")
     if not isinstance(units, list):

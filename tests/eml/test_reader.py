@@ -249,7 +249,7 @@ def test_candidate_list_mismatches_are_noted(tmp_path: Path) -> None:
         (lambda t: t.replace("</ReportingUnitVotes>",
                              '<RejectedVotes ReasonCode="blanco">2</RejectedVotes>'
                              "</ReportingUnitVotes>", 1),
-         "ReasonCode 'blanco' appears twice"),
+         "ReasonCode 'blanco' is stated twice"),
     ],
 )  # fmt: skip
 def test_what_cannot_be_assigned_is_refused(tmp_path: Path, change: Any, says: str) -> None:

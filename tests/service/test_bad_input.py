@@ -48,7 +48,7 @@ CASES = {
         + b"</ManagingAuthority><Count><Election><Contests><Contest><TotalVotes><Cast>12a</Cast>"
         + b"</TotalVotes></Contest></Contests></Election></Count></EML>",
         422,
-        "invalid-value",
+        "invalid-count",
     ),
     "candidate-before-list": (
         EML_HEAD

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from telnorm.service.protocol import checks as protocol_checks
 from telnorm.service.validation.model import (
     BLANCO,
     ONGELDIG,
@@ -47,7 +48,6 @@ from telnorm.service.validation.model import (
     Rule,
     Severity,
     derived_h,
-    rejected,
     rejected_suffix,
     uncounted,
     uncounted_suffix,
@@ -388,18 +388,16 @@ class F402(_Arithmetic):
 
 
 def _share_warning(rule: Rule, group: Group, code: str, letter: str) -> Iterator[Finding]:
-    value = rejected(group.data, code)
-    h, _ = votes_cast(group.data)
-    if value is None or not h:
-        return
-    # Integer arithmetic: value >= 3% of H without float rounding at the boundary.
-    if value * 100 >= 3 * h:
+    share = protocol_checks.rejected_share(group.data, code)
+    thresholds = protocol_checks.DEFAULT_THRESHOLDS
+    limit = thresholds.blank_pct if code == BLANCO else thresholds.invalid_pct
+    if share is not None and share.crosses(limit):
         yield rule.finding(
             group,
-            f"At {group.label}, {letter} ({code}) = {value} is {value * 100 / h:.1f}% of "
-            f"H = {h} (3% or more).",
+            f"At {group.label}, {letter} ({code}) = {share.value} is {share.percent:.1f}% of "
+            f"H = {share.ballots} ({limit:g}% or more).",
             rejected_suffix(code),
-            actual=value,
+            actual=share.value,
         )
 
 
@@ -449,18 +447,14 @@ class W203(_Arithmetic):
     title = "abs(D - H) is 2% of H or more, or 15 or more"
 
     def check_group(self, ctx: Context, group: Group) -> Iterator[Finding]:
-        d = uncounted(group.data, D)
-        h, _ = votes_cast(group.data)
-        if d is None or h is None:
-            return
-        gap = abs(d - h)
-        if gap and (gap * 100 >= 2 * h or gap >= 15):
+        gap = protocol_checks.admitted_gap(group.data)
+        if gap is not None and gap.crosses(protocol_checks.DEFAULT_THRESHOLDS):
             yield self.finding(
                 group,
-                f"At {group.label}, D = {d} and H = {h} differ by {gap}.",
+                f"At {group.label}, D = {gap.admitted} and H = {gap.ballots} differ by {gap.gap}.",
                 uncounted_suffix(D),
-                expected=h,
-                actual=d,
+                expected=gap.ballots,
+                actual=gap.admitted,
             )
 
 
@@ -478,16 +472,8 @@ class W204(_Arithmetic):
     title = "H (votes cast) is empty or 0"
 
     def check_group(self, ctx: Context, group: Group) -> Iterator[Finding]:
-        h, stated = votes_cast(group.data)
-        if h is None:
-            parts = (
-                group.data.get("total_counted"),
-                rejected(group.data, BLANCO),
-                rejected(group.data, ONGELDIG),
-            )
-            if any(parts):
-                return  # some votes are stated: H is unknown, not empty
-        if not h:
+        if protocol_checks.zero_votes(group.data):
+            h, stated = votes_cast(group.data)
             yield self.finding(
                 group,
                 f"At {group.label}, H (votes cast) is {'absent' if h is None else 0}.",

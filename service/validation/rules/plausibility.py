@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from telnorm.service.protocol import checks as protocol_checks
 from telnorm.service.validation.model import (
     GEEN_VERKLARING,
     Context,
+    D,
     Finding,
     Rule,
     Severity,
-    uncounted,
     uncounted_suffix,
 )
 
@@ -43,29 +44,25 @@ class P101(Rule):
     needs = "plausibility"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        total_lists = _list_totals(ctx.total.data)
-        total_e = sum(total_lists.values())
+        thresholds = protocol_checks.DEFAULT_THRESHOLDS
         for group in ctx.units:
-            selections = group.data.get("selections") or ()
-            unit_e = sum(s.get("valid_votes") or 0 for s in selections)
-            rest_e = total_e - unit_e
-            if unit_e <= 0 or rest_e <= 0:
+            deviating = protocol_checks.deviating_lists(ctx.total.data, group.data, thresholds)
+            if not deviating:
                 continue
-            for s_index, selection in enumerate(selections):
-                aff = selection["affiliation_id"]
-                votes = selection.get("valid_votes") or 0
-                rest = total_lists.get(aff, 0) - votes
-                share, rest_share = votes / unit_e, max(rest, 0) / rest_e
-                if abs(share - rest_share) >= 0.5:
-                    yield self.finding(
-                        group,
-                        f"At {group.label}, list {aff} has {share:.0%} of the valid votes; "
-                        f"in the rest of the municipality {rest_share:.0%}.",
-                        f"/selections/{s_index}/valid_votes",
-                        affiliation=aff,
-                        actual=votes,
-                        order=(s_index, -1),
-                    )
+            index = {
+                s["affiliation_id"]: i for i, s in enumerate(group.data.get("selections") or ())
+            }
+            for share in deviating:
+                s_index = index[share.affiliation_id]
+                yield self.finding(
+                    group,
+                    f"At {group.label}, list {share.affiliation_id} has {share.share:.0f}% of the "
+                    f"valid votes; in the rest of the municipality {share.rest_share:.0f}%.",
+                    f"/selections/{s_index}/valid_votes",
+                    affiliation=share.affiliation_id,
+                    actual=share.votes,
+                    order=(s_index, -1),
+                )
 
 
 class P102(Rule):
@@ -160,7 +157,7 @@ class P103(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for group in ctx.groups:
-            value = uncounted(group.data, GEEN_VERKLARING)
+            value = protocol_checks.no_explanation(group.data)
             if value:
                 yield self.finding(
                     group,
@@ -172,4 +169,92 @@ class P103(Rule):
                 )
 
 
-__all__ = ["P101", "P102", "P103"]
+class P104(Rule):
+    """The explanations do not add up: the gap between ballots (H) and admitted voters (D)
+    is larger than the explanations the proces-verbaal gives for it (for more ballots: too
+    many handed out, other explanation, no explanation; for fewer: taken home, too few
+    handed out, lost, other explanation, no explanation). Part A of the control protocol.
+
+    Fails: H = 1005 and D = 1000, explained by 'te veel uitgereikte stembiljetten' = 2 only.
+
+    Passes: H = 1005 and D = 1000, with 'te veel uitgereikte stembiljetten' = 5.
+    """
+
+    code = "P.104"
+    severity = Severity.WARNING
+    title = "The explanations do not add up to the gap between H and D"
+    family = "plausibility"
+    needs = "plausibility"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for group in ctx.units:
+            short = protocol_checks.explanations_short(group.data)
+            if short:
+                yield self.finding(
+                    group,
+                    f"At {group.label}, the explanations given leave {short} of the gap between "
+                    "ballots (H) and admitted voters (D) unexplained.",
+                    uncounted_suffix(D),
+                    actual=short,
+                )
+
+
+class P105(Rule):
+    """Two candidates of one list may be swapped, by the Electoral Council's method: one
+    candidate has at least 5 times the votes expected and at least 15, another of the same
+    list at most a fifth of the votes expected, expected being at least 15. Expected votes
+    come from the rest of the municipality (the total minus the unit), scaled to the list's
+    votes at the unit; the check needs at least 2 units. ``telnorm protocol`` adds the
+    neighbourhood check. P.102 is a second signal with another method (see the docs).
+
+    Fails: candidate 1 of list 1 has 60% of the list in the rest of the municipality but 2
+    of 200 votes at SB1, while candidate 2 (10% elsewhere) has 150 there.
+
+    Passes: at SB1 candidate 1 has 120 of 200 votes and candidate 2 has 20.
+    """
+
+    code = "P.105"
+    severity = Severity.WARNING
+    title = "Two candidates of a list may be swapped (the Council's method)"
+    family = "plausibility"
+    needs = "plausibility"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        thresholds = protocol_checks.DEFAULT_THRESHOLDS
+        units = list(ctx.units)
+        for group in units:
+            swaps = protocol_checks.candidate_swaps(
+                ctx.total.data,
+                group.data,
+                len(units),
+                thresholds.swap_min_units_municipality,
+                thresholds,
+            )
+            for swap in swaps or ():
+                s_index, c_index = _candidate_index(group.data, swap)
+                over, under = swap.over, swap.under
+                yield self.finding(
+                    group,
+                    f"At {group.label}, candidates {over.candidate_id} ({over.votes} votes, "
+                    f"about {over.expected} expected) and {under.candidate_id} ({under.votes} "
+                    f"votes, about {under.expected} expected) of list {swap.affiliation_id} may "
+                    "be swapped.",
+                    f"/selections/{s_index}/candidates/{c_index}/valid_votes",
+                    affiliation=swap.affiliation_id,
+                    candidate=over.candidate_id,
+                    expected=over.expected,
+                    actual=over.votes,
+                    order=(s_index, c_index),
+                )
+
+
+def _candidate_index(group: Mapping[str, Any], swap: protocol_checks.Swap) -> tuple[int, int]:
+    for s_index, selection in enumerate(group.get("selections") or ()):
+        if selection["affiliation_id"] == swap.affiliation_id:
+            for c_index, candidate in enumerate(selection.get("candidates") or ()):
+                if candidate["candidate_id"] == swap.over.candidate_id:
+                    return s_index, c_index
+    return -1, -1  # pragma: no cover - a swap names a candidate of the unit
+
+
+__all__ = ["P101", "P102", "P103", "P104", "P105"]

@@ -19,7 +19,7 @@ with its counts (``lijst.N`` is the list total, ``lijst.N.M`` candidate M of lis
     lijst.1 = 310
     lijst.1.1 = 310
 
-Everything the plugin needs comes from telnorm's public API, ``parsers``.
+Everything the plugin needs comes from telnorm's public API, ``telnorm.parsers``.
 """
 
 from __future__ import annotations

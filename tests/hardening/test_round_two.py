@@ -382,7 +382,7 @@ def _canonical_with_huge(client: TestClient) -> bytes:
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 @pytest.mark.parametrize(
     "route", ["normalise-json", "normalise-eml", "normalise-osv4-3", "normalise-databank",
-              "validate", "suggest", "detect"],
+              "validate", "protocol", "suggest", "detect"],
 )  # fmt: skip
 def test_huge_integers_never_a_5xx(client: TestClient, kind: str, route: str) -> None:
     body, name = (_csv_with_huge(), "a.csv") if kind == "csv" else (_xlsx_with_huge(), "a.xlsx")
@@ -392,7 +392,12 @@ def test_huge_integers_never_a_5xx(client: TestClient, kind: str, route: str) ->
         params.update(output=route.split("-", 1)[1], creation_time="2026-03-19T12:00:00",
                       election_date="2026-03-18", missing_counts="zero")  # fmt: skip
     else:
-        path = {"validate": "/validate", "suggest": "/mappings/suggest", "detect": "/detect"}[route]
+        path = {
+            "validate": "/validate",
+            "protocol": "/protocol",
+            "suggest": "/mappings/suggest",
+            "detect": "/detect",
+        }[route]
     response = client.post(path, content=body, params=params)
     assert response.status_code < 500, response.text[:500]
     if route in ("suggest", "detect") and response.status_code == 200:

@@ -27,6 +27,17 @@ _METHOD_NAMES = {
     99: "AES encryption",
 }
 
+#: What Python's zipfile raises for a damaged archive besides BadZipFile: a directory entry
+#: claiming a zip version it lacks ("zip file version 6.5"), a header offset before the
+#: start ("negative seek value"), a truncated header.
+UNREADABLE_ZIP: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    ValueError,
+    OSError,
+    EOFError,
+)
+
 #: What Office and LibreOffice write, and all the spreadsheet library is sure to read.
 SPREADSHEET_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
@@ -101,6 +112,7 @@ def check_members(
 __all__ = [
     "BUNDLE_METHODS",
     "SPREADSHEET_METHODS",
+    "UNREADABLE_ZIP",
     "check_members",
     "climbs_out",
     "method_name",

@@ -71,7 +71,8 @@ def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
         return None
     seen, mimetype = _head_members(head)
     probe = set(names if names is not None else seen)
-    if (mimetype or b"").strip() == _ODS_MEDIA:
+    # ODF puts a stored "mimetype" member first, its content at a fixed place
+    if (mimetype or b"").strip() == _ODS_MEDIA or b"mimetype" + _ODS_MEDIA in head[:200]:
         return "ods"
     if "xl/workbook.bin" in probe:
         return "xlsb"
@@ -83,6 +84,17 @@ def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
     if "content.xml" in probe and "META-INF/manifest.xml" in probe:
         return "ods"
     return None
+
+
+def _ods_mimetype(archive: Any, info: Any) -> bool:
+    """The ``mimetype`` member says ods (read capped; a damaged member says nothing)."""
+    if info is None or info.file_size >= 200 or info.flag_bits & 1:
+        return False
+    try:
+        with archive.open(info) as handle:
+            return bool(handle.read(200).strip() == _ODS_MEDIA)
+    except Exception:  # any damage: the member names decide instead
+        return False
 
 
 def zip_spreadsheet_kind(data: bytes) -> str | None:
@@ -98,15 +110,17 @@ def zip_spreadsheet_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = {info.filename: info for info in archive.infolist()}
-            mimetype = infos.get("mimetype")
-            if mimetype is not None and mimetype.file_size < 200 and not mimetype.flag_bits & 1:
-                with archive.open(mimetype) as handle:
-                    if handle.read(200).strip() == _ODS_MEDIA:
-                        return "ods"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+            if _ods_mimetype(archive, infos.get("mimetype")):
+                return "ods"
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # "zip file version 6.5": a damaged directory entry
+    ):
         return spreadsheet_kind(head)
-    except (NotImplementedError, RuntimeError):  # compression or encryption of the mimetype
-        pass
     return spreadsheet_kind(head, list(infos))
 
 
@@ -196,7 +210,15 @@ def _check_extents(data: bytes, kind: str, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_extents(archive, kind, limits)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        ValueError,  # zipfile on a damaged header: "negative seek value"
+        OSError,
+        RuntimeError,
+    ) as exc:
         raise MalformedInput(
             f"The {kind} file is damaged and cannot be read: {str(exc).rstrip('.')}. Open it "
             "in a spreadsheet program and save it again, or export the sheet as CSV.",

@@ -26,7 +26,12 @@ from telnorm.parsers.errors import (
     RequestError,
     UnsupportedFormat,
 )
-from telnorm.parsers.zipsafe import BUNDLE_METHODS, SPREADSHEET_METHODS, check_members
+from telnorm.parsers.zipsafe import (
+    BUNDLE_METHODS,
+    SPREADSHEET_METHODS,
+    UNREADABLE_ZIP,
+    check_members,
+)
 
 _MAX_DEPTH = 2
 _COUNT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".xml", ".eml")
@@ -51,7 +56,7 @@ def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
     central directory, before anything is decompressed (xlsx and ods are zips too)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except UNREADABLE_ZIP as exc:
         raise MalformedInput(
             f"The {what} file is damaged or incomplete: {exc}. It may have been cut off; "
             "send it again."
@@ -83,7 +88,7 @@ def _read_members(
 ) -> list[Member]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except UNREADABLE_ZIP as exc:
         raise MalformedInput(f"The zip file {prefix or ''} is damaged: {exc}.") from None
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > limits.max_zip_members:
@@ -110,7 +115,14 @@ def _read_members(
         try:
             with archive.open(info) as handle:
                 content = handle.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            NotImplementedError,
+            ValueError,
+            OSError,
+        ) as exc:
             # A damaged member: a local header that contradicts the directory, a bad CRC,
             # a broken deflate stream, an unknown compression method.
             raise MalformedInput(

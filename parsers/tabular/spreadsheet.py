@@ -71,8 +71,9 @@ def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
         return None
     seen, mimetype = _head_members(head)
     probe = set(names if names is not None else seen)
-    # ODF puts a stored "mimetype" member first, its content at a fixed place
-    if (mimetype or b"").strip() == _ODS_MEDIA or b"mimetype" + _ODS_MEDIA in head[:200]:
+    # the first member's own name and content only: a stored or deflated bundle member may
+    # hold another package's bytes, "mimetype" and all, a few bytes further on
+    if (mimetype or b"").strip() == _ODS_MEDIA:
         return "ods"
     if "xl/workbook.bin" in probe:
         return "xlsb"

@@ -2,9 +2,10 @@
 
 * :class:`ConnectionGuard` (ASGI middleware): a request body that stops arriving for
   ``body_timeout_seconds`` is answered 408 ``request-timeout``; a client that disconnects
-  mid-upload is logged at info as ``client-disconnected`` (never an unhandled error with a
-  500); any 5xx answer carries ``Connection: close`` so that a keep-alive client opens a fresh
-  connection for its next request instead of reusing one the server is about to drop.
+  mid-upload or mid-response is logged at info as ``client-disconnected`` (never an
+  unhandled error with a 500); any 5xx answer carries ``Connection: close`` so that a
+  keep-alive client opens a fresh connection for its next request instead of reusing one
+  the server is about to drop.
 * :func:`protocol_class`: uvicorn's HTTP protocol with a header read timeout. uvicorn has
   none of its own (a connection that sends half a request line, or nothing, is kept open for
   ever); here the headers of each request must be complete within ``header_timeout_seconds``
@@ -50,12 +51,16 @@ class ConnectionGuard:
             await self.app(scope, receive, send)
             return
         started = False
+        finished = False
         body_done = False
 
         async def timed_receive() -> Message:
             nonlocal body_done
             if body_done:  # waiting for a disconnect while streaming: no timeout there
-                return await receive()
+                message = await receive()
+                if message["type"] == "http.disconnect" and started and not finished:
+                    self._log(scope, "client-disconnected", "the client left mid-response")
+                return message
             try:
                 message = await asyncio.wait_for(receive(), self.body_timeout)
             except TimeoutError:
@@ -65,7 +70,9 @@ class ConnectionGuard:
             return message
 
         async def guarded_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, finished
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
             if message["type"] == "http.response.start":
                 started = True
                 if message["status"] >= 500:

@@ -152,7 +152,14 @@ def test_client_gone_mid_response_is_not_an_error(failing_server: int, records: 
         )
         sock.settimeout(60)
         assert sock.recv(100).startswith(b"HTTP/1.1 200")  # the answer has begun
-    time.sleep(1)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(r.name == "telnorm.connection" for r in records.records):
+            break
+        time.sleep(0.1)
+    gone = [r for r in records.records if r.name == "telnorm.connection"]
+    assert gone and gone[0].levelno == logging.INFO, [r.getMessage() for r in records.records]
+    assert "mid-response" in gone[0].getMessage()
     _no_error_logged(records)
     assert httpx.get(f"http://127.0.0.1:{failing_server}/health").status_code == 200
 

@@ -59,7 +59,8 @@ def out_of_range(value: Any, floats: bool = False) -> tuple[str, Any] | None:
 
 
 def _error(pointer: str, number: Any, document: Any) -> InvalidValue:
-    text = str(number) if isinstance(number, int) else f"{number:.0f}"
+    # a float is what orjson made of an integer too long to read: show its magnitude only
+    text = str(number) if isinstance(number, int) else f"about {number:.6g}"
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-6:]
     location: dict[str, Any] = {"pointer": pointer}
     locations = document.get("locations") if isinstance(document, dict) else None

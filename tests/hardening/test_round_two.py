@@ -409,9 +409,16 @@ def test_huge_integers_never_a_5xx(client: TestClient, kind: str, route: str) ->
 
 def test_huge_integer_in_canonical_json(client: TestClient) -> None:
     body = _canonical_with_huge(client)
-    response = client.post("/validate", content=body, headers={"content-type": "application/json"})
-    problem = assert_problem(response, 422, "invalid-value")
-    assert problem["location"]["pointer"].endswith("/valid_votes")
+    json_type = {"content-type": "application/json"}
+    for path, params in [
+        ("/validate", {}),
+        ("/protocol", {}),
+        *[("/normalise", {"output": out}) for out in ("json", "eml", "osv4-3", "databank")],
+    ]:
+        response = client.post(path, content=body, headers=json_type, params=params)
+        problem = assert_problem(response, 422, "invalid-value")
+        assert problem["location"]["pointer"].endswith("/valid_votes"), path
+        assert "about 1.23457e+29" in problem["detail"]
     response = client.post(
         "/validate",
         files={"file": ("a.csv", csv_sample()), "reference": ("ref.json", body)},

@@ -115,7 +115,7 @@ def _declared(extent: Extent, attributes: bytes) -> None:
 
 #: Sheet XML up to this size is read tag by tag (exact, every reference); larger sheets get
 #: one C-speed search for a reference beyond the row or column limit.
-EXACT_SCAN_BYTES = 4 << 20
+EXACT_SCAN_BYTES = 1 << 20
 
 
 def _greater_than(number: int) -> bytes:

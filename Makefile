@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint setup system-deps bench
+.PHONY: serve test lint setup system-deps bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# Refresh the web page screenshots in docs/img (the browser tests take them; see docs/web.md).
+screenshots: setup system-deps
+	TELNORM_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q -p no:xdist tests/web/test_browser.py

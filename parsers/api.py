@@ -178,3 +178,36 @@ class Parser(ABC):
             "extensions": list(cls.extensions),
             "options": list(cls.options),
         }
+
+
+@dataclass
+class Unpacked:
+    """What a :class:`BundleParser` hands back: the one file to normalise, and context files
+    found beside it. The pipeline runs its own stages on the member (detect, check options,
+    parse, enrich), exactly as for a file sent on its own."""
+
+    #: The member to normalise, written to disk.
+    member: Source
+    #: Its path inside the bundle (``source.member`` of the output).
+    name: str
+    #: Context files found in the bundle, by role; used where the request sent none.
+    context_files: dict[str, Source] = field(default_factory=dict)
+
+
+class BundleParser(Parser):
+    """A parser of a file that holds the file to normalise (a zip bundle).
+
+    It does not build a document: :meth:`unpack` picks the member, and the pipeline hands it
+    back to its own stages. Its ``options`` are the ones it reads itself (``member``); every
+    other option belongs to the member and is checked against the member's parser.
+    """
+
+    @abstractmethod
+    def unpack(self, source: Source, context: ParseContext, folder: Path) -> Unpacked:
+        """Choose the member (and any context files) and write them into ``folder``."""
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        raise TypeError(
+            f"{type(self).__name__} is a bundle: the pipeline unpacks it and normalises its "
+            "member (telnorm.service.pipeline.normalise)."
+        )

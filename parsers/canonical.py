@@ -23,9 +23,6 @@ FORMAT_VERSION: Literal["1"] = "1"
 
 Count = Annotated[StrictInt, Field(ge=0)]
 
-LEVELS = ("polling_station", "municipality", "district", "central")
-UNIT_KINDS = ("polling_station", "postal", "municipality", "district")
-
 #: The EML ``UncountedVotes/@ReasonCode`` values of EML_NL 1.2.2, verbatim.
 UNCOUNTED_REASON_CODES = (
     "geldige stempassen",

@@ -23,7 +23,15 @@ from typing import Any
 MAX_COUNT = 2**63 - 1
 _MAX_DIGITS = len(str(MAX_COUNT))
 
-__all__ = ["MAX_COUNT", "CountError", "check_count", "json_problem", "parse_count", "text_problem"]
+__all__ = [
+    "MAX_COUNT",
+    "CountError",
+    "check_count",
+    "digits_to_count",
+    "json_problem",
+    "parse_count",
+    "text_problem",
+]
 
 
 class CountError(ValueError):
@@ -40,9 +48,22 @@ def parse_count(text: str) -> int:
     :data:`MAX_COUNT`; anything else raises :class:`CountError`."""
     stripped = text.strip()
     if stripped.isascii() and stripped.isdigit():
-        return check_count(int(stripped), text)
+        return digits_to_count(stripped, text)
     reason = text_problem(stripped)
     raise CountError(text, reason or "a count is a whole number written with the digits 0-9")
+
+
+def digits_to_count(digits: str, value: Any = None) -> int:
+    """ASCII digits as a count. The length is checked before ``int()``: a hostile file's
+    100,000-digit "count" is refused at once (Python refuses such an ``int()`` with a
+    ValueError of its own, which would surface as a crash)."""
+    if len(digits) > _MAX_DIGITS and len(digits.lstrip("0")) > _MAX_DIGITS:
+        raise CountError(
+            value if value is not None else digits,
+            f"a number of {len(digits)} digits is larger than any count can be "
+            f"(at most {MAX_COUNT:,}); the number is damaged",
+        )
+    return check_count(int(digits), value)
 
 
 def check_count(number: int, value: Any = None) -> int:

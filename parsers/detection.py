@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from telnorm.parsers.api import Detection, Parser
+from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.errors import BinaryInput, EmptyInput, UnknownParser, UnsupportedFormat
 from telnorm.parsers.registry import Registry
 from telnorm.parsers.text import describe_head
-
-#: Below this confidence a parser is not trusted to read a file on its own.
-MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,15 +30,34 @@ class Candidate:
         }
 
 
+def safe_detect(registry: Registry, parser: Parser, head: bytes, filename: str | None) -> Detection:
+    """``parser.detect`` that costs only that parser when it misbehaves: an exception, or a
+    result that is not a :class:`Detection` with a confidence from 0 to 1, scores 0 for this
+    file and marks the parser broken in ``registry``."""
+    try:
+        detection = parser.detect(head, filename)
+    except Exception as exc:  # a plugin's detect must not break detection for all
+        reason = f"detect() raised {type(exc).__name__}: {exc}"
+        registry.mark_broken(parser, reason)
+        return Detection.no(reason)
+    if not isinstance(detection, Detection):
+        reason = f"detect() returned {type(detection).__name__}, not a Detection"
+        registry.mark_broken(parser, reason)
+        return Detection.no(reason)
+    confidence = detection.confidence
+    if not isinstance(confidence, int | float) or not 0.0 <= confidence <= 1.0:
+        reason = f"detect() returned a confidence of {confidence!r} (must be 0 to 1)"
+        registry.mark_broken(parser, reason)
+        return Detection.no(reason)
+    return detection
+
+
 def rank(registry: Registry, head: bytes, filename: str | None) -> list[Candidate]:
     """All parsers' scores for this file, best first (ties by parser name)."""
-    results: list[Candidate] = []
-    for parser in registry.parsers:
-        try:
-            detection = parser.detect(head, filename)
-        except Exception as exc:  # a plugin's detect must not break detection for all
-            detection = Detection.no(f"detect() raised {type(exc).__name__}: {exc}")
-        results.append(Candidate(parser, detection))
+    results = [
+        Candidate(parser, safe_detect(registry, parser, head, filename))
+        for parser in registry.parsers
+    ]
     results.sort(key=lambda c: (-c.detection.confidence, c.parser.name))
     return results
 
@@ -58,10 +75,7 @@ def choose(
                 f"No parser is called {format_name!r}. Known: {', '.join(registry.names)}.",
                 known=registry.names,
             )
-        try:
-            detection = parser.detect(head, filename)
-        except Exception:
-            detection = Detection.no()
+        detection = safe_detect(registry, parser, head, filename)
         evidence = ("chosen by format=", *detection.evidence)
         return Candidate(
             parser,

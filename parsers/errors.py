@@ -1,12 +1,12 @@
 """One exception tree for everything that can go wrong with an input.
 
 Every error that an input can cause is a :class:`TelnormError`. Each class carries a stable
-``code`` (the last segment of the RFC 9457 problem ``type``), the HTTP ``status`` the service
-answers with, a short ``title`` and a message written for a clerk, plus an optional
-``location`` (``{"line": .., "column": ..}``, ``{"sheet": .., "cell": ..}``, ``{"xpath": ..}``).
-
-The service turns these into ``application/problem+json`` documents; the CLI prints the message
-and exits non-zero. Anything that is *not* a ``TelnormError`` is a bug in telnorm, never the
+``code`` (the last segment of the RFC 9457 problem ``type``), a short ``title`` and a message
+written for a clerk, plus an optional ``location`` (``{"line": .., "column": ..}``,
+``{"sheet": .., "cell": ..}``, ``{"xpath": ..}``). They say nothing about HTTP: the service
+maps codes to statuses in one place (:mod:`telnorm.service.problems`) and builds the problem
+catalogue (``GET /problems``) from the classes of this module; the CLI prints the message and
+exits non-zero. Anything that is *not* a ``TelnormError`` is a bug in telnorm, never the
 caller's fault.
 """
 
@@ -25,7 +25,6 @@ class TelnormError(Exception):
     """Base of every error an input can cause."""
 
     code: ClassVar[str] = "input-error"
-    status: ClassVar[int] = 422
     title: ClassVar[str] = "The file could not be processed"
 
     def __init__(
@@ -43,22 +42,6 @@ class TelnormError(Exception):
     @property
     def type_uri(self) -> str:
         return PROBLEM_BASE + self.code
-
-    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
-        """The RFC 9457 problem document for this error."""
-        problem: dict[str, Any] = {
-            "type": self.type_uri,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.message,
-            "code": self.code,
-        }
-        if instance:
-            problem["instance"] = instance
-        if self.location:
-            problem["location"] = self.location
-        problem.update(self.extra)
-        return problem
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Errors cross the process-pool boundary; keep keyword arguments when pickled.
@@ -78,19 +61,16 @@ class RequestError(TelnormError):
     """The request is malformed (missing part, bad option)."""
 
     code = "bad-request"
-    status = 400
     title = "The request is not valid"
 
 
 class EmptyInput(TelnormError):
     code = "empty-input"
-    status = 400
     title = "The file is empty"
 
 
 class InputTooLarge(TelnormError):
     code = "input-too-large"
-    status = 413
     title = "The file is larger than this service accepts"
 
 
@@ -98,7 +78,6 @@ class LimitExceeded(TelnormError):
     """A structural limit (depth, elements, rows, cells, zip ratio, time) was crossed."""
 
     code = "limit-exceeded"
-    status = 422
     title = "The file exceeds a processing limit"
 
 
@@ -111,7 +90,6 @@ class ParseCrashed(TelnormError):
     """The worker reading the file died (a crash in a C library, or killed for memory)."""
 
     code = "parse-crashed"
-    status = 422
     title = "Reading the file stopped the parser"
 
 
@@ -122,7 +100,6 @@ class UnsupportedFormat(TelnormError):
     """No parser recognises the file."""
 
     code = "unsupported-format"
-    status = 415
     title = "The file's format is not recognised"
 
 
@@ -133,7 +110,6 @@ class BinaryInput(UnsupportedFormat):
 
 class UnknownParser(TelnormError):
     code = "unknown-format"
-    status = 400
     title = "The requested format is not known"
 
 
@@ -141,7 +117,6 @@ class NotACount(TelnormError):
     """A recognised election document that does not hold counted votes (520, 230b, 110a)."""
 
     code = "not-a-count"
-    status = 422
     title = "The file is an election document, but not a count"
 
 
@@ -149,7 +124,6 @@ class NotEML(TelnormError):
     """Well-formed XML that is not EML_NL."""
 
     code = "not-eml"
-    status = 422
     title = "The XML file is not an EML_NL election document"
 
 
@@ -160,7 +134,6 @@ class MalformedInput(TelnormError):
     """The file is damaged or breaks its own format's grammar."""
 
     code = "malformed-input"
-    status = 422
     title = "The file is damaged or incomplete"
 
 
@@ -181,7 +154,6 @@ class UnsafeXML(TelnormError):
     """DOCTYPE, entity declarations or external references: refused before any expansion."""
 
     code = "forbidden-doctype"
-    status = 422
     title = "The XML declares a DOCTYPE or entities, which are refused for safety"
 
 
@@ -203,7 +175,6 @@ class ContextFileError(TelnormError):
     """A context file (candidate list, election definition) is unusable or does not match."""
 
     code = "invalid-context-file"
-    status = 422
     title = "A supplied context file cannot be used"
 
 
@@ -266,7 +237,6 @@ class InvalidMapping(TelnormError):
     """A mapping file (TOML) is malformed or names a mapping that does not exist."""
 
     code = "invalid-mapping"
-    status = 422
     title = "The mapping cannot be used"
 
 
@@ -274,7 +244,6 @@ class AmbiguousBundle(TelnormError):
     """A zip bundle holds several counts: the caller must pick one with ``member=``."""
 
     code = "several-counts"
-    status = 422
     title = "The zip file holds several counts"
 
 
@@ -289,7 +258,6 @@ class ExportFieldsMissing(TelnormError):
     """
 
     code = "export-fields-missing"
-    status = 422
     title = "The document lacks values the requested output format requires"
 
 
@@ -297,7 +265,6 @@ class NotAcceptable(TelnormError):
     """No output format telnorm can write matches the request's ``Accept`` or ``output=``."""
 
     code = "not-acceptable"
-    status = 406
     title = "The requested output format is not available"
 
 
@@ -305,40 +272,17 @@ class ExportSchemaViolation(TelnormError):
     """telnorm wrote EML that fails the configured schema: a telnorm bug, never the caller's."""
 
     code = "export-schema-violation"
-    status = 500
     title = "telnorm produced EML that does not pass the configured EML_NL schema"
 
 
-ALL_ERRORS: tuple[type[TelnormError], ...] = (
-    TelnormError,
-    RequestError,
-    EmptyInput,
-    InputTooLarge,
-    LimitExceeded,
-    ParseTimeout,
-    ParseCrashed,
-    UnsupportedFormat,
-    BinaryInput,
-    UnknownParser,
-    NotACount,
-    NotEML,
-    MalformedInput,
-    MalformedXML,
-    InvalidText,
-    UnsafeXML,
-    InvalidValue,
-    StructureError,
-    ContextFileError,
-    ExportFieldsMissing,
-    NotAcceptable,
-    ExportSchemaViolation,
-    InvalidCount,
-    NoHeader,
-    NoCounts,
-    AmbiguousLayout,
-    UnknownListName,
-    DuplicateValue,
-    ListNumberConflict,
-    InvalidMapping,
-    AmbiguousBundle,
-)
+# --- parser plugins -------------------------------------------------------------------------
+
+
+class PluginError(TelnormError):
+    """A third-party parser plugin failed: its ``parse`` raised an unexpected exception or
+    returned something that is not a valid canonical document. The problem names the plugin
+    and its version (``plugin``, ``plugin_version``): neither the caller's file nor telnorm is
+    at fault (the service answers 502: a component it relies on answered badly)."""
+
+    code = "plugin-error"
+    title = "A parser plugin failed"

@@ -13,20 +13,30 @@ import orjson
 from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
-from telnorm.parsers.registry import default_registry
 from telnorm.service import pipeline
+from telnorm.service.apportion.cli import apportion as apportion_command
 from telnorm.service.batch import batch_pool, closing_pool
+from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import normalise_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
+from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.protocol.cli import protocol as protocol_command
+from telnorm.service.reconcile.cli import reconcile as reconcile_command
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.cli import validate as validate_command
 from telnorm.service.validation.inputs import is_canonical_json
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+
+def _with_notes(path: Path, exported: Exported) -> bytes:
+    """The exported bytes; what the writer chose (an EML creation time) goes to stderr."""
+    for note in exported.notes:
+        click.echo(f"note: {path}: {note}", err=True)
+    return exported.content
 
 
 def _describe_error(error: TelnormError) -> str:
@@ -142,6 +152,9 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--member", help="Zip member to read.")
 @click.option("--sheet", help="Spreadsheet sheet to read.")
 @click.option(
+    "--delimiter", help="The separator of a CSV (one character), instead of detecting it."
+)
+@click.option(
     "--to",
     "to",
     type=click.Choice(["json", "eml", "osv4-3", "databank"]),
@@ -172,6 +185,7 @@ def normalise(
     mapping: str | None,
     member: str | None,
     sheet: str | None,
+    delimiter: str | None,
     to: str,
     export_settings: tuple[str, ...],
     progress: bool | None,
@@ -196,6 +210,8 @@ def normalise(
         parser_options["member"] = member
     if sheet:
         parser_options["sheet"] = sheet
+    if delimiter:
+        parser_options["delimiter"] = delimiter
     options = NormaliseOptions(
         format=format_name, locations=locations, parser_options=parser_options
     )
@@ -234,7 +250,7 @@ def normalise(
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
-            body = result if isinstance(result, bytes) else result.content
+            body = result if isinstance(result, bytes) else _with_notes(path, result)
             if output is None:
                 # JSON: one document a line; other formats exactly as written.
                 sys.stdout.buffer.write(body + b"\n" if to == "json" else body)
@@ -284,14 +300,22 @@ def detect(file: Path, as_json: bool) -> None:
 
 @cli.command("parsers")
 def list_parsers() -> None:
-    """List the installed parser plugins (and those that failed to load)."""
-    registry = default_registry()
+    """List the installed parser plugins, and those that failed to load, lost their name to
+    another parser, or are disabled."""
+    registry = probe(active_registry())
     for parser in registry.parsers:
+        status = f"BROKEN: {registry.broken[parser.name]}" if parser.name in registry.broken else ""
+        origin = "built-in" if parser.name in registry.builtins else "plugin"
         click.echo(
-            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {parser.title}"
+            f"{parser.name:<14} {parser.version:<8} api {parser.api_version:<5} {origin:<8} "
+            f"{parser.title} {status}".rstrip()
         )
     for failure in registry.failures:
         click.echo(f"{failure.entry_point:<14} FAILED   {failure.target}: {failure.error}")
+    for collision in registry.collisions:
+        click.echo(f"{collision.entry_point:<14} COLLISION {collision.target}: {collision.error}")
+    for name in registry.disabled:
+        click.echo(f"{name:<14} DISABLED (TELNORM_DISABLED_PARSERS)")
 
 
 @cli.command()
@@ -342,6 +366,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 cli.add_command(validate_command)
 cli.add_command(plugins_group)
 cli.add_command(protocol_command)
+cli.add_command(reconcile_command)
+cli.add_command(apportion_command)
 
 
 def main() -> None:

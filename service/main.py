@@ -25,11 +25,13 @@ from telnorm.service.routes import (
     meta,
     normalise,
     protocol,
+    reconcile,
     validate,
 )
 from telnorm.service.settings import Settings, get_settings
 from telnorm.service.uploads import BodySizeLimit
 from telnorm.service.version import HTTP_API_VERSION
+from telnorm.service.web import install as install_web
 from telnorm.service.workers import PoolBusy, WorkerPool
 
 #: Headers on every response: which contract answered.
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_tasks=settings.worker_max_tasks,
             memory_limit=settings.worker_memory_bytes,
             max_queue=settings.max_queued_jobs,
+            log_level=settings.log_level,
         )
         pool.start()
         app.state.pool = pool
@@ -84,6 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=openapi.API_DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
+        # /docs and /redoc are served by telnorm.service.web with local assets (FastAPI's
+        # own pages load them from a CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = Metrics(app.state)
@@ -106,8 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(RequestLog, metrics=app.state.metrics, headers=VERSION_HEADERS)
-    for module in (normalise, detect, validate, protocol, mappings, meta, health):
+    for module in (normalise, detect, validate, protocol, mappings, meta, health, reconcile):
         app.include_router(module.router)
+    install_web(app)
     openapi.install(app, secured=bool(tokens), open_paths=OPEN_PATHS)
     return app
 

@@ -66,8 +66,10 @@ class Metrics:
         )
         self.parses = Counter(
             "telnorm_parse_outcomes",
-            "Outcomes of requests that read a file: the parser (or 'none' when no parser "
-            "took the file) and the problem type ('ok' when there was none).",
+            "Outcomes of requests that read a file, by parser (its name when the answer "
+            "or format= says it, 'canonical' for a canonical document sent back, 'auto' when "
+            "detection chose and the answer does not say, 'none' before any parser) and "
+            "problem type ('ok' when there was none).",
             ["route", "parser", "outcome"],
             registry=self.registry,
         )

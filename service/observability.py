@@ -66,6 +66,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # Python warnings (openpyxl's, ...) become JSON lines too
     for name in _ROUTED:
         logger = logging.getLogger(name)
         logger.handlers = []

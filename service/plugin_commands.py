@@ -90,10 +90,19 @@ def check(
         click.echo(f"FAIL: {plugin} cannot be loaded: {type(exc).__name__}: {exc}")
         sys.exit(EXIT_FAILED)
     ok = True
+    installed = discover()
     for target in targets:
         samples = expand(sample_paths) if sample_paths else target.samples
         errors = expand(error_paths) if error_paths else target.error_samples
         click.echo(f"{target.origin}")
+        owner = installed.get(str(getattr(target.parser, "name", "")))
+        if owner is not None and type(owner) is not target.parser:
+            kind = "a built-in parser" if owner.name in installed.builtins else "another plugin"
+            click.echo(
+                f"COLLISION: the parser name {owner.name!r} is taken by {kind} "
+                f"({type(owner).__module__}); telnorm will not load this parser under it"
+            )
+            ok = False
         click.echo(f"samples: {len(samples)}, error samples: {len(errors)}")
         verdict = check_parser(
             target.parser,

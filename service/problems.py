@@ -11,7 +11,20 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from telnorm.parsers.errors import ALL_ERRORS, PROBLEM_BASE, TelnormError
+from telnorm.parsers import errors
+from telnorm.parsers.errors import (
+    PROBLEM_BASE,
+    EmptyInput,
+    ExportSchemaViolation,
+    InputTooLarge,
+    NotAcceptable,
+    PluginError,
+    RequestError,
+    TelnormError,
+    UnknownParser,
+    UnsupportedFormat,
+)
+from telnorm.service.plugin_host import note_plugin_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -39,11 +52,8 @@ def problem(
     return ProblemResponse(body, status_code=status)
 
 
-def from_error(error: TelnormError, instance: str | None = None) -> ProblemResponse:
-    return ProblemResponse(error.to_problem(instance), status_code=error.status)
-
-
-#: Problems the service itself raises (not input errors), documented at /problems.
+#: Problems the service itself answers with (HTTP-level: no exception class of the input
+#: error tree), documented at /problems: code -> (status, title).
 SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "not-found": (404, "No such resource"),
     "method-not-allowed": (405, "Method not allowed"),
@@ -57,6 +67,69 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "not-ready": (503, "The service is not ready"),
 }
 
+#: The HTTP status of each problem code: the one place where the service decides them. An
+#: error class without an entry of its own answers with its nearest ancestor's (BinaryInput
+#: as UnsupportedFormat, a plugin's own subclass as the class it extends); an input error is
+#: a 422 unless listed here.
+STATUS_BY_CODE: dict[str, int] = {
+    TelnormError.code: 422,
+    RequestError.code: 400,
+    EmptyInput.code: 400,
+    UnknownParser.code: 400,
+    InputTooLarge.code: 413,
+    NotAcceptable.code: 406,
+    UnsupportedFormat.code: 415,
+    # telnorm wrote EML its own schema check refuses: a telnorm bug, never the caller's
+    ExportSchemaViolation.code: 500,
+    # a third-party parser failed: the upstream component, not the file or telnorm
+    PluginError.code: 502,
+    **{code: status for code, (status, _title) in SERVICE_PROBLEMS.items()},
+}
+
+
+def status_of(error: TelnormError | type[TelnormError]) -> int:
+    """The HTTP status the service answers an error with."""
+    cls = error if isinstance(error, type) else type(error)
+    for klass in cls.__mro__:
+        code = klass.__dict__.get("code")
+        if isinstance(code, str) and code in STATUS_BY_CODE:
+            return STATUS_BY_CODE[code]
+    return STATUS_BY_CODE[TelnormError.code]
+
+
+def problem_document(error: TelnormError, instance: str | None = None) -> dict[str, Any]:
+    """The RFC 9457 problem document for an error."""
+    body: dict[str, Any] = {
+        "type": error.type_uri,
+        "title": error.title,
+        "status": status_of(error),
+        "detail": error.message,
+        "code": error.code,
+    }
+    if instance:
+        body["instance"] = instance
+    if error.location:
+        body["location"] = error.location
+    body.update(error.extra)
+    return body
+
+
+def from_error(error: TelnormError, instance: str | None = None) -> ProblemResponse:
+    return ProblemResponse(problem_document(error, instance), status_code=status_of(error))
+
+
+def error_classes() -> list[type[TelnormError]]:
+    """Every class of the input error tree (:mod:`telnorm.parsers.errors`), found from the
+    classes themselves, so a new error class is catalogued without another list to keep."""
+    found: list[type[TelnormError]] = []
+    pending: list[type[TelnormError]] = [TelnormError]
+    while pending:
+        cls = pending.pop()
+        if cls.__module__ == errors.__name__ and cls not in found:
+            found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
 
 def catalogue() -> list[dict[str, Any]]:
     """Every problem type the service can answer with."""
@@ -64,11 +137,11 @@ def catalogue() -> list[dict[str, Any]]:
         {
             "type": PROBLEM_BASE + cls.code,
             "code": cls.code,
-            "status": cls.status,
+            "status": status_of(cls),
             "title": cls.title,
             "description": (cls.__doc__ or "").strip() or None,
         }
-        for cls in ALL_ERRORS
+        for cls in error_classes()
     ]
     items += [
         {
@@ -89,6 +162,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TelnormError)
     async def _telnorm_error(request: Request, exc: TelnormError) -> Response:
         request.state.problem = exc.code  # for the access log
+        note_plugin_error(exc)
         return from_error(exc, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)

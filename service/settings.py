@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default=256 * 1024 * 1024, description="Largest request body accepted (413 above)."
     )
     max_context_files: int = Field(default=3, description="Context parts per request.")
+    reconcile_max_files: int = Field(
+        default=1000,
+        description="File and reference parts of one POST /reconcile, besides its election "
+        "definition and candidate list (the body size is capped by max_upload_bytes).",
+    )
 
     # --- workers -----------------------------------------------------------------------
     workers: int = Field(
@@ -143,6 +148,16 @@ class Settings(BaseSettings):
         file that cannot be read): the service must never start open by accident.
         """
         return auth_tokens(self.auth_tokens, self.auth_tokens_file)
+
+    # --- parser plugins ------------------------------------------------------------------
+    disabled_parsers: str = Field(
+        default="",
+        description="Parser names to leave out without uninstalling them, comma-separated "
+        "(TELNORM_DISABLED_PARSERS=telstaat,pdf); GET /parsers lists them as disabled.",
+    )
+
+    def disabled_parser_names(self) -> tuple[str, ...]:
+        return tuple(sorted({n.strip() for n in self.disabled_parsers.split(",") if n.strip()}))
 
     # --- mappings ----------------------------------------------------------------------
     mappings_dir: Path | None = Field(

@@ -63,7 +63,11 @@ def _call(function: Callable[..., Any], args: Any, kwargs: Any) -> tuple[str, An
         return ("bug", traceback.format_exc())
 
 
-def _worker_main(conn: Connection, memory_limit: int | None) -> None:
+def _worker_main(conn: Connection, memory_limit: int | None, log_level: str | None = None) -> None:
+    if log_level:  # a worker's log lines (and library warnings) are JSON like the service's
+        from telnorm.service.observability import configure_logging
+
+        configure_logging(log_level)
     if memory_limit:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -121,7 +125,9 @@ class WorkerPool:
         max_tasks: int = 200,
         memory_limit: int | None = None,
         max_queue: int | None = None,
+        log_level: str | None = None,
     ) -> None:
+        self.log_level = log_level
         self.size = size
         #: Jobs that may wait for a slot (None: no bound); ``queued`` is how many wait now.
         self.max_queue = max_queue
@@ -138,7 +144,7 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = _CONTEXT.Pipe(duplex=True)
         process = _CONTEXT.Process(
-            target=_worker_main, args=(child, self.memory_limit), daemon=True
+            target=_worker_main, args=(child, self.memory_limit, self.log_level), daemon=True
         )
         process.start()
         child.close()

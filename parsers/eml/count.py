@@ -30,6 +30,7 @@ from telnorm.parsers.canonical import (
     eml_unit_name,
     unit_number,
 )
+from telnorm.parsers.conventions import escape_pointer, id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
 from telnorm.parsers.eml import names as n
 from telnorm.parsers.eml.context import display_name
@@ -674,7 +675,7 @@ class CountReader:
         target[code] = value
         if self.locations:
             self.context.locate(
-                f"{group.pointer()}/{field}/{code.replace('~', '~0').replace('/', '~1')}",
+                f"{group.pointer()}/{field}/{escape_pointer(code)}",
                 {"line": element.sourceline, "xpath": xpath},
             )
 
@@ -921,7 +922,7 @@ class CountReader:
     def _affiliations(self) -> list[dict[str, Any]]:
         result = []
         for affiliation_id, (name, candidates) in sorted(
-            self.affiliations.items(), key=lambda item: _id_key(item[0])
+            self.affiliations.items(), key=lambda item: id_sort_key(item[0])
         ):
             result.append(
                 {
@@ -929,16 +930,11 @@ class CountReader:
                     "name": name,
                     "candidates": [
                         {"id": candidate_id, "name": candidates[candidate_id], "short_code": None}
-                        for candidate_id in sorted(candidates, key=_id_key)
+                        for candidate_id in sorted(candidates, key=id_sort_key)
                     ],
                 }
             )
         return result
-
-
-def _id_key(value: str) -> tuple[int, int, str]:
-    """Sort list numbers and positions numerically, anything else after them."""
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 def _person_name(element: etree._Element) -> str | None:

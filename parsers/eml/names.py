@@ -1,7 +1,8 @@
-"""EML_NL namespace URIs and the Clark names (``{uri}Local``) the readers match on.
+"""EML_NL namespace URIs, defined once for the readers and the EML writer, and the Clark names
+(``{uri}Local``) the readers match on.
 
 Elements are matched on namespace URI, never on prefix: files use ``kr:``, ``ns2:`` or a
-default namespace for the same thing.
+default namespace for the same thing. The writer declares the prefixes of :data:`PREFIXES`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ RG = "http://www.kiesraad.nl/reportgenerator"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XNL = "urn:oasis:names:tc:ciq:xsdschema:xNL:2.0"
 XAL = "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+#: The prefixes the EML writer declares (as the counting software does), by namespace.
+PREFIXES = (("", EML), ("ds", DS), ("kr", KR), ("xal", XAL), ("xnl", XNL))
 
 
 def e(local: str) -> str:
@@ -21,14 +25,6 @@ def e(local: str) -> str:
 
 def kr(local: str) -> str:
     return f"{{{KR}}}{local}"
-
-
-def xnl(local: str) -> str:
-    return f"{{{XNL}}}{local}"
-
-
-def xal(local: str) -> str:
-    return f"{{{XAL}}}{local}"
 
 
 #: What each EML document id is, for messages that tell a clerk what they sent.

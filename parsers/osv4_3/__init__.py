@@ -19,7 +19,6 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ELECTION_DEFINITION, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list
 from telnorm.parsers.errors import NoHeader
 from telnorm.parsers.osv4_3.election import read_election_name
 from telnorm.parsers.tabular.builder import (
@@ -31,7 +30,7 @@ from telnorm.parsers.tabular.builder import (
 from telnorm.parsers.tabular.gcpause import collector_paused
 from telnorm.parsers.tabular.grid import Sheet
 from telnorm.parsers.tabular.numbers import looks_numeric
-from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.textread import delimiter_option, read_text_table
 from telnorm.parsers.tabular.vocabulary import field_for, is_number_field, normalise_label
 from telnorm.parsers.text import guess_encoding
 
@@ -77,13 +76,15 @@ class OSV43Parser(Parser):
             return self._parse(source, context)
 
     def _parse(self, source: Source, context: ParseContext) -> Document:
-        workbook = read_text_table(source.read_bytes(), context.limits)
+        workbook = read_text_table(
+            source.read_bytes(), context.limits, delimiter=delimiter_option(context.options)
+        )
         sheet = workbook.sheets[0]
         builder = DocBuilder(context, [sheet])
         level = read_osv_sheet(sheet, builder)
         _apply_context_election(builder, context)
+        # names and short codes from a candidate list: the pipeline's enrich stage
         document = builder.finish(level)
-        _fill_names(document, context)
         encoding = (workbook.encoding or "").replace("-sig", "") or None
         document["source"] = {
             "encoding": encoding,
@@ -127,13 +128,6 @@ def _apply_context_election(builder: DocBuilder, context: ParseContext) -> None:
                 "file belongs to this election.",
                 None,
             )
-
-
-def _fill_names(document: Document, context: ParseContext) -> None:
-    """Candidate names come from the file; a candidate list adds short codes and checks ids."""
-    candidate_list = _candidate_list(context)
-    if candidate_list is not None:
-        apply_candidate_list(document, candidate_list, context)
 
 
 def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> str:
@@ -204,6 +198,7 @@ def read_osv_sheet(sheet: Sheet, builder: DocBuilder) -> str:
             )
         else:
             data_rows.append(r)
+    _pad_cbs_codes(codes, sheet, builder)
     units = {}
     for c in stations:
         info = UnitInfo(
@@ -348,6 +343,24 @@ class Area:
         if self.level == "district" and self.authority_id:
             return "municipality", f"{self.authority_id}::{code}"
         return "municipality", code
+
+
+def _pad_cbs_codes(codes: dict[int, str], sheet: Sheet, builder: DocBuilder) -> None:
+    """CBS codes are four digits (``0034``); a spreadsheet program that took them for
+    numbers wrote ``34``. Padded back, and noted, so the ids equal the EML's."""
+    short = [c for c, code in codes.items() if code.isascii() and code.isdigit() and len(code) < 4]
+    for c in short:
+        codes[c] = codes[c].zfill(4)
+    if short:
+        builder.context.note(
+            "cbs-code-padded",
+            f"{len(short)} municipality code(s) in 'Gebiednummer' have fewer than four digits "
+            "(the leading zeros were lost, as when the file was saved from a spreadsheet); "
+            "they are read as four-digit CBS codes: "
+            + ", ".join(codes[c] for c in short[:12])
+            + ".",
+            None,
+        )
 
 
 #: What ``Gebied`` puts before the name of the authority whose count it is.

@@ -74,12 +74,13 @@ def read_election_name(name: str, date: str | None = None) -> ElectionName:
     text = " ".join(name.split())
     lowered = text.lower()
     category = None
-    rest = text
+    rest: str | None = None  # what follows the category phrase, when the name starts with it
     for phrase, code in _CATEGORIES:
         if lowered.startswith(phrase):
             category, rest = code, text[len(phrase) :]
             break
     else:
+        # a name in another form (``Verkiezing gemeenteraad 2026``): the category only
         for phrase, code in _CATEGORIES:
             if phrase in lowered:
                 category = code
@@ -87,7 +88,7 @@ def read_election_name(name: str, date: str | None = None) -> ElectionName:
     year_match = _YEAR.search(text)
     year = year_match.group(1) if year_match else (date[:4] if date and len(date) >= 4 else None)
     domain = None
-    if category is not None and category not in _NATIONAL and rest is not text:
+    if category is not None and category not in _NATIONAL and rest is not None:
         domain = _YEAR.sub(" ", rest)
         domain = _DOMAIN_LEAD.sub("", " ".join(domain.split())).strip(" -,") or None
     return ElectionName(text, category, year, domain)

@@ -17,8 +17,7 @@ from typing import Any
 from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument
-from telnorm.parsers.enrich import apply_candidate_list
-from telnorm.parsers.errors import NoCounts, RequestError
+from telnorm.parsers.errors import NoCounts
 from telnorm.parsers.tabular.builder import (
     DocBuilder,
     apply_candidate_list_election,
@@ -34,7 +33,7 @@ from telnorm.parsers.tabular.spreadsheet import (
     spreadsheet_kind,
     zip_spreadsheet_kind,
 )
-from telnorm.parsers.tabular.textread import read_text_table
+from telnorm.parsers.tabular.textread import delimiter_option, read_text_table
 from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
 from telnorm.parsers.tabular.zipbundle import ZipBundleParser
 from telnorm.parsers.text import binary_kind, guess_encoding
@@ -43,13 +42,10 @@ __all__ = ["TabularParser", "ZipBundleParser", "read_workbook"]
 
 
 def read_workbook(data: bytes, context: ParseContext) -> Workbook:
-    kind = zip_spreadsheet_kind(data)
+    kind = zip_spreadsheet_kind(data)  # a zip's kind from its member names
     if kind is not None:
         return read_spreadsheet(data, kind, context.limits)
-    delimiter = context.options.get("delimiter")
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise RequestError("The delimiter option must be one character, such as ';' or ','.")
-    return read_text_table(data, context.limits, delimiter=delimiter)
+    return read_text_table(data, context.limits, delimiter=delimiter_option(context.options))
 
 
 class TabularParser(Parser):
@@ -139,10 +135,12 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             None,
         )
     reader = new_reader(builder, resolver, Labels(mapping), mapping.columns if mapping else None)
+    level = "municipality"
     if plan.family == "osv4-3":
         from telnorm.parsers.osv4_3 import read_osv_sheet
 
-        read_osv_sheet(plan.sheets[0], builder)
+        # a district's or central office's sheet says so in its Nummer line
+        level = read_osv_sheet(plan.sheets[0], builder)
     elif plan.family == "a":
         reader.read_a(plan.sheets[0], _required(plan.header_row, plan))
     elif plan.family == "b":
@@ -168,9 +166,8 @@ def parse_workbook(workbook: Workbook, filename: str | None, context: ParseConte
             f"holds a number, so there are no votes to read.{formulas}",
             location={"sheet": plan.sheets[0].name} if workbook.kind != "csv" else None,
         )
-    document = builder.finish("municipality")
-    if candidate_list is not None:
-        apply_candidate_list(document, candidate_list, context)
+    # names from the candidate list are filled by the pipeline's enrich stage
+    document = builder.finish(level)
     document["source"] = {
         "encoding": (workbook.encoding or "").replace("-sig", "") or None,
         "format": f"{'csv' if workbook.kind == 'csv' else workbook.kind}-family-{plan.family}",

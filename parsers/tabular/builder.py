@@ -30,6 +30,8 @@ from telnorm.parsers.canonical import (
     clean_unit_name,
     normalise_postcode,
 )
+from telnorm.parsers.conventions import escape_pointer as pointer_escape
+from telnorm.parsers.conventions import id_sort_key as _id_key
 from telnorm.parsers.errors import DuplicateValue, InvalidCount, InvalidValue
 from telnorm.parsers.tabular.grid import Cell, Sheet
 from telnorm.parsers.tabular.numbers import NotACount, looks_numeric, parse_count, plain_counts
@@ -41,14 +43,6 @@ MAX_POSITION = 999
 #: What a value is the votes of, in one unit: ``(list_id, None)`` for a list's votes,
 #: ``(list_id, candidate_id)`` for a candidate's.
 VoteKey = tuple[str, str | None]
-
-
-def pointer_escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _id_key(value: str) -> tuple[int, int, str]:
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 class RowPicker:

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from telnorm.parsers.counts import MAX_COUNT, check_count, text_problem
+from telnorm.parsers.counts import MAX_COUNT, check_count, digits_to_count, text_problem
 from telnorm.parsers.counts import CountError as NotACount
 
 # Spaces people and spreadsheets put inside numbers: normal, no-break, thin, narrow no-break.
@@ -43,7 +43,7 @@ def parse_count(value: Any) -> int | None:
     if not isinstance(value, str):
         raise NotACount(value, f"a {type(value).__name__} value is not a count")
     if value.isascii() and value.isdigit():
-        return check_count(int(value), value)  # the common case, without regular expressions
+        return digits_to_count(value, value)  # the common case, without regular expressions
     text = _SPACES.sub("", value)
     if not text:
         return None
@@ -52,12 +52,12 @@ def parse_count(value: Any) -> int | None:
     if reason is not None:
         raise NotACount(value, reason)
     if _PLAIN.match(text):
-        return check_count(int(text), value)
+        return digits_to_count(text, value)
     if _GROUPED.match(text):
-        return check_count(int(text.replace(".", "")), value)
+        return digits_to_count(text.replace(".", ""), value)
     match = _ZERO_FRACTION.match(text)
     if match:
-        return check_count(int(match.group(1)), value)
+        return digits_to_count(match.group(1), value)
     if text.startswith("-") and _PLAIN.match(text[1:]):
         raise NotACount(value, "a count cannot be negative")
     if set(text) <= set("-–—"):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, cast
 
 from telnorm.parsers.api import Limits
-from telnorm.parsers.errors import LimitExceeded, MalformedInput
+from telnorm.parsers.errors import LimitExceeded, MalformedInput, RequestError
 from telnorm.parsers.tabular.grid import Cell, Sheet, Workbook
 from telnorm.parsers.text import decode
 
@@ -70,6 +71,14 @@ def check_line_length(text: str, limit: int) -> None:
                 location={"line": line},
             )
         start, line = end + 1, line + 1
+
+
+def delimiter_option(options: Mapping[str, Any]) -> str | None:
+    """The ``delimiter`` option (one character), or None to detect it."""
+    delimiter = options.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise RequestError("The delimiter option must be one character, such as ';' or ','.")
+    return delimiter
 
 
 def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None) -> Workbook:

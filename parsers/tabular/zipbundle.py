@@ -2,23 +2,23 @@
 
 Opened safely before anything is decompressed in full: member count, total uncompressed size
 and the compression ratio of every member are checked against ``context.limits``, and each
-member is read with a hard cap (a member whose header lies about its size is caught). One count
-inside is normalised by the parser that recognises it, with a candidate list (EML 230b) found
-in the bundle as context; several counts are a 422 listing them (pick one with ``member=``).
+member is read with a hard cap (a member whose header lies about its size is caught). The one
+count inside goes back to the normalise pipeline (detected, its options checked, parsed and
+enriched as if sent on its own), with a candidate list (EML 230b) found in the bundle as context
+when the request sent none; several counts are a 422 listing them (pick one with ``member=``).
 """
 
 from __future__ import annotations
 
 import io
 import re
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from telnorm.parsers.api import Detection, Limits, ParseContext, Parser, Source
-from telnorm.parsers.canonical import Document
+from telnorm.parsers.api import BundleParser, Detection, Limits, ParseContext, Source, Unpacked
+from telnorm.parsers.eml.context import CANDIDATE_LIST
 from telnorm.parsers.errors import (
     AmbiguousBundle,
     LimitExceeded,
@@ -169,9 +169,13 @@ def classify(members: list[Member]) -> tuple[list[Member], list[Member], list[Me
     return counts, lists, other
 
 
-class ZipBundleParser(Parser):
+class ZipBundleParser(BundleParser):
+    """Picks the one count in a bundle (or the ``member=`` named) and a candidate list beside
+    it; the pipeline normalises the member like a file sent on its own (``format=``, ``sheet=``
+    and the other options apply to the member and are checked against its parser)."""
+
     name = "zip"
-    options = ("member", "delimiter", "mapping", "mapping_file", "sheet")
+    options = ("member",)
     version = "1.0.0"
     title = "A zip bundle holding one count (CSV, spreadsheet or EML), possibly with a 230b"
     media_types = ("application/zip",)
@@ -182,83 +186,54 @@ class ZipBundleParser(Parser):
             return Detection.no("not a zip bundle")
         return Detection(0.8, ("zip archive that is not a spreadsheet",), "zip", "application/zip")
 
-    def parse(self, source: Source, context: ParseContext) -> Document:
-        from telnorm.parsers.detection import choose
-        from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
-        from telnorm.parsers.registry import default_registry
-
+    def unpack(self, source: Source, context: ParseContext, folder: Path) -> Unpacked:
         members = _read_members(
             source.read_bytes(), context.limits, "", 1, [context.limits.max_zip_uncompressed]
         )
         counts, lists, other = classify(members)
-        wanted = context.options.get("member")
-        if wanted:
-            chosen = [
-                m for m in members if m.name == wanted or PurePosixPath(m.name).name == wanted
-            ]
-            if len(chosen) != 1:
-                raise RequestError(
-                    f"The zip has no single member {wanted!r}. Its files: "
-                    + ", ".join(m.name for m in members)
-                    + ".",
-                    members=[m.name for m in members],
-                )
-            member = chosen[0]
-        elif len(counts) == 1:
-            member = counts[0]
-        elif not counts:
-            raise UnsupportedFormat(
-                "The zip holds no count (CSV, spreadsheet or EML 510). Its files: "
-                + ", ".join(m.name for m in members)
-                + "."
-            )
-        else:
-            names = [m.name for m in counts]
-            raise AmbiguousBundle(
-                f"The zip holds {len(counts)} counts: {', '.join(names)}. Send one of them, or "
-                "pick one with member=NAME (e.g. member=" + names[0] + ").",
-                members=names,
-            )
+        member = _choose_member(members, counts, context.options.get("member"))
         for item in other:
             context.note("zip-member-skipped", f"Zip member {item.name!r} is not used.", None)
-        registry = default_registry()
-        with tempfile.TemporaryDirectory(prefix="telnorm-zip-") as tmp:
-            path = Path(tmp) / "member"
-            path.write_bytes(member.data)
-            inner = Source(path, PurePosixPath(member.name).name)
-            if CANDIDATE_LIST not in context.context and len(lists) == 1:
-                list_path = Path(tmp) / "candidate-list.xml"
-                list_path.write_bytes(lists[0].data)
-                cl = read_context_file(
-                    Source(list_path, lists[0].name), CANDIDATE_LIST, context.limits
-                )
-                context.context = {**context.context, CANDIDATE_LIST: cl}
-                context.note(
-                    "zip-context",
-                    f"The candidate list {lists[0].name!r} in the zip is used as context.",
-                    None,
-                )
-            elif len(lists) > 1:
-                context.note(
-                    "zip-context",
-                    f"The zip holds {len(lists)} candidate lists; none is used. Send the right one "
-                    "as the candidate_list part.",
-                    None,
-                )
-            chosen_parser = choose(
-                registry, inner.head, inner.filename, context.options.get("format")
+        path = folder / "member"
+        path.write_bytes(member.data)
+        unpacked = Unpacked(Source(path, PurePosixPath(member.name).name), member.name)
+        if len(lists) == 1:
+            list_path = folder / "candidate-list.xml"
+            list_path.write_bytes(lists[0].data)
+            unpacked.context_files[CANDIDATE_LIST] = Source(list_path, lists[0].name)
+        elif len(lists) > 1:
+            context.note(
+                "zip-context",
+                f"The zip holds {len(lists)} candidate lists; none is used. Send the right one "
+                "as the candidate_list part.",
+                None,
             )
-            if chosen_parser.parser.name == self.name:
-                raise UnsupportedFormat(f"Zip member {member.name!r} is itself a bundle.")
-            document = chosen_parser.parser.parse(inner, context)
-        parsed = document.get("source") or {}
-        parsed["member"] = member.name
-        parsed.setdefault("format", chosen_parser.detection.format or chosen_parser.parser.name)
-        parsed.setdefault("media_type", chosen_parser.detection.media_type)
-        document["source"] = parsed
-        context.note(
-            "zip-member",
-            f"The count is zip member {member.name!r}, read by parser {chosen_parser.parser.name}.",
-            None,
+        return unpacked
+
+
+def _choose_member(members: list[Member], counts: list[Member], wanted: object) -> Member:
+    """The member ``member=`` names, else the bundle's one count."""
+    if wanted:
+        chosen = [m for m in members if wanted in (m.name, PurePosixPath(m.name).name)]
+        if len(chosen) != 1:
+            raise RequestError(
+                f"The zip has no single member {wanted!r}. Its files: "
+                + ", ".join(m.name for m in members)
+                + ".",
+                members=[m.name for m in members],
+            )
+        return chosen[0]
+    if len(counts) == 1:
+        return counts[0]
+    if not counts:
+        raise UnsupportedFormat(
+            "The zip holds no count (CSV, spreadsheet or EML 510). Its files: "
+            + ", ".join(m.name for m in members)
+            + "."
         )
-        return document
+    names = [m.name for m in counts]
+    raise AmbiguousBundle(
+        f"The zip holds {len(counts)} counts: {', '.join(names)}. Send one of them, or "
+        "pick one with member=NAME (e.g. member=" + names[0] + ").",
+        members=names,
+    )

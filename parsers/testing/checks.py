@@ -10,7 +10,10 @@ telnorm would return: the parser's output plus the ``source`` provenance the pip
 
 from __future__ import annotations
 
+import itertools
+import os
 import tempfile
+import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,9 +24,12 @@ import orjson
 
 from telnorm.parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
 from telnorm.parsers.canonical import Document
+from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
 from telnorm.parsers.registry import Registry
-from telnorm.parsers.testing.fuzz import mutate, seeded_cases
+from telnorm.parsers.testing.arithmetic import arithmetic_problems
+from telnorm.parsers.testing.fuzz import mutate, negate_count, number_cases, seeded_cases
+from telnorm.parsers.testing.isolation import cross_process_problems, fingerprint
 from telnorm.parsers.testing.samples import (
     ForeignSample,
     Sample,
@@ -32,9 +38,10 @@ from telnorm.parsers.testing.samples import (
 )
 from telnorm.parsers.testing.schema import canonical_errors
 
-#: A parser must score its own samples at least this high, and other formats below it (the
-#: service's own threshold for trusting a parser, :data:`telnorm.parsers.detection.MIN_CONFIDENCE`).
-THRESHOLD = 0.5
+#: A parser must score its own samples at least this high, and other formats below it: the
+#: service's own threshold for trusting a parser
+#: (:data:`telnorm.parsers.conventions.MIN_CONFIDENCE`).
+THRESHOLD = MIN_CONFIDENCE
 
 #: Errors about one value or one part of a file: these must say where (a damaged container
 #: that cannot be opened at all, a plain MalformedInput, has no place to point at).
@@ -73,7 +80,9 @@ def normalise_with(
         options=NormaliseOptions(
             format=parser.name, locations=locations, parser_options=dict(options or {})
         ),
-        registry=Registry((parser,), ()),
+        # Trusted like a built-in: the kit wants the parser's own output and exceptions, which
+        # the host would turn into a plugin-error problem for a third-party parser.
+        registry=Registry((parser,), (), builtins=frozenset({parser.name})),
     )
 
 
@@ -188,6 +197,16 @@ def schema_problems(parser: Parser, sample: Sample) -> list[str]:
     return [f"{sample.id}: {line}" for line in canonical_errors(document)]
 
 
+def adds_up_problems(parser: Parser, sample: Sample) -> list[str]:
+    """telnorm's arithmetic and aggregation rules on the sample's output (see
+    :mod:`.arithmetic`)."""
+    try:
+        document = normalise_with(parser, sample.path, sample.options)
+    except Exception:
+        return []  # reported by the schema check
+    return arithmetic_problems(sample.id, document, sample.expect_findings)
+
+
 def determinism_problems(parser: Parser, sample: Sample) -> list[str]:
     outputs: list[bytes] = []
     for _ in range(2):
@@ -199,7 +218,7 @@ def determinism_problems(parser: Parser, sample: Sample) -> list[str]:
         outputs.append(orjson.dumps(document))
     first, second = outputs
     if first == second:
-        return []
+        return cross_process_problems(parser, sample.id, sample.path, sample.options)
     at = next((i for i, (x, y) in enumerate(zip(first, second, strict=False)) if x != y), None)
     at = min(len(first), len(second)) if at is None else at
     return [
@@ -228,7 +247,8 @@ def damaged_input_problems(parser: Parser, sample: Sample) -> list[str]:
     variants = {
         "cut at 1/2": data[: len(data) // 2],
         "cut at 9/10": data[: len(data) * 9 // 10],
-        "a number made negative": mutate(data, [(5, 3, 0, b"")]),
+        "a count made negative": negate_count(data, len(data) // 2)
+        or mutate(data, [(5, 3, 0, b"")]),
         "a number made a fraction": mutate(data, [(5, 7, 1, b"")]),
         "the 4th line dropped": b"\n".join(
             line for i, line in enumerate(data.split(b"\n")) if i != 3
@@ -274,17 +294,50 @@ def fuzz_samples(samples: Sequence[Sample]) -> list[Sample]:
     return sorted(small, key=lambda s: (s.path.stat().st_size, s.id))[:FUZZ_SAMPLES]
 
 
+#: Fuzzing stops after this many seconds (whatever is left of ``count`` is not run).
+FUZZ_SECONDS = 60.0
+
+
+def failure_folder() -> Path:
+    """Where failing fuzz inputs are saved (``TELNORM_KIT_FAILURES``, default
+    ``.telnorm-kit/failures`` in the working directory) for a regression test."""
+    return Path(os.environ.get("TELNORM_KIT_FAILURES") or Path.cwd() / ".telnorm-kit" / "failures")
+
+
+def _save(parser: Parser, data: bytes, filename: str) -> Path | None:
+    folder = failure_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{parser.name}-{fingerprint(data)}{Path(filename).suffix}"
+        target.write_bytes(data)
+    except OSError:
+        return None
+    return target
+
+
 def fuzz_problems(
-    parser: Parser, samples: Sequence[Sample], count: int = 200, seed: int = 0
+    parser: Parser,
+    samples: Sequence[Sample],
+    count: int = 200,
+    seed: int = 0,
+    seconds: float = FUZZ_SECONDS,
 ) -> list[str]:
+    """Every count of the samples made negative and replaced by bad values (systematically,
+    first), then ``count`` seeded random mutations, within ``seconds``. Each failing input is
+    saved (:func:`failure_folder`) and named in the problem."""
     chosen = fuzz_samples(samples)
     datas = [s.path.read_bytes() for s in chosen]
     filename = chosen[0].path.name if chosen else "input.bin"
     options = chosen[0].options if chosen else {}
     problems: list[str] = []
-    for label, data in seeded_cases(datas, count, seed):
-        problems += fuzz_case_problems(parser, label, data, filename, options)
-        if len(problems) >= 5:
+    deadline = time.monotonic() + seconds
+    cases = itertools.chain(number_cases(datas), seeded_cases(datas, count, seed))
+    for label, data in cases:
+        found = fuzz_case_problems(parser, label, data, filename, options)
+        if found:
+            saved = _save(parser, data, filename)
+            problems += [f"{p} (input saved to {saved})" if saved else p for p in found]
+        if len(problems) >= 5 or time.monotonic() > deadline:
             break
     return problems
 
@@ -347,6 +400,7 @@ CHECKS = (
     "output is deterministic",
     "errors carry a location",
     "damaged and random input raise only TelnormError",
+    "output adds up",
 )
 
 
@@ -402,8 +456,12 @@ def check_parser(
     )
     problems = fuzz_problems(parser, own, fuzz_examples, seed)
     results.append(
-        CheckResult.of(CHECKS[6], problems, f"{fuzz_examples} mutated inputs (seed {seed})")
+        CheckResult.of(
+            CHECKS[6], problems, f"counts made bad, then {fuzz_examples} mutations (seed {seed})"
+        )
     )
+    problems = [p for s in own for p in adds_up_problems(parser, s)]
+    results.append(CheckResult.of(CHECKS[7], problems, "no arithmetic or aggregation error"))
     return Verdict(name, version, tuple(results))
 
 
@@ -413,6 +471,7 @@ __all__ = [
     "THRESHOLD",
     "CheckResult",
     "Verdict",
+    "adds_up_problems",
     "applicable_foreign",
     "check_parser",
     "class_problems",

@@ -26,6 +26,7 @@ import pytest
 
 from telnorm.parsers.api import Parser
 from telnorm.parsers.testing.checks import (
+    adds_up_problems,
     applicable_foreign,
     class_problems,
     damaged_input_problems,
@@ -143,6 +144,17 @@ class ParserContract:
         if own_sample not in fuzz_samples(type(self)._own()):
             pytest.skip("damaged copies are made of the smallest samples only")
         _fail_on(damaged_input_problems(instance, own_sample))
+
+    def test_output_adds_up(self, instance: Parser, own_sample: Sample) -> None:
+        _fail_on(adds_up_problems(instance, own_sample))
+
+    def test_bad_counts_raise_only_telnorm_errors(self, instance: Parser) -> None:
+        """Every count of the small samples made negative or replaced by a bad value: the
+        systematic part of fuzzing, before any random mutation."""
+        chosen = fuzz_samples(type(self)._own())
+        if not chosen:
+            pytest.skip("no samples small enough to mutate")
+        _fail_on(fuzz_problems(instance, chosen, 0))
 
     def test_mutated_input_raises_only_telnorm_errors(self, instance: Parser) -> None:
         chosen = fuzz_samples(type(self)._own())

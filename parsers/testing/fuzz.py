@@ -30,6 +30,45 @@ def _digit_runs(data: bytes) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(rb"\d+", data[: 1 << 20])]
 
 
+#: A digit run that is a count stands between delimiters (``<``/``>``, ``;``, ``,``, tab,
+#: quote, space, line end), not inside a date (``2026-03-18``), a time, an id (``SB3``,
+#: ``0668::SB1``) or an attribute such as ``Id="2"``.
+_COUNT = re.compile(rb'(?<=[>;,\t "\r\n])(?<!Id=")(?<!Id=\')\d+(?=[<;,\t "\r\n])')
+
+
+def count_runs(data: bytes) -> list[tuple[int, int]]:
+    """Where the counts of a file are (see :data:`_COUNT`), in order."""
+    return [m.span() for m in _COUNT.finditer(data[: 1 << 20])]
+
+
+def negate_count(data: bytes, which: int) -> bytes | None:
+    """The file with one count made negative (``12`` becomes ``-12``); None without counts."""
+    runs = count_runs(data)
+    if not runs:
+        return None
+    start, _ = runs[which % len(runs)]
+    return data[:start] + b"-" + data[start:]
+
+
+def number_cases(samples: list[bytes], per_sample: int = 12) -> Iterator[tuple[str, bytes]]:
+    """Every sample with one count at a time (up to ``per_sample`` spread over the file) made
+    negative and replaced by each value of :data:`_NUMBERS`: the inputs a count reader most
+    often gets wrong, tried before any random mutation."""
+    for index, data in enumerate(samples):
+        runs = count_runs(data)
+        step = max(1, len(runs) // per_sample)
+        for start, end in runs[::step][:per_sample]:
+            yield (
+                f"count at byte {start} of sample {index} made negative",
+                (data[:start] + b"-" + data[start:]),
+            )
+            for value in _NUMBERS:
+                yield (
+                    f"count at byte {start} of sample {index} replaced by {value!r}",
+                    (data[:start] + value + data[end:]),
+                )
+
+
 def apply_op(data: bytes, op: Op) -> bytes:
     """One mutation. Kinds: truncate, flip bytes, delete a slice, duplicate a slice, insert
     bytes, replace a number, swap two lines, insert a nasty byte sequence."""
@@ -116,4 +155,13 @@ def hypothesis_ops() -> Any:
     return st.lists(op, min_size=1, max_size=4)
 
 
-__all__ = ["Op", "apply_op", "hypothesis_ops", "mutate", "seeded_cases"]
+__all__ = [
+    "Op",
+    "apply_op",
+    "count_runs",
+    "hypothesis_ops",
+    "mutate",
+    "negate_count",
+    "number_cases",
+    "seeded_cases",
+]

@@ -34,6 +34,9 @@ class Sample:
 
     path: Path
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: Validation codes the sample's own numbers are known to break (the arithmetic check
+    #: accepts these; e.g. a record whose candidates do not add up to the list total).
+    expect_findings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

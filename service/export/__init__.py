@@ -13,14 +13,15 @@ an ``output=`` parameter or an ``Accept`` header. With ``schema_dir`` (the setti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.errors import NotAcceptable, RequestError
 from telnorm.service.export import databank, eml, osv4_3
-from telnorm.service.export.options import PARAMETERS, ExportOptions
+from telnorm.service.export.options import PARAMETERS, ExportOptions, creation_default
 from telnorm.service.export.schema_check import check_eml
 
 FORMATS: tuple[str, ...] = ("json", "eml", "osv4-3", "databank")
@@ -60,10 +61,18 @@ ALIASES: dict[str, str] = {
 }
 
 
-class Exported(NamedTuple):
+@dataclass(frozen=True)
+class Exported:
+    """What :func:`export` wrote. Unpacks as ``content, media_type, filename``."""
+
     content: bytes
     media_type: str
     filename: str
+    #: What the writer decided that the caller should hear of (a creation time it chose).
+    notes: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.content, self.media_type, self.filename))
 
 
 def _json(document: Document, options: ExportOptions) -> bytes:
@@ -184,10 +193,17 @@ def export(
     """
     name = format_name(to)
     options = options or ExportOptions()
+    notes: tuple[str, ...] = ()
+    if name == "eml":
+        # Chosen once here and passed on as if requested, so the note names the exact value.
+        default = creation_default(document, options)
+        if default is not None:
+            options = replace(options, creation_time=default[0])
+            notes = (default[1],)
     content = _WRITERS[name](document, options)
     if name == "eml":
         check_eml(content, schema_dir)
-    return Exported(content, MEDIA_TYPES[name], _filename(document, name))
+    return Exported(content, MEDIA_TYPES[name], _filename(document, name), notes)
 
 
 __all__ = [

@@ -1,8 +1,9 @@
 """Normalise and export in one call: what the routes run in a worker and the CLI in-process.
 
-Module-level, so it pickles by name for the worker pool. The candidate list is read once more
-here (it is small) because the exporter needs its structured names, which the canonical
-document does not keep (initials, first name, locality for the databank CSV).
+Module-level, so it pickles by name for the worker pool. The context files are read once
+(:func:`telnorm.service.pipeline.read_context`) and shared: the pipeline fills names from the
+candidate list, and the exporter reads its structured names, which the canonical document
+does not keep (initials, first name, locality for the databank CSV).
 """
 
 from __future__ import annotations
@@ -11,23 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from telnorm.parsers.api import Limits
-from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.parsers.eml.context import CANDIDATE_LIST
 from telnorm.service import pipeline
 from telnorm.service.export import Exported, ExportOptions, export
 from telnorm.service.jsonsafe import check_numbers
-from telnorm.service.pipeline import InputFile, NormaliseOptions
+from telnorm.service.pipeline import InputFile, NormaliseOptions, RequestContext
 
 
-def export_options(
-    params: Mapping[str, str], context_files: Mapping[str, InputFile], limits: Limits
-) -> ExportOptions:
+def export_options(params: Mapping[str, str], context: RequestContext) -> ExportOptions:
     """Export options from request parameters (or CLI ``--set``) and the candidate list."""
-    candidate_list = None
-    if CANDIDATE_LIST in context_files:
-        candidate_list = read_context_file(
-            context_files[CANDIDATE_LIST].source(), CANDIDATE_LIST, limits
-        )
-    return ExportOptions.from_params(params, candidate_list)
+    return ExportOptions.from_params(params, context.documents.get(CANDIDATE_LIST))
 
 
 def canonical_export_job(
@@ -45,14 +39,15 @@ def canonical_export_job(
     from telnorm.service.validation.inputs import load_document_json
 
     document = load_document_json(main.path.read_bytes(), main.filename or main.path.name)
-    return export(
-        document, to, export_options(params, context_files, limits), schema_dir=schema_dir
-    )
+    # only the candidate list matters here: there is nothing to enrich
+    names = {role: f for role, f in context_files.items() if role == CANDIDATE_LIST}
+    context = pipeline.read_context(names, limits)
+    return export(document, to, export_options(params, context), schema_dir=schema_dir)
 
 
 def normalise_export_job(
     main: InputFile,
-    context_files: Mapping[str, InputFile],
+    context_files: Mapping[str, InputFile] | RequestContext,
     options: NormaliseOptions,
     limits: Limits,
     to: str,
@@ -60,11 +55,14 @@ def normalise_export_job(
     schema_dir: Path | None = None,
 ) -> Exported:
     """Normalise ``main`` and write it as ``to``; raises TelnormError like the pipeline."""
-    document = pipeline.normalise(main, context_files, options, limits)
-    check_numbers(document)  # a count beyond 64 bits is a 422 here as in JSON, never written
-    return export(
-        document, to, export_options(params, context_files, limits), schema_dir=schema_dir
+    context = (
+        context_files
+        if isinstance(context_files, RequestContext)
+        else pipeline.read_context(context_files, limits)
     )
+    document = pipeline.normalise(main, context, options, limits)
+    check_numbers(document)  # a count beyond 64 bits is a 422 here as in JSON, never written
+    return export(document, to, export_options(params, context), schema_dir=schema_dir)
 
 
 __all__ = ["canonical_export_job", "export_options", "normalise_export_job"]

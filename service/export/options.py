@@ -14,10 +14,11 @@ that names each field, where it lives in the document and how to supply it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from telnorm.parsers.canonical import Document
@@ -255,6 +256,40 @@ def _first(*values: Any) -> str | None:
     return None
 
 
+#: The latest instant an ISO 8601 year of four digits can hold (9999-12-31T23:59:59Z).
+_LAST_EPOCH = 253_402_300_799
+
+
+def _now() -> str:
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def creation_default(
+    document: Document, options: ExportOptions, environ: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """The creation time to write when neither the request (``creation_time=``) nor the
+    document (``document.created``) gives one, with a note saying where it came from:
+    ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention: seconds since 1970,
+    UTC), else the current time. None when a creation time is given."""
+    if options.creation_time is not None or _get(document, "document", "created"):
+        return None
+    environ = os.environ if environ is None else environ
+    epoch = (environ.get("SOURCE_DATE_EPOCH") or "").strip()
+    if epoch.isascii() and epoch.isdigit() and int(epoch) <= _LAST_EPOCH:
+        value = datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value, (
+            f"kr:CreationDateTime {value} is SOURCE_DATE_EPOCH ({epoch}): neither the request "
+            "(creation_time=) nor the document gives a creation time."
+        )
+    value = _now()
+    unusable = f" (SOURCE_DATE_EPOCH={epoch!a} is not a number of seconds)" if epoch else ""
+    return value, (
+        f"kr:CreationDateTime {value} is the current time{unusable}: neither the request "
+        "(creation_time=) nor the document gives a creation time. Pass creation_time= or set "
+        "SOURCE_DATE_EPOCH for output that is the same on every run."
+    )
+
+
 def resolve_header(document: Document, options: ExportOptions) -> Header:
     """Pick every header value: request option, then document, then candidate list."""
     context = options.candidate_list
@@ -265,7 +300,7 @@ def resolve_header(document: Document, options: ExportOptions) -> Header:
     created = options.creation_time
     if created is not None and created.strip().lower() == "now":
         # Only on explicit request: the wall clock makes the output differ per call.
-        created = datetime.now().astimezone().replace(microsecond=0).isoformat()
+        created = _now()
     return Header(
         election_id=_first(
             options.election_id, _get(document, "election", "id"), c_election.get("id")

@@ -9,9 +9,11 @@ The layout is today's (2022 and later) form, as in the corpus files
 * a preamble ``"Verkiezing";;name``, ``"Datum";;date``, ``"Gebied";;"Gemeente <name>"``,
   ``"Nummer";;authority id``, then one blank line;
 * a wide table: the header row (``Lijstnummer``, ``Aanduiding``, ``Volgnummer``,
-  ``Naam kandidaat``, ``Totaal``, then one column per reporting unit, named without the
-  ``Stembureau`` prefix), a ``Gebiednummer`` and a ``Postcode`` row, the sixteen statistic
-  rows of :data:`STATISTICS`, then per list a list row and its candidate rows.
+  ``Naam kandidaat``, ``Totaal``, then one column per reporting unit, named by its canonical
+  name: the municipality's own name of the station), a ``Gebiednummer`` and (for polling
+  stations) a ``Postcode`` row, the statistic rows of :data:`STATISTICS` that the count has
+  (a row whose every cell would be empty is not written), then per list a list row and its
+  candidate rows.
 
 A number the document does not state is an empty cell (never ``"0"``). ``aangetroffen
 stembiljetten`` is the stated H (``votes_cast``) or else H = E + F + G. Postal-vote reason
@@ -94,8 +96,6 @@ STATISTICS: tuple[tuple[str, Getter], ...] = (
 #: get a row of their own after them.
 _COVERED = frozenset(g.code for _, g in STATISTICS if isinstance(g, _Uncounted))
 
-_STEMBUREAU_PREFIX = re.compile(r"^Stembureau\s+")
-
 
 def _cell(value: object) -> str:
     if value is None or value == "":
@@ -108,19 +108,34 @@ def _line(cells: Sequence[object]) -> str:
 
 
 def column_name(unit: Mapping[str, Any]) -> str:
-    """A unit's column header: its display name without the ``Stembureau`` prefix."""
-    name = unit.get("name") or ""
-    return _STEMBUREAU_PREFIX.sub("", str(name))
+    """A unit's column header: its canonical name, which is the name the municipality gave
+    the station (EML's form has one ``Stembureau `` more; the reader removed it)."""
+    return str(unit.get("name") or "")
+
+
+#: What ``Gebied`` puts before the authority's name, per level of the count.
+_AREA_PREFIX = {"municipality": "Gemeente ", "district": "Kieskring "}
 
 
 def area_name(document: Document, authority_name: str | None) -> str | None:
-    """``Gebied``: ``Gemeente <name>`` for a municipal count, else the authority's name."""
+    """``Gebied``: ``Gemeente <name>`` for a municipal count, ``Kieskring <name>`` for a
+    district's, else the authority's name."""
     if authority_name is None:
         return None
     level = (document.get("document") or {}).get("level")
-    if level == "municipality" and not authority_name.lower().startswith("gemeente "):
-        return f"Gemeente {authority_name}"
+    prefix = _AREA_PREFIX.get(str(level))
+    if prefix and not authority_name.lower().startswith(prefix.lower()):
+        return prefix + authority_name
     return authority_name
+
+
+def _has_postcodes(document: Document, units: Sequence[Mapping[str, Any]]) -> bool:
+    """A municipality's file has a ``Postcode`` row (its units are polling stations); a
+    district's or central office's has none (its units are municipalities)."""
+    level = (document.get("document") or {}).get("level")
+    return level in (None, "municipality", "polling_station") or any(
+        unit.get("postal_code") for unit in units
+    )
 
 
 def _unit_number(unit: Mapping[str, Any]) -> object:
@@ -189,9 +204,14 @@ def iter_lines(document: Document, options: ExportOptions | None = None) -> Iter
         + [column_name(unit) for unit in units]
     )
     yield _line(["Gebiednummer", None, None, None, None] + [_unit_number(u) for u in units])
-    yield _line(["Postcode", None, None, None, None] + [u.get("postal_code") for u in units])
+    if _has_postcodes(document, units):
+        yield _line(["Postcode", None, None, None, None] + [u.get("postal_code") for u in units])
     for label, getter in STATISTICS:
-        yield _line([None, label, None, None] + [getter(group) for group in groups])
+        row = [getter(group) for group in groups]
+        # The rows follow the count, as the counting software writes them: a count without
+        # kiezerspassen or explanations (a council election, TK2023) has none of those rows.
+        if any(value is not None for value in row):
+            yield _line([None, label, None, None, *row])
     extra = [
         code
         for code in UNCOUNTED_REASON_CODES
@@ -250,7 +270,9 @@ def filename_for(document: Document) -> str:
     election = str((document.get("election") or {}).get("id") or "onbekend").split("_", 1)[0]
     authority = (document.get("managing_authority") or {}).get("name") or "onbekend"
     slug = re.sub(r"[^0-9a-z]+", "", str(authority).lower())
-    return f"osv4-3_telling_{str(election).lower()}_gemeente_{slug}.csv"
+    level = (document.get("document") or {}).get("level")
+    kind = {"district": "kieskring", "central": "centraal"}.get(str(level), "gemeente")
+    return f"osv4-3_telling_{str(election).lower()}_{kind}_{slug}.csv"
 
 
 __all__ = ["MEDIA_TYPE", "STATISTICS", "column_name", "filename_for", "iter_lines", "to_osv4_3"]

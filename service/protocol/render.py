@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from telnorm.parsers.conventions import id_sort_key
+
 ID_COLUMNS = [
     "Verkiezingnummer",
     "Type",
@@ -157,7 +159,7 @@ def csv_c(report: Mapping[str, Any], names: Mapping[str, str | None]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     _header(writer, report, "Afwijking per stembureau per partij")
-    lists = sorted({row["affiliation_id"] for row in report["c"]}, key=_id_key)
+    lists = sorted({row["affiliation_id"] for row in report["c"]}, key=id_sort_key)
     writer.writerow([*ID_COLUMNS, *(names.get(aff) or aff for aff in lists)])
     rows: dict[str, dict[str, Any]] = {}
     entries: dict[str, Mapping[str, Any]] = {}
@@ -173,10 +175,6 @@ def csv_c(report: Mapping[str, Any], names: Mapping[str, str | None]) -> str:
 def _signed(value: float) -> str:
     rounded = round(value, 1)
     return f"{'+' if rounded > 0 else ''}{rounded}%"
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    return (int(value), "") if value.isdigit() else (1 << 62, value)
 
 
 PARTS = ("a", "b", "c")

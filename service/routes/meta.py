@@ -12,8 +12,8 @@ from starlette.responses import Response
 from telnorm.parsers.api import API_VERSION
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import TelnormError
-from telnorm.parsers.registry import default_registry
 from telnorm.service.openapi import problem_responses
+from telnorm.service.plugin_host import active_registry, probe
 from telnorm.service.problems import catalogue
 from telnorm.service.version import NORMALISER_VERSION
 
@@ -40,6 +40,7 @@ _PARSER_EXAMPLE = {
     "extensions": [".xml", ".eml.xml"],
     "options": [],
     "status": "ok",
+    "builtin": True,
 }
 _PROBLEM_TYPE_EXAMPLE = {
     "type": "/problems/not-a-count",
@@ -75,18 +76,20 @@ async def health(request: Request) -> dict[str, Any]:
     operation_id="list_parsers",
     summary="Installed parser plugins",
     responses=_json_example(
-        {"api_version": API_VERSION, "parsers": [_PARSER_EXAMPLE], "failed": []}
+        {
+            "api_version": API_VERSION,
+            "parsers": [_PARSER_EXAMPLE],
+            "failed": [],
+            "collisions": [],
+            "disabled": [],
+        }
     ),
 )
 async def parsers() -> dict[str, Any]:
     """Every installed parser (name for format=, version, media types, the options it
-    reads), and the plugins that failed to load, with why."""
-    registry = default_registry()
-    return {
-        "api_version": API_VERSION,
-        "parsers": [dict(parser.describe(), status="ok") for parser in registry.parsers],
-        "failed": [failure.describe() for failure in registry.failures],
-    }
+    reads, ``status`` ok or broken), the plugins that failed to load, the ones whose parser
+    name was already taken (``collisions``) and the disabled ones, each with why."""
+    return {"api_version": API_VERSION, **probe(active_registry()).describe()}
 
 
 @router.get(
@@ -143,7 +146,6 @@ async def problem_type(code: str) -> dict[str, Any]:
 
     class UnknownProblem(TelnormError):
         code = "not-found"
-        status = 404
         title = "No such problem type"
 
     raise UnknownProblem(f"No problem type is called {code!r}; GET /problems lists them.")

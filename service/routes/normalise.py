@@ -105,10 +105,15 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def parser_options(
-    mapping: str | None, member: str | None, sheet: str | None, upload_fields: dict[str, str]
+    mapping: str | None,
+    member: str | None,
+    sheet: str | None,
+    upload_fields: dict[str, str],
+    delimiter: str | None = None,
 ) -> dict[str, str]:
-    options = {k: v for k, v in upload_fields.items() if k in ("mapping", "member", "sheet")}
-    for key, value in (("mapping", mapping), ("member", member), ("sheet", sheet)):
+    given = {"mapping": mapping, "member": member, "sheet": sheet, "delimiter": delimiter}
+    options = {k: v for k, v in upload_fields.items() if k in given}
+    for key, value in given.items():
         if value is not None:
             options[key] = value
     return options
@@ -131,11 +136,13 @@ def _download(spooled: Spooled) -> Response:
     """An export, streamed from the worker's file; its name (made from the file's data) as
     RFC 6266/8187 ``filename*`` with a safe ASCII fallback."""
     exported: Exported = spooled.meta
-    return file_response(
-        spooled,
-        exported.media_type,
-        {"Content-Disposition": content_disposition(exported.filename)},
-    )
+    headers = {"Content-Disposition": content_disposition(exported.filename)}
+    if exported.notes:
+        # Non-JSON answers have no notes array: what the writer chose (an EML creation
+        # time) goes in a header, on one line and in Latin-1 whatever the notes hold.
+        text = " | ".join(" ".join(note.split()) for note in exported.notes)
+        headers["Telnorm-Notes"] = text.encode("latin-1", "replace").decode("latin-1")
+    return file_response(spooled, exported.media_type, headers)
 
 
 def _refuse_source_options(upload: Upload, options: dict[str, str], locations: bool) -> None:
@@ -186,6 +193,10 @@ async def normalise(
     mapping: Annotated[str | None, Query(description="Mapping id for a tabular file.")] = None,
     member: Annotated[str | None, Query(description="Zip member to read.")] = None,
     sheet: Annotated[str | None, Query(description="Spreadsheet sheet to read.")] = None,
+    delimiter: Annotated[
+        str | None,
+        Query(description="The separator of a CSV (one character), instead of detecting it."),
+    ] = None,
 ) -> Response:
     """Reads the file (EML 510, osv4-3 CSV, any CSV or spreadsheet, a zip bundle), detects
     its format unless `format=` names the parser, and answers the canonical document, or
@@ -196,13 +207,13 @@ async def normalise(
     or starting with `{`) is not parsed again but checked against the canonical JSON
     Schema (422 listing each violation with its JSON Pointer) and written in the format
     asked for, so a client that kept the JSON never resends the source. Source options
-    (`locations`, `mapping`, `member`, `sheet`, context parts other than `candidate_list`)
-    are then a 400.
+    (`locations`, `mapping`, `member`, `sheet`, `delimiter`, context parts other than
+    `candidate_list`) are then a 400.
 
     Export options (`election_id=`, `creation_time=`, ...) come as query parameters or
     form fields; see docs/export.md."""
     main = upload.main()
-    options = parser_options(mapping, member, sheet, upload.fields)
+    options = parser_options(mapping, member, sheet, upload.fields, delimiter)
     if "mapping" in upload.files:
         options["mapping_file"] = str(upload.files["mapping"].path)
     # Decide the output before parsing, so an unwritable Accept is a quick 406.

@@ -138,6 +138,7 @@ async def validate(
         format=format,
         parser_options=options,
     )
+    request.state.parser = format or "auto"  # the metrics label (the report does not say)
     answer = await run_spooled(pool, upload.folder, validate_job, job, settings.limits())
     return file_response(answer, "application/json")
 

@@ -7,6 +7,7 @@ reference or candidate list) could not be read.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -219,7 +220,9 @@ def run_all(requests: list[ValidateRequest], limits: Limits, jobs: int) -> list[
     """Every request's outcome, in order; ``jobs`` > 1 runs them in that many processes."""
     if jobs == 1 or len(requests) == 1:
         return [_validate_one(request, limits) for request in requests]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(requests))) as executor:
+    # spawn, not fork: forking a process that runs threads can deadlock the child
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(requests)), mp_context=context) as executor:
         return list(executor.map(_validate_one, requests, [limits] * len(requests)))
 
 

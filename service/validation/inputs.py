@@ -16,14 +16,20 @@ import orjson
 
 from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.canonical import Document
-from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument, read_context_file
 from telnorm.parsers.errors import ContextFileError, EmptyInput, InvalidValue, TelnormError
-from telnorm.service.jsonsafe import check_json_numbers, check_numbers
+from telnorm.service.jsonsafe import check_numbers
 from telnorm.service.jsonsafe import dumps as checked_dumps
-from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.pipeline import (
+    InputFile,
+    NormaliseOptions,
+    RequestContext,
+    normalise,
+    read_context,
+)
 from telnorm.service.validation.reference import load_reference, looks_like_json
 from telnorm.service.validation.runner import attach_sources, validate
-from telnorm.service.validation.shape import check_document, check_envelope
+from telnorm.service.validation.shape import check_count_values, check_document, check_envelope
 from telnorm.service.validation.strict import check_schema
 
 CandidateList = dict[str, tuple[str | None, list[str]]]
@@ -39,11 +45,10 @@ def load_document_json(data: bytes, name: str = "document") -> Document:
             f"The file ({name}) is read as a canonical document (JSON) but is not valid JSON: "
             f"{exc}. Send another format without a JSON content type or .json name."
         ) from None
-    # a number too large for a count, which orjson read as a float: 422 with its place;
-    # then meant as a canonical document at all (clear messages naming what it lacks), then
-    # the whole contract (every violation listed), then what the rules read (exact int types)
-    check_json_numbers(data, document)
+    # meant as a canonical document at all (clear messages naming what it lacks), then the
+    # whole contract (every violation listed), then what the rules read (exact int types)
     check_envelope(document)
+    check_count_values(document)
     check_schema(document)
     check_document(document)
     result: Document = document
@@ -57,6 +62,11 @@ def load_candidate_list(
     parsed = read_context_file(
         Source(path, filename or path.name), CANDIDATE_LIST, limits or Limits()
     )
+    return candidate_list_ids(parsed)
+
+
+def candidate_list_ids(parsed: ContextDocument) -> CandidateList:
+    """What the rules read of a candidate list: ``{list id: (name, [candidate ids])}``."""
     if not parsed.affiliations:
         raise ContextFileError("The candidate list names no lists.", role=CANDIDATE_LIST)
     return {
@@ -115,19 +125,29 @@ def _is_json(request: ValidateRequest) -> bool:
     return is_canonical_json(request.main, request.declared_json, request.format)
 
 
+def read_request_context(request: ValidateRequest, limits: Limits | None = None) -> RequestContext:
+    """The request's context files, each read once: the candidate list (for the rules, and for
+    normalising), and the other context files when the input is normalised."""
+    files = {} if _is_json(request) else dict(request.context_files)
+    if request.candidate_list is not None:
+        files[CANDIDATE_LIST] = request.candidate_list
+    return read_context(files, limits)
+
+
 def read_document(
-    request: ValidateRequest, limits: Limits | None = None, *, locations: bool = True
+    request: ValidateRequest,
+    limits: Limits | None = None,
+    *,
+    locations: bool = True,
+    context: RequestContext | None = None,
 ) -> Document:
     """The validated document: the JSON as sent, or the file normalised (with locations)."""
     main = request.main
     if _is_json(request):
         return load_document_json(main.path.read_bytes(), main.filename or main.path.name)
-    context = dict(request.context_files)
-    if request.candidate_list is not None:
-        context["candidate_list"] = request.candidate_list
     document = normalise(
         main,
-        context_files=context,
+        context_files=context or read_request_context(request, limits),
         options=NormaliseOptions(
             format=request.format, locations=locations, parser_options=request.parser_options
         ),
@@ -142,17 +162,15 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
 
     Used by the CLI in-process and by the service inside a worker process.
     """
-    candidate_list = (
-        load_candidate_list(
-            request.candidate_list.path, request.candidate_list.filename, limits=limits
-        )
-        if request.candidate_list is not None
-        else None
-    )
     if request.locations not in ("auto", "always", "never"):
         raise ValueError(f"locations must be auto, always or never, not {request.locations!r}")
+    context = read_request_context(request, limits)
+    parsed_list = context.documents.get(CANDIDATE_LIST)
+    candidate_list = candidate_list_ids(parsed_list) if parsed_list is not None else None
     is_json = _is_json(request)
-    document = read_document(request, limits, locations=request.locations == "always")
+    document = read_document(
+        request, limits, locations=request.locations == "always", context=context
+    )
     reference = (
         load_reference(request.reference.path, request.reference.filename, limits=limits)
         if request.reference is not None
@@ -167,7 +185,7 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
     if request.locations == "auto" and not is_json and report["findings"]:
         # Same bytes and options give the same document, so the pointers stay valid.
         del document
-        located = read_document(request, limits, locations=True)
+        located = read_document(request, limits, locations=True, context=context)
         attach_sources(report, located.get("locations"))
     return report
 
@@ -181,6 +199,7 @@ __all__ = [
     "CandidateList",
     "TelnormError",
     "ValidateRequest",
+    "candidate_list_ids",
     "check_document",
     "declares_json",
     "is_canonical_json",

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from telnorm.parsers.canonical import Document
+from telnorm.parsers.conventions import escape_pointer, id_sort_key
 
 # The letters of the Dutch forms (proces-verbaal), as EML reason codes.
 A = "geldige stempassen"
@@ -44,11 +45,6 @@ FAMILIES = {
     "reconciliation": "Reconciliation against a reference count",
     "plausibility": "Plausibility (opt-in; Kiesraad control protocol)",
 }
-
-
-def escape_pointer(token: str) -> str:
-    """One JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +112,6 @@ class Finding:
             "actual": self.actual,
             "difference": self.difference,
         }
-
-
-def source_location(locations: Mapping[str, Any] | None, pointer: str) -> Any:
-    """Where the value at ``pointer`` came from (see :class:`Locator`)."""
-    if not locations:
-        return None
-    return Locator(locations)(pointer)
 
 
 class Locator:
@@ -392,6 +381,6 @@ def rejected_suffix(code: str) -> str:
     return "/rejected_votes/" + escape_pointer(code)
 
 
-def natural_key(value: str) -> tuple[int, str]:
-    """List and candidate ids are numbers as strings: sort 2 before 10."""
-    return (int(value), "") if value.isdigit() else (1 << 62, value)
+#: List and candidate ids are numbers as strings: sort 2 before 10 (the one order of
+#: :mod:`telnorm.parsers.conventions`).
+natural_key = id_sort_key

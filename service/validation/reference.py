@@ -27,6 +27,7 @@ import orjson
 
 from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import Document, new_vote_group
+from telnorm.parsers.counts import MAX_COUNT
 from telnorm.parsers.errors import ContextFileError, TelnormError
 from telnorm.service.pipeline import InputFile, normalise
 from telnorm.service.validation.model import Reference
@@ -102,10 +103,10 @@ def reference_from_json(data: Any, name: str = "reference") -> Document:
 
 
 def _count(value: Any, where: str, name: str) -> int:
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
         raise ContextFileError(
             f"The reference ({name}) has {value!r} at {where}; a count must be a "
-            "non-negative integer.",
+            f"non-negative integer of at most {MAX_COUNT}.",
             role="reference",
         )
     return value

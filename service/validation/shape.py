@@ -160,3 +160,16 @@ def check_document(document: Any) -> None:
     locations = document.get("locations")
     if locations is not None and not isinstance(locations, dict):
         raise _bad("/locations", "no object")
+
+
+def check_count_values(document: Any) -> None:
+    """Only the counts: a value where a count belongs that breaks the one rule of
+    :mod:`telnorm.parsers.counts` is ``invalid-count`` with its pointer, as every parser
+    answers, before the strict schema check would call it a mere type error. Anything else
+    wrong is left to the checks that follow."""
+    try:
+        check_document(document)
+    except InvalidCount:
+        raise
+    except (InvalidValue, StructureError):
+        pass

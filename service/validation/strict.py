@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema_rs
 
 from telnorm.parsers.canonical import json_schema
+from telnorm.parsers.conventions import escape_pointer
 from telnorm.parsers.errors import StructureError
 from telnorm.service.validation.shape import SCHEMA_ID
 
@@ -48,7 +49,7 @@ def validator() -> Any:
 
 
 def _pointer(path: list[str | int]) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "".join("/" + escape_pointer(str(part)) for part in path)
 
 
 def schema_violations(document: Any) -> list[dict[str, str]]:

@@ -137,7 +137,7 @@ def base_document(**overrides: Any) -> dict[str, Any]:
             {
                 "id": "0999::SB1",
                 "number": 1,
-                "name": "Stembureau Dorpshuis",
+                "name": "Dorpshuis",
                 "postal_code": "9999 AA",
                 "kind": "polling_station",
                 **unit1,
@@ -145,7 +145,7 @@ def base_document(**overrides: Any) -> dict[str, Any]:
             {
                 "id": "0999::SB2",
                 "number": 2,
-                "name": "Stembureau School",
+                "name": "School",
                 "postal_code": None,
                 "kind": "polling_station",
                 **unit2,

@@ -26,6 +26,7 @@ from telnorm.service.export.databank import (
 from telnorm.service.export.eml import to_eml
 from telnorm.service.export.schema_check import check_eml
 from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.problems import status_of
 from tests.conftest import CORPUS, corpus_path
 from tests.export.helpers import base_document
 
@@ -148,7 +149,7 @@ def test_negotiation() -> None:
     assert format_name("xml") == "eml" and format_name("text/csv") == "osv4-3"
     with pytest.raises(NotAcceptable) as caught:
         negotiate("text/html, application/pdf")
-    assert caught.value.status == 406
+    assert status_of(caught.value) == 406
     with pytest.raises(RequestError):
         format_name("pdf")
 
@@ -170,7 +171,7 @@ def test_runtime_schema_check() -> None:
     broken = good.replace(b"<TotalCounted>", b"<TotalCounted>-", 1)
     with pytest.raises(ExportSchemaViolation) as caught:
         check_eml(broken, schema_dir)
-    assert caught.value.status == 500 and caught.value.extra["errors"]
+    assert status_of(caught.value) == 500 and caught.value.extra["errors"]
     content = export(
         base_document(), "eml", ExportOptions(creation_time="2026-03-19T21:30:00"),
         schema_dir=Path(schema_dir),

@@ -49,12 +49,18 @@ def test_output_parameter_and_missing_fields(client: TestClient) -> None:
     assert response.status_code == 422
     problem = response.json()
     assert problem["code"] == "export-fields-missing"
-    assert [m["field"] for m in problem["missing"]] == ["creation_time", "contest_id"]
+    # the creation time defaults (SOURCE_DATE_EPOCH or the clock); the contest has none
+    assert [m["field"] for m in problem["missing"]] == ["contest_id"]
     response = client.post(
         "/normalise?output=eml&creation_time=2022-03-17T09:00:00&contest_id=geen", files=body
     )
     assert response.status_code == 200, response.text
     assert_valid_eml(response.content)
+    assert "Telnorm-Notes" not in response.headers  # an explicit creation time wins
+    response = client.post("/normalise?output=eml&contest_id=geen", files=body)
+    assert response.status_code == 200, response.text
+    assert_valid_eml(response.content)
+    assert "kr:CreationDateTime" in response.headers["Telnorm-Notes"]
     response = client.post("/normalise", files=body, headers={"Accept": "text/csv"})
     assert response.status_code == 200
     assert response.content == csv_path.read_bytes()
@@ -83,7 +89,7 @@ def test_cli_to_and_set(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["normalise", str(csv_path), "--to", "eml"])
     assert result.exit_code == 1
-    assert "--set creation_time=" in result.output
+    assert "--set contest_id=" in result.output
     out = tmp_path / "out.eml.xml"
     result = runner.invoke(
         cli,

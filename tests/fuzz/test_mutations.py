@@ -35,6 +35,7 @@ from telnorm.parsers.errors import (
 from telnorm.parsers.testing.fuzz import hypothesis_ops, mutate
 from telnorm.service.jobs import normalise_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
+from telnorm.service.problems import status_of
 from telnorm.service.workers import WorkerPool
 from tests.conftest import CORPUS, SAMPLES, assert_canonical
 
@@ -137,7 +138,7 @@ def check(pool: WorkerPool, data: bytes, filename: str, format_name: str | None)
             pytest.fail(f"the parser crashed its worker on {filename} ({len(data)} bytes)")
         except TelnormError as error:
             assert error.message, f"{type(error).__name__} without a message"
-            assert 400 <= error.status < 500, f"{type(error).__name__} answers {error.status}"
+            assert 400 <= status_of(error) < 500, f"{type(error).__name__}: {status_of(error)}"
             if isinstance(error, LOCATED):
                 assert error.location, f"{type(error).__name__} without a location: {error}"
             return

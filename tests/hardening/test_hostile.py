@@ -178,7 +178,46 @@ def formula_counts() -> bytes:
     return buffer.getvalue()
 
 
+# --- counts (issue 12): stated twice, hidden among unknown elements, absurdly long ---------
+
+_FIRST_VOTES = b"<ValidVotes>1</ValidVotes>"
+
+
+def eml_votes_stated_100000_times() -> bytes:
+    """A list's ValidVotes 100,000 times in one Selection: refused at the second, never
+    last-one-wins."""
+    return eml_count().replace(_FIRST_VOTES, _FIRST_VOTES * 100_000, 1)
+
+
+def eml_bad_count_after_300000_unknown_elements() -> bytes:
+    """300,000 unknown extension elements in one Selection, then a count with a sign: the
+    unknown elements must cost linear time for the refusal to come in seconds."""
+    junk = b'<x:Extra xmlns:x="urn:example:x">1</x:Extra>' * 300_000
+    return eml_count().replace(_FIRST_VOTES, junk + b"<ValidVotes>+1</ValidVotes>", 1)
+
+
+def eml_count_of_100000_digits() -> bytes:
+    return eml_count().replace(_FIRST_VOTES, b"<ValidVotes>" + b"9" * 100_000 + b"</ValidVotes>")
+
+
+def csv_count_of_100000_digits() -> bytes:
+    # the first station's Kiesgerechtigden
+    return csv_utf8().replace(b";1234 AB;1.500;", b";1234 AB;" + b"9" * 100_000 + b";", 1)
+
+
 CASES: dict[str, Case] = {
+    "eml-votes-stated-100000-times": Case(
+        eml_votes_stated_100000_times, "count.xml", 422, "duplicate-value", "twice"
+    ),
+    "eml-unknown-elements-then-bad-count": Case(
+        eml_bad_count_after_300000_unknown_elements, "count.xml", 422, "invalid-count", "sign"
+    ),
+    "eml-count-of-100000-digits": Case(
+        eml_count_of_100000_digits, "count.xml", 422, "invalid-count", "larger than any count"
+    ),
+    "csv-count-of-100000-digits": Case(
+        csv_count_of_100000_digits, "count.csv", 422, "invalid-count", "larger than any count"
+    ),
     "external-entity-file": Case(
         lambda: _doctype(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', b"&e;"),
         "count.xml",

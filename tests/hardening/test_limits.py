@@ -27,6 +27,7 @@ from tests.hardening.conftest import (
 LIMIT_FIELDS = {
     "max_upload_bytes": "test_body_size",
     "max_context_files": "test_context_file_count",
+    "reconcile_max_files": "test_reconcile_file_count",
     "max_xml_depth": "test_xml_depth",
     "max_xml_elements": "test_xml_elements",
     "max_zip_members": "test_zip_members",
@@ -108,6 +109,22 @@ def test_context_file_count() -> None:
         # the main file, one context file and a mapping are still taken
         parts = {"file": parts["file"], "candidate_list": parts["candidate_list"]}
         assert client.post("/normalise", files=parts).status_code != 400
+
+
+def test_reconcile_file_count() -> None:
+    with service(reconcile_max_files=2) as client:
+        # two files and a reference, plus the 110a and 230b parts the limit leaves room for
+        parts = [("file", (f"{i}.xml", b"<x/>")) for i in range(2)]
+        parts += [("reference", ("r.json", b"{}"))]
+        parts += [
+            ("election_definition", ("d.xml", b"<x/>")),
+            ("candidate_list", ("c.xml", b"<x/>")),
+        ]
+        problem = assert_problem(client.post("/reconcile", files=parts), 400, "bad-request")
+        assert "too many files" in problem["detail"].lower()
+        # within the limit the request is read (and the JSON reference refused: 422)
+        response = client.post("/reconcile", files=parts[1:3])
+        assert_problem(response, 422, "invalid-context-file")
 
 
 def test_xml_depth() -> None:

@@ -117,7 +117,7 @@ def test_cli_lists_and_checks_the_plugins(plugins_installed: None) -> None:
     assert checked.exit_code == 0, checked.output
     assert "telnorm-plugin-example 1.0.0" in checked.output
     assert "samples: 2, error samples: 0" in checked.output  # errors live in tests/, not shipped
-    assert checked.output.rstrip().endswith("PASS: 7 passed, 0 failed, 0 skipped")
+    assert checked.output.rstrip().endswith("PASS: 8 passed, 0 failed, 0 skipped")
     broken = runner.invoke(cli, ["plugins", "check", "broken"])
     assert broken.exit_code == 1
     assert "cannot be loaded: ImportError" in broken.output

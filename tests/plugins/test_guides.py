@@ -110,7 +110,7 @@ def test_plugin_guide(tmp_path: Path) -> None:
     assert (tmp_path / "pyproject.toml").is_file()
     assert "normalised {'name': 'stemtabel'" in outputs[1]
     assert " passed" in outputs[2]
-    assert outputs[3].rstrip().endswith("PASS: 7 passed, 0 failed, 0 skipped")
+    assert outputs[3].rstrip().endswith("PASS: 8 passed, 0 failed, 0 skipped")
     assert "error samples: 1" in outputs[3]
 
 

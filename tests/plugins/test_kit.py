@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from click.testing import CliRunner
 
 from telnorm.parsers import (
     FORMAT_VERSION,
@@ -22,6 +23,7 @@ from telnorm.parsers import (
     Source,
 )
 from telnorm.parsers.testing import (
+    CHECKS,
     ForeignSample,
     Sample,
     assert_canonical,
@@ -29,7 +31,9 @@ from telnorm.parsers.testing import (
     canonical_errors,
     check_parser,
 )
-from telnorm.parsers.testing.fuzz import KINDS, apply_op, seeded_cases
+from telnorm.parsers.testing.checks import determinism_problems
+from telnorm.parsers.testing.fuzz import KINDS, apply_op, negate_count, seeded_cases
+from telnorm.service.cli import cli
 from tests.plugins.install import ROOT
 
 GOOD_SAMPLE = b"KITFORMAT 1\nunit 1 Raadhuis\nlist 1 Kitpartij 12\n"
@@ -152,8 +156,8 @@ def _verdict(parser: type[Parser], sample: Path, **kwargs: Any) -> dict[str, Any
 def test_a_good_parser_passes(sample: Path) -> None:
     verdict = check_parser(Good, [sample], fuzz_examples=60)
     assert verdict.ok, verdict.render()
-    assert [r.status for r in verdict.results] == ["pass"] * 7
-    assert verdict.render().endswith("PASS: 7 passed, 0 failed, 0 skipped")
+    assert [r.status for r in verdict.results] == ["pass"] * len(CHECKS)
+    assert verdict.render().endswith("PASS: 8 passed, 0 failed, 0 skipped")
 
 
 @pytest.mark.parametrize(
@@ -266,8 +270,90 @@ def test_parser_contract_runs_in_a_plugin_test_suite(tmp_path: Path) -> None:
     # the schema check fails on the sample itself and on every mutation the parser accepts
     assert failed == {
         "test_output_passes_schema[kit.txt]",
+        "test_bad_counts_raise_only_telnorm_errors",
         "test_mutated_input_raises_only_telnorm_errors",
     }, out
     assert "TestMissesFields" in out
     assert "'contest' is a required property" in out
     assert " passed" in out
+
+
+class SetOrdered(Good):
+    """Orders its stations by a set of their ids: stable inside one process, not across."""
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        document = _document(6, 12)
+        units = {u["id"]: u for u in document["reporting_unit_votes"]}
+        document["reporting_unit_votes"] = [units[i] for i in set(units)]
+        return document
+
+
+class NegativeCrash(Good):
+    """Reads a signed number, then trips over a negative count (a ValueError, not a
+    TelnormError): the bug systematic count fuzzing exists to find."""
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        lines = source.read_bytes().split(b"\n")
+        if lines[0] != b"KITFORMAT 1" or len(lines) < 3:
+            raise MalformedInput("no header", location={"line": 1})
+        last = lines[2].rsplit(b" ", 1)[-1]
+        if not last.lstrip(b"-").isdigit() or len(last) > 9:
+            raise MalformedInput("bad count", location={"line": 3})
+        votes = int(last)
+        if votes < 0:
+            raise ValueError(f"math domain error: {votes}")
+        return _document(1, votes)
+
+
+def test_set_ordered_output_fails_across_processes(tmp_path: Path) -> None:
+    sample = tmp_path / "kit.txt"
+    sample.write_bytes(GOOD_SAMPLE)
+    problems = determinism_problems(SetOrdered(), Sample(sample))
+    assert problems and "differs between processes" in problems[0]
+    assert determinism_problems(Good(), Sample(sample)) == []
+
+
+def test_default_fuzzing_finds_a_crash_on_a_negative_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = tmp_path / "kit.txt"
+    sample.write_bytes(GOOD_SAMPLE)
+    monkeypatch.setenv("TELNORM_KIT_FAILURES", str(tmp_path / "failures"))
+    verdict = check_parser(NegativeCrash, [sample])
+    failed = {r.check: r for r in verdict.results if r.status == "fail"}
+    assert set(failed) == {"damaged and random input raise only TelnormError"}
+    problem = failed["damaged and random input raise only TelnormError"].problems[0]
+    assert "made negative" in problem and "ValueError" in problem
+    saved = sorted((tmp_path / "failures").iterdir())
+    assert saved and saved[0].read_bytes().endswith(b"-12\n")
+
+
+def test_a_count_made_negative_is_a_count_not_a_date() -> None:
+    data = b"Datum;2026-03-18\nSB1;Raadhuis;1234 AB\nlijst 1;120;4\n"
+    damaged = negate_count(data, len(data) // 2)
+    assert damaged is not None and b"2026-03-18" in damaged and b"1234 AB" in damaged
+    assert damaged.count(b"-") == data.count(b"-") + 1
+    assert b";-120;" in damaged or b";-4\n" in damaged
+
+
+def test_a_file_with_two_parsers_checks_each(tmp_path: Path) -> None:
+    plugin = tmp_path / "twee.py"
+    plugin.write_text(
+        textwrap.dedent(
+            """
+            from tests.plugins.test_kit import Good, MissesFields
+
+            class First(Good):
+                name = "eerste"
+
+            class Second(MissesFields):
+                name = "tweede"
+            """
+        )
+    )
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples" / "kit.txt").write_bytes(GOOD_SAMPLE)
+    result = CliRunner().invoke(cli, ["plugins", "check", str(plugin), "--fuzz", "5"])
+    assert result.exit_code == 1
+    assert "contract check of parser 'eerste'" in result.output
+    assert "contract check of parser 'tweede'" in result.output

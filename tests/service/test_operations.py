@@ -100,27 +100,24 @@ def test_metrics(client: TestClient) -> None:
     assert "telnorm_queue_length 0.0" in text
 
 
-def _sleep(seconds: float) -> str:
-    time.sleep(seconds)
-    return "slept"
-
-
 def test_a_full_queue_refuses_at_once() -> None:
-    pool = WorkerPool(size=1, timeout=10, max_queue=1)
+    # time.sleep pickles by reference: the worker imports nothing of the tests (slow on a
+    # loaded machine), and the generous timeout leaves the spawn time out of the question
+    pool = WorkerPool(size=1, timeout=60, max_queue=1)
     pool.start()
 
     async def scenario() -> list[Any]:
-        running = asyncio.ensure_future(pool.run(_sleep, 1.0))
+        running = asyncio.ensure_future(pool.run(time.sleep, 1.0))
         await asyncio.sleep(0.1)
-        waiting = asyncio.ensure_future(pool.run(_sleep, 0.0))
+        waiting = asyncio.ensure_future(pool.run(time.sleep, 0.0))
         await asyncio.sleep(0.1)
         assert pool.queued == 1
         with pytest.raises(PoolBusy):
-            await pool.run(_sleep, 0.0)
+            await pool.run(time.sleep, 0.0)
         return list(await asyncio.gather(running, waiting))
 
     try:
-        assert asyncio.run(scenario()) == ["slept", "slept"]
+        assert asyncio.run(scenario()) == [None, None]
         assert pool.queued == 0
     finally:
         pool.close()
@@ -208,3 +205,22 @@ def test_large_json_is_gzipped(client: TestClient) -> None:
         zipped = small.get("/schema", headers={"accept-encoding": "gzip"})
         assert zipped.headers["content-encoding"] == "gzip"
         assert zipped.json()["$id"] == "urn:telnorm:schema:canonical-v1"
+
+
+def _warn() -> str:
+    import warnings
+
+    warnings.warn("a library warns", UserWarning, stacklevel=1)
+    return "warned"
+
+
+def test_worker_warnings_are_json_lines(capfd: pytest.CaptureFixture[str]) -> None:
+    pool = WorkerPool(size=1, timeout=120, log_level="INFO")
+    pool.start()
+    try:
+        assert asyncio.run(pool.run(_warn)) == "warned"
+    finally:
+        pool.close()
+    lines = [line for line in capfd.readouterr().err.splitlines() if "a library warns" in line]
+    assert lines
+    assert orjson.loads(lines[0])["logger"] == "py.warnings"

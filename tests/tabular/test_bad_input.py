@@ -24,6 +24,7 @@ from telnorm.parsers.errors import (
 from telnorm.parsers.tabular.numbers import NotACount, parse_count
 from telnorm.parsers.tabular.suggest import suggest_mapping
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.problems import status_of
 from tests.conftest import SAMPLES, assert_canonical
 from tests.tabular.helpers import run
 
@@ -127,7 +128,7 @@ def test_distinct_problem_types() -> None:
         InvalidMapping,
     ]
     assert len({c.code for c in classes}) == len(classes)
-    assert all(c.status == 422 for c in classes)
+    assert all(status_of(c) == 422 for c in classes)
 
 
 def test_bad_mapping_upload(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from telnorm.parsers.errors import InvalidCount, NoHeader
+from telnorm.service.problems import problem_document
 from tests.conftest import assert_canonical, corpus_path
 from tests.tabular.helpers import assert_same_numbers, run
 
@@ -131,7 +132,7 @@ def test_text_in_count_cell_names_line_and_column(tmp_file: object) -> None:
         run(path)
     assert caught.value.location == {"line": 6, "column": 6}
     assert "line 6, column 6" in caught.value.message
-    assert caught.value.to_problem()["type"].endswith("invalid-count")
+    assert problem_document(caught.value)["type"].endswith("invalid-count")
 
 
 def test_no_header_is_a_no_header_problem(tmp_file: object) -> None:

@@ -1,0 +1,2 @@
+"""Seat apportionment and election of candidates by the Kieswet (chapter P). See
+docs/apportionment.md."""

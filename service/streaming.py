@@ -13,6 +13,7 @@ when the route's dependencies close, and an open file lives on until it is close
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,8 @@ def spool_call(
     result = function(*args, **kwargs)
     if isinstance(result, bytes):
         content, meta = result, describe(result) if describe is not None else None
-    else:  # a NamedTuple with a ``content`` field (Exported)
-        content, meta = result.content, result._replace(content=b"")
+    else:  # an export (Exported): what is left without its content crosses the pipe
+        content, meta = result.content, dataclasses.replace(result, content=b"")
     with path.open("wb") as out:
         out.write(content)
     return Spooled(path, len(content), meta)

@@ -199,6 +199,7 @@ def _runtime_imports() -> set[str]:
 #: Runtime dependencies used through another package, not imported by name.
 INDIRECT = {
     "python-multipart": "starlette reads multipart forms with it",
+    "jinja2": "the web pages render through fastapi.templating (service/web)",
 }
 
 

@@ -61,6 +61,8 @@ NOT_LIMITS = {
     "gzip_min_bytes",
     "max_queued_jobs",
     "retry_after_seconds",
+    # which parsers are switched off: not what a request may cost
+    "disabled_parsers",
 }
 
 

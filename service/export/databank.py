@@ -1,37 +1,33 @@
-"""Write a canonical document as the long CSV that verkiezingsuitslagen.nl imports.
+"""Write a canonical document as the CSV that verkiezingsuitslagen.nl imports.
 
-Seventeen columns (``COLUMNS``), one number per row. The rules telnorm follows (see also
-``docs/export.md``):
+The format as the Electoral Council publishes it ("zoals geïmporteerd", the ``*_uitslag.csv``
+of its open data): sixteen columns (``COLUMNS``), one value per row, ``;``, UTF-8 without a
+BOM, LF line ends, no quoting. The rules (see also ``docs/export.md``):
 
-* **Regions.** The document's own authority is one region (its ``total_votes``). Reporting
-  units become regions only when the databank has them: municipalities (unit id ``0518``,
-  ``HSB3::0518``) and districts (``HSB3``). Polling stations are not a databank level, so a
-  510b gives one region, a 510c its district plus each municipality.
-* **Region codes.** ``G`` + CBS code for a municipality (``G0668``), ``O`` + code for the public
-  bodies 9001-9003, ``K`` + number for a district (``HSB6`` -> ``K6``). A central authority
-  (``CSB``) has no code in the document: pass ``region_code=`` (``L528`` for the Netherlands,
-  ``P22`` for Drenthe, ...). ``region_code``, ``parent_region_code`` and
-  ``grandparent_region_code`` always win over derived codes.
-* **Parents.** A municipality's parent is its district ``K<contest id>`` when the contest id is
-  a district number (TK, EP, multi-district PS), else ``parent_region_code`` or empty. A unit's
-  parent is the document's region, its grandparent the document's parent.
-* **Rows per region**, in this order: ``Kiesgerechtigden`` (cast), ``AantalGeldigeStemmen`` (E),
-  ``AantalOngeldigeStemmen`` (G), ``AantalBlancoStemmen`` (F), then per list in the order of the
-  count ``LijstAantalStemmen`` followed by its ``KandidaatAantalStemmen`` rows. A number the
-  document does not state has no row (never a 0).
-* **Names.** ``LijstNaam`` is the list's registered name; the six candidate columns come from
-  the candidate list (230b) when one is supplied (``KandidaatGeslacht`` verbatim, ``male`` /
-  ``female``), else from the document's candidate name ``Achternaam, I.N.`` split at the comma
-  with a lower-case leading part (``van``, ``de``) as the tussenvoegsel.
-* ``Partij`` and ``Kolom1`` are always empty (the import needs the columns, never a value).
-* UTF-8 without BOM, ``;`` between cells, CRLF line ends, quotes only where a cell holds
-  ``;``, ``"`` or a line end.
+* **Regions** carry a level letter and a code: ``G`` + CBS code for a municipality
+  (``G0150``), ``O`` + code for the public bodies 9001-9003, ``K`` + number for a district
+  (``HSB4`` -> ``K4``), ``P`` + CBS province code (``P23``), ``L528`` for the Netherlands.
+  The document's authority is one region (its ``total_votes``); reporting units become
+  regions only when they are a databank level (municipalities of a 510c, districts of a
+  510d). Polling stations are not: a 510b gives its municipality's rows only.
+* **Parents and grandparents**: a municipality's parent is its district, the grandparent the
+  district's province; a district's parent is its province, the grandparent the country.
+  Districts and provinces come from the count (contest id, unit ids) and
+  :data:`PROVINCE_OF_DISTRICT` (the kieskringen of the Kieswet, art. E 1); the Caribbean
+  district (K20) has no province: its rows name none, and a note says so. ``region_code``,
+  ``parent_region_code`` and ``grandparent_region_code`` options always win.
+* **Rows per region**: ``Kiesgerechtigden`` (cast), ``Opkomst`` (the ballots: H, or E + F + G),
+  ``AantalGeldigeStemmen`` (E), ``AantalBlancoStemmen`` (F), ``AantalOngeldigeStemmen`` (G),
+  then per list ``LijstAantalStemmen``; at district level and above each list is followed by
+  its ``KandidaatAantalStemmen`` rows (municipal rows hold list totals only, as the real
+  files do). A number the document does not state has no row, never a 0.
+* **Names**: ``LijstNaam`` the registered name; candidate columns from the candidate list
+  (230b; gender ``m``/``v``), else split from the document's ``Achternaam, I.N.``.
+  ``Partij`` is always empty (the import needs the column, never a value).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -65,16 +61,26 @@ COLUMNS = (
     "KandidaatGeslacht",
     "VeldType",
     "Waarde",
-    "Kolom1",
 )
 FIELD_TYPES = (
     "Kiesgerechtigden",
+    "Opkomst",
     "AantalGeldigeStemmen",
-    "AantalOngeldigeStemmen",
     "AantalBlancoStemmen",
+    "AantalOngeldigeStemmen",
     "LijstAantalStemmen",
     "KandidaatAantalStemmen",
 )
+COUNTRY = "L528"
+#: The kieskringen (Kieswet art. E 1) and the CBS code of the province each lies in; 20 is
+#: the Caribbean district (Bonaire, Sint Eustatius, Saba), in no province.
+PROVINCE_OF_DISTRICT = {
+    "1": "20", "2": "21", "3": "22", "4": "23", "5": "24", "6": "25", "7": "25", "8": "26",
+    "9": "27", "10": "27", "11": "27", "12": "28", "13": "28", "14": "28", "15": "28",
+    "16": "29", "17": "30", "18": "30", "19": "31",
+}  # fmt: skip
+#: The candidate list's gender values as the databank writes them.
+GENDER = {"male": "m", "female": "v", "m": "m", "v": "v", "man": "m", "vrouw": "v"}
 PUBLIC_BODIES = ("9001", "9002", "9003")
 _CBS = re.compile(r"(?:HSB\d+::)?(\d{4})")
 _HSB = re.compile(r"HSB(\d+)")
@@ -129,6 +135,22 @@ def split_name(name: str | None) -> CandidateColumns:
     )
 
 
+def lineage(code: str, parent_hint: str | None = None) -> tuple[str | None, str | None]:
+    """The parent and grandparent of a region code (``parent_hint``: the parent the count
+    gives a municipality, its district)."""
+    level = code[:1]
+    if level == "L":
+        return None, None
+    if level == "P":
+        return COUNTRY, None
+    if level == "K":
+        province = PROVINCE_OF_DISTRICT.get(code[1:])
+        return ("P" + province, COUNTRY) if province else (None, None)
+    parent = parent_hint
+    grandparent = lineage(parent)[0] if parent else None
+    return parent, grandparent
+
+
 def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requirements]:
     header = resolve_header(document, options)
     req = Requirements()
@@ -140,11 +162,17 @@ def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requir
             supply_hint("region_code", "L528")
             + " (the databank code of the authority: L528 Nederland, P22 Drenthe, ...)",
         )
-    parent = options.parent_region_code
     contest = header.contest_id or ""
-    if parent is None and code and code[0] in "GO" and contest.isdigit() and contest != "0":
-        parent = "K" + contest
-    region = Region(header.authority_name, code or "", parent, options.grandparent_region_code)
+    hint = None
+    if code and code[0] in "GO" and contest.isdigit() and contest != "0":
+        hint = "K" + contest
+    parent, grandparent = lineage(code, hint) if code else (None, None)
+    region = Region(
+        header.authority_name,
+        code or "",
+        options.parent_region_code or parent,
+        options.grandparent_region_code or grandparent,
+    )
     return region, req
 
 
@@ -159,10 +187,25 @@ def _candidate_columns(
     if options.candidate_list is not None:
         for affiliation_id, info in options.candidate_list.affiliations.items():
             for candidate_id, c in info.candidates.items():
+                gender = GENDER.get((c.gender or "").strip().lower(), c.gender)
                 columns[(affiliation_id, candidate_id)] = CandidateColumns(
-                    c.initials, c.first_name, c.prefix, c.last_name, c.locality, c.gender
+                    c.initials, c.first_name, c.prefix, c.last_name, c.locality, gender
                 )
     return columns
+
+
+def _ballots(group: Mapping[str, Any]) -> int | None:
+    """``Opkomst``: the ballots cast, H as stated, else E + F + G when all three are."""
+    if group.get("votes_cast") is not None:
+        return int(group["votes_cast"])
+    rejected = group.get("rejected_votes") or {}
+    parts = (group.get("total_counted"), rejected.get("blanco"), rejected.get("ongeldig"))
+    total = 0
+    for part in parts:
+        if part is None:
+            return None
+        total += int(part)
+    return total
 
 
 def _rows(
@@ -175,27 +218,32 @@ def _rows(
     rejected = group.get("rejected_votes") or {}
     for field_type, value in (
         ("Kiesgerechtigden", group.get("cast")),
+        ("Opkomst", _ballots(group)),
         ("AantalGeldigeStemmen", group.get("total_counted")),
-        ("AantalOngeldigeStemmen", rejected.get("ongeldig")),
         ("AantalBlancoStemmen", rejected.get("blanco")),
+        ("AantalOngeldigeStemmen", rejected.get("ongeldig")),
     ):
         if value is not None:
-            yield [*place, *[None] * 9, field_type, value, None]
+            yield [*place, *[None] * 9, field_type, value]
+    # municipal rows hold list totals only; candidates from district level up
+    with_candidates = region.code[:1] not in ("G", "O")
     for selection in group.get("selections") or []:
         affiliation_id = str(selection["affiliation_id"])
         list_cells = [affiliation_id, list_names.get(affiliation_id)]
         if selection.get("valid_votes") is not None:
             yield [
                 *place, *list_cells, None, None, None, None, None, None, None,
-                "LijstAantalStemmen", selection["valid_votes"], None,
+                "LijstAantalStemmen", selection["valid_votes"],
             ]  # fmt: skip
+        if not with_candidates:
+            continue
         for candidate in selection.get("candidates") or []:
             candidate_id = str(candidate["candidate_id"])
             c = candidates.get((affiliation_id, candidate_id), CandidateColumns())
             yield [
                 *place, *list_cells, candidate_id, c.initials, c.first_name, c.prefix,
                 c.last_name, c.locality, c.gender, "KandidaatAantalStemmen",
-                candidate["valid_votes"], None,
+                candidate["valid_votes"],
             ]  # fmt: skip
 
 
@@ -223,19 +271,27 @@ def iter_rows(document: Document, options: ExportOptions | None = None) -> Itera
         code = region_code(str(unit.get("id") or ""))
         if code is None:
             continue  # a polling station: not a databank level
-        region = Region(unit.get("name"), code, top.code, top.parent)
+        parent, grandparent = lineage(code, top.code if code[0] in "GO" else None)
+        region = Region(unit.get("name"), code, parent, grandparent)
         yield from _rows(region, unit, list_names, candidates)
 
 
+def _cell(value: object) -> str:
+    """A cell as the import file writes it: as is, no quoting; a ``;`` or line end inside a
+    name (which no real name has) would break the row, so it becomes a space."""
+    if value is None:
+        return ""
+    return re.sub(r"[;\r\n]+", " ", str(value))
+
+
 def to_databank(document: Document, options: ExportOptions | None = None) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
     neutralise = options is not None and options.neutralise_formulas
-    for row in iter_rows(document, options):
-        cells = ["" if cell is None else cell for cell in row]
-        writer.writerow([neutralised(c) for c in cells] if neutralise else cells)
-    return buffer.getvalue().encode("utf-8")
+    lines = [";".join(COLUMNS)]
+    lines += [
+        ";".join(_cell(neutralised(cell) if neutralise else cell) for cell in row)
+        for row in iter_rows(document, options)
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 #: What makes a spreadsheet program read a cell as a formula (OWASP, CSV injection).
@@ -260,8 +316,10 @@ __all__ = [
     "FIELD_TYPES",
     "FORMULA_STARTS",
     "MEDIA_TYPE",
+    "PROVINCE_OF_DISTRICT",
     "filename_for",
     "iter_rows",
+    "lineage",
     "neutralised",
     "region_code",
     "split_name",

@@ -32,7 +32,9 @@ from tests.export.helpers import base_document
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
-    assert b"\r\n" in data and not data.startswith(b"\xef\xbb\xbf")
+    # as the real import file: UTF-8 without BOM, LF, no quoting
+    assert b"\r" not in data and b'"' not in data.replace(b'Lijst "Dorp" <2>', b"")
+    assert not data.startswith(b"\xef\xbb\xbf")
     reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=";")
     assert tuple(reader.fieldnames or ()) == COLUMNS
     return list(reader)
@@ -43,28 +45,30 @@ def test_databank_rows_of_a_municipal_count() -> None:
     document["contest"]["id"] = "6"  # a district number: the municipality's parent is K6
     rows = _rows(to_databank(document))
     # Polling stations are not a databank level: only the municipality itself.
-    assert {(r["Regio"], r["RegioCode"], r["OuderRegioCode"]) for r in rows} == {
-        ("Testdorp", "G0999", "K6")
-    }
-    assert [r["VeldType"] for r in rows[:4]] == [
+    assert {
+        (r["Regio"], r["RegioCode"], r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in rows
+    } == {("Testdorp", "G0999", "K6", "P25")}
+    assert [r["VeldType"] for r in rows[:5]] == [
         "Kiesgerechtigden",
+        "Opkomst",
         "AantalGeldigeStemmen",
-        "AantalOngeldigeStemmen",
         "AantalBlancoStemmen",
+        "AantalOngeldigeStemmen",
     ]
-    assert [r["Waarde"] for r in rows[:4]] == ["900", "36", "2", "4"]
-    assert [
-        (r["VeldType"], r["LijstNummer"], r["KandidaatNummer"], r["Waarde"]) for r in rows[4:]
-    ] == [
-        ("LijstAantalStemmen", "1", "", "30"),
-        ("KandidaatAantalStemmen", "1", "1", "19"),
-        ("KandidaatAantalStemmen", "1", "2", "11"),
-        ("LijstAantalStemmen", "2", "", "6"),
-        ("KandidaatAantalStemmen", "2", "1", "6"),
+    assert [r["Waarde"] for r in rows[:5]] == ["900", "42", "36", "4", "2"]
+    # municipal rows hold list totals only, as the real files do
+    assert [(r["VeldType"], r["LijstNummer"], r["Waarde"]) for r in rows[5:]] == [
+        ("LijstAantalStemmen", "1", "30"),
+        ("LijstAantalStemmen", "2", "6"),
     ]
     assert {r["VeldType"] for r in rows} <= set(FIELD_TYPES)
-    assert all(r["Partij"] == "" and r["Kolom1"] == "" for r in rows)
-    berg = rows[6]
+    assert all(r["Partij"] == "" for r in rows)
+    assert rows[6]["LijstNaam"] == 'Lijst "Dorp" <2>'
+    district = base_document()
+    district["managing_authority"] = {"id": "HSB6", "name": "Nijmegen"}
+    rows = _rows(to_databank(district))
+    berg = next(r for r in rows if r["LijstNummer"] == "1" and r["KandidaatNummer"] == "2")
+    assert (r := rows[0])["RegioCode"] == "K6" and r["OuderRegioCode"] == "P25"
     assert (
         berg["KandidaatTussenvoegsel"],
         berg["KandidaatAchternaam"],
@@ -74,7 +78,6 @@ def test_databank_rows_of_a_municipal_count() -> None:
         "Berg",
         "B.C.",
     )
-    assert rows[7]["LijstNaam"] == 'Lijst "Dorp" <2>'
 
 
 def test_absent_numbers_have_no_row() -> None:
@@ -104,12 +107,14 @@ def test_candidate_list_gives_the_candidate_columns() -> None:
             )
         },
     )  # fmt: skip
-    rows = _rows(to_databank(base_document(), ExportOptions(candidate_list=context)))
+    district = base_document()
+    district["managing_authority"] = {"id": "HSB6", "name": "Nijmegen"}
+    rows = _rows(to_databank(district, ExportOptions(candidate_list=context)))
     bea = next(r for r in rows if r["LijstNummer"] == "1" and r["KandidaatNummer"] == "2")
     assert (bea["KandidaatVoornaam"], bea["KandidaatWoonplaats"], bea["KandidaatGeslacht"]) == (
         "Bea",
         "Testdorp",
-        "female",
+        "v",
     )
 
 
@@ -132,9 +137,9 @@ def test_central_count_needs_its_region_code() -> None:
         to_databank(document)
     assert [m["field"] for m in caught.value.extra["missing"]] == ["region_code"]
     rows = _rows(to_databank(document, ExportOptions(region_code="P22")))
-    regions = {(r["RegioCode"], r["OuderRegioCode"]) for r in rows}
-    # The province, and its municipality unit 1680 under it.
-    assert regions == {("P22", ""), ("G1680", "P22")}
+    regions = {(r["RegioCode"], r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in rows}
+    # The province under the country, and its municipality unit 1680 under it.
+    assert regions == {("P22", "L528", ""), ("G1680", "P22", "L528")}
 
 
 def test_negotiation() -> None:

@@ -55,14 +55,13 @@ NOT_LIMITS = {
     "log_level",
     "eml_schema_dir",
     "mappings_dir",
+    "disabled_parsers",
     # operations (tests/service/test_operations.py): the queue bound is crossed there
     "root_path",
     "cors_origins",
     "gzip_min_bytes",
     "max_queued_jobs",
     "retry_after_seconds",
-    # which parsers are switched off: not what a request may cost
-    "disabled_parsers",
 }
 
 

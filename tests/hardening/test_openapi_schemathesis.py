@@ -52,4 +52,9 @@ def _stop_the_app() -> Iterator[None]:
     suppress_health_check=list(HealthCheck),
 )
 def test_api(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=CHECKS)
+    # GET /health/ready answers a documented 503 when the worker pool does not answer in
+    # time (a loaded machine): the readiness answer, not a server error.
+    excluded = [not_a_server_error] if case.path == "/health/ready" else []
+    checks = [check for check in CHECKS if check not in excluded]
+    # a generous read timeout: parses run in the worker pool, on a machine that may be busy
+    case.call_and_validate(checks=checks, timeout=120)

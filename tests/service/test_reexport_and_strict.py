@@ -158,13 +158,13 @@ def test_every_violation_is_listed(client: TestClient) -> None:
     def several(document: dict[str, Any]) -> None:
         document["election"]["date"] = "18-03-2026"
         document["contest"]["extra"] = 1
-        document["total_votes"]["cast"] = -1
+        document["document"]["level"] = "gemeente"
 
     response = client.post(
         "/validate", content=_broken(several), headers={"content-type": "application/json"}
     )
     pointers = {error["pointer"] for error in response.json()["errors"]}
-    assert {"/election/date", "/contest", "/total_votes/cast"} <= pointers
+    assert {"/election/date", "/contest", "/document/level"} <= pointers
 
 
 def test_a_valid_document_validates(client: TestClient) -> None:

@@ -173,19 +173,22 @@ def test_download_is_the_same_as_the_api_export(client: TestClient, output: str)
 
 
 def test_eml_download_asks_for_what_the_file_lacks(client: TestClient) -> None:
-    _, page = post_upload(client, XLSX.name, XLSX.read_bytes(), candidate_list=CANDIDATE_LIST)
+    # without a candidate list this export states no contest (kieskring): EML needs one
+    sample = TABULAR / "a_lindehoven_semicolon_cp1252.csv"
+    _, page = post_upload(client, sample.name, sample.read_bytes())
     carried = carried_of(page)
     asked = client.post(
         "/web/download", files={"carried": (None, carried), "output": (None, "eml")}
     )
     assert asked.status_code == 422
-    assert 'name="creation_time"' in asked.text
+    assert 'name="contest_id"' in asked.text
     assert "Voor dit formaat ontbreken gegevens" in asked.text
     done = client.post(
         "/web/download",
         files={
             "carried": (None, carried_of(asked.text)),
             "output": (None, "eml"),
+            "contest_id": (None, "geen"),
             "creation_time": (None, "2026-03-19T12:00:00"),
         },
     )

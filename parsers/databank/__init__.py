@@ -1,0 +1,268 @@
+"""The databank's import CSV (verkiezingsuitslagen.nl, "zoals geïmporteerd") as input.
+
+One row per region and value: ``Regio;RegioCode;OuderRegioCode;GrootOuderRegioCode;Partij;
+LijstNummer;LijstNaam;KandidaatNummer;...;VeldType;Waarde`` (see
+:mod:`telnorm.service.export.databank` for the format). A file holds one election, at any
+of its levels; it is read as the document of its top region:
+
+* one municipality (``G``/``O`` rows only): a municipal document with that region's totals
+  (list totals, statistics; no polling stations: the databank has none);
+* a district (``K``) with its municipalities: a district document, units the municipalities;
+* a whole election (``L`` or ``P`` rows, or several districts): a central document whose units
+  are the municipalities, so that the file serves as the reference of ``telnorm reconcile``
+  and of the validator's reconciliation (its ``G`` rows are the municipal totals).
+
+Every number is a count by the one rule (:mod:`telnorm.parsers.counts`); ``Opkomst`` must
+equal valid + blank + invalid when all are stated (else a note), and is otherwise kept as the
+ballots (``votes_cast``). Rows the canonical document has no place for (``LijstAantalZetels``,
+``KandidaatGekozen``: the result, not the count) are listed in ``notes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.canonical import FORMAT_VERSION, Document
+from telnorm.parsers.conventions import id_sort_key
+from telnorm.parsers.counts import CountError, parse_count
+from telnorm.parsers.errors import InvalidCount, LimitExceeded, NoHeader, StructureError
+from telnorm.parsers.text import decode
+
+HEADER = (
+    "Regio",
+    "RegioCode",
+    "OuderRegioCode",
+    "GrootOuderRegioCode",
+    "Partij",
+    "LijstNummer",
+    "LijstNaam",
+    "KandidaatNummer",
+    "KandidaatInitialen",
+    "KandidaatVoornaam",
+    "KandidaatTussenvoegsel",
+    "KandidaatAchternaam",
+    "KandidaatWoonplaats",
+    "KandidaatGeslacht",
+    "VeldType",
+    "Waarde",
+)
+#: Statistics: VeldType -> where the canonical group keeps it.
+STATISTICS = {
+    "Kiesgerechtigden": ("cast", None),
+    "Opkomst": ("votes_cast", None),
+    "AantalGeldigeStemmen": ("total_counted", None),
+    "AantalBlancoStemmen": ("rejected_votes", "blanco"),
+    "AantalOngeldigeStemmen": ("rejected_votes", "ongeldig"),
+}
+#: The result of the election, not the count: kept out of the document, noted.
+RESULT_FIELDS = ("LijstAantalZetels", "KandidaatGekozen")
+
+
+@dataclass
+class _Region:
+    code: str
+    name: str
+    parent: str
+    group: dict[str, Any] = field(default_factory=dict)
+    lists: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _first_key(item: tuple[str, Any]) -> tuple[int, int, str]:
+    return id_sort_key(item[0])
+
+
+def _group_of(region: _Region) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "cast": None,
+        "total_counted": None,
+        "rejected_votes": {},
+        "uncounted_votes": {},
+    }
+    group.update(region.group)
+    group["selections"] = [
+        {
+            "affiliation_id": number,
+            "valid_votes": entry.get("votes"),
+            "candidates": [
+                {"candidate_id": cid, "valid_votes": votes}
+                for cid, votes in sorted(entry["candidates"].items(), key=_first_key)
+            ],
+        }
+        for number, entry in sorted(region.lists.items(), key=_first_key)
+    ]
+    return group
+
+
+class DatabankParser(Parser):
+    name = "databank"
+    version = "1.0.0"
+    title = "Import CSV of the results databank (verkiezingsuitslagen.nl)"
+    media_types = ("text/csv",)
+    extensions = (".csv",)
+
+    def detect(self, head: bytes, filename: str | None) -> Detection:
+        first = (
+            head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip(b"\r").decode("utf-8", "ignore")
+        )
+        cells = tuple(cell.strip() for cell in first.split(";"))
+        if cells[: len(HEADER)] == HEADER:
+            return Detection(
+                0.97,
+                ("databank import header (Regio;RegioCode;...;VeldType;Waarde)",),
+                "databank-csv",
+                "text/csv",
+            )
+        return Detection.no()
+
+    def parse(self, source: Source, context: ParseContext) -> Document:
+        text = decode(source.read_bytes()).text.lstrip("\ufeff")
+        reader = csv.reader(io.StringIO(text), delimiter=";")
+        header = tuple(cell.strip() for cell in next(reader, []))
+        if header[: len(HEADER)] != HEADER:
+            raise NoHeader(
+                "The first line is not the databank header (Regio;RegioCode;...;Waarde).",
+                location={"line": 1},
+            )
+        regions: dict[str, _Region] = {}
+        for number, row in enumerate(reader, start=2):
+            if number > context.limits.max_rows:
+                raise LimitExceeded(
+                    f"The file has more than {context.limits.max_rows:,} rows.",
+                    location={"line": number},
+                )
+            if not any(cell.strip() for cell in row):
+                continue
+            self._row(row, number, regions, context)
+        return self._document(regions, context)
+
+    def _row(
+        self, row: list[str], line: int, regions: dict[str, _Region], context: ParseContext
+    ) -> None:
+        cells = [cell.strip() for cell in row] + [""] * (len(HEADER) - len(row))
+        code, kind, raw = cells[1], cells[14], cells[15]
+        if not code:
+            raise StructureError("A row without a RegioCode.", location={"line": line, "column": 2})
+        region = regions.setdefault(code, _Region(code, cells[0], cells[2]))
+        if kind in RESULT_FIELDS:
+            context.note(
+                "databank-result-row",
+                f"{kind} rows (the result) are not part of a count.",
+                {"line": line},
+                once_key=kind,
+            )
+            return
+        try:
+            value = parse_count(raw)
+        except CountError as exc:
+            raise InvalidCount(
+                f"Waarde on line {line} must be a count, but the file has {raw!r}: {exc.reason}.",
+                location={"line": line, "column": 16},
+                value=raw,
+            ) from None
+        if kind in STATISTICS:
+            key, sub = STATISTICS[kind]
+            if sub is None:
+                region.group[key] = value
+            else:
+                region.group.setdefault(key, {})[sub] = value
+        elif kind == "LijstAantalStemmen":
+            entry = region.lists.setdefault(cells[5], {"name": cells[6], "candidates": {}})
+            entry["votes"] = value
+        elif kind == "KandidaatAantalStemmen":
+            entry = region.lists.setdefault(cells[5], {"name": cells[6], "candidates": {}})
+            entry["candidates"][cells[7]] = value
+            names = entry.setdefault("names", {})
+            last = " ".join(p for p in (cells[10], cells[11]) if p)
+            names[cells[7]] = f"{last}, {cells[8]}".strip(", ") if last else None
+        else:
+            context.note(
+                "databank-unknown-row",
+                f"A row of VeldType {kind!r} is not read.",
+                {"line": line},
+                once_key=kind,
+            )
+
+    def _document(self, regions: dict[str, _Region], context: ParseContext) -> Document:
+        if not regions:
+            raise StructureError("The databank file has no rows.", location={"line": 2})
+        municipal = [r for r in regions.values() if r.code[:1] in "GO"]
+        districts = [r for r in regions.values() if r.code[:1] == "K"]
+        upper = [r for r in regions.values() if r.code[:1] in "PL"]
+        if upper or len(districts) > 1:
+            top = next((r for r in upper if r.code[:1] == "L"), upper[0] if upper else None)
+            level, units = "central", municipal
+        elif districts:
+            top, level = districts[0], "district"
+            units = [r for r in municipal if r.parent == top.code]
+        elif len(municipal) == 1:
+            top, level, units = municipal[0], "municipality", []
+        else:
+            top, level, units = None, "central", municipal
+        affiliations: dict[str, dict[str, Any]] = {}
+        for region in regions.values():
+            for number, entry in region.lists.items():
+                aff = affiliations.setdefault(
+                    number, {"id": number, "name": entry["name"] or None, "candidates": {}}
+                )
+                for cid, name in (entry.get("names") or {}).items():
+                    aff["candidates"].setdefault(cid, name)
+        total = _group_of(top) if top is not None else {"selections": []}
+        district = top if top is not None and top.code[:1] == "K" else None
+        return {
+            "format_version": FORMAT_VERSION,
+            "document": {"eml_id": None, "level": level, "created": None, "transaction_id": None},
+            "election": {
+                "id": None,
+                "name": None,
+                "category": None,
+                "subcategory": None,
+                "date": None,
+                "domain": None,
+            },
+            "contest": {
+                "id": district.code[1:] if district else None,
+                "name": district.name if district else None,
+            },
+            "managing_authority": {"id": _authority_id(top), "name": top.name if top else None},
+            "affiliations": [
+                {
+                    "id": a["id"],
+                    "name": a["name"],
+                    "candidates": [
+                        {"id": cid, "name": name, "short_code": None}
+                        for cid, name in sorted(a["candidates"].items(), key=_first_key)
+                    ],
+                }
+                for _, a in sorted(affiliations.items(), key=_first_key)
+            ],
+            "total_votes": total,
+            "reporting_unit_votes": [
+                {
+                    "id": r.code[1:],
+                    "number": None,
+                    "name": r.name,
+                    "postal_code": None,
+                    "kind": "municipality",
+                    **_group_of(r),
+                }
+                for r in sorted(units, key=lambda r: r.code)
+            ],
+            "notes": [],
+        }
+
+
+def _authority_id(region: _Region | None) -> str | None:
+    if region is None:
+        return None
+    if region.code[:1] in "GO":
+        return region.code[1:]
+    if region.code[:1] == "K":
+        return "HSB" + region.code[1:]
+    return "CSB"
+
+
+__all__ = ["HEADER", "DatabankParser"]

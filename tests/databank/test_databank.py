@@ -1,0 +1,143 @@
+"""The databank's import CSV: written as the real file is, and read back (as input and as the
+reference of reconciliation)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from telnorm.parsers.api import Limits, Source
+from telnorm.parsers.databank import HEADER
+from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.service.export import export
+from telnorm.service.export.databank import lineage
+from telnorm.service.export.options import ExportOptions
+from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.validation.inputs import ValidateRequest, run_request
+from tests.conftest import corpus_path
+
+TK2025 = ("eml", "510b", "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")
+NIJMEGEN = ("eml", "230b", "Kandidatenlijsten_TK2025_Nijmegen.eml.xml")
+UNIT_KEYS = ("id", "number", "name", "postal_code", "kind", "raw_name")
+LELYSTAD = ("csv", "osv4-3", "district", "osv4-3_telling_tk2023_kieskring_lelystad.csv")
+
+
+def _export(path: Path, tmp_path: Path) -> bytes:
+    document = normalise(InputFile(path, path.name))
+    return export(document, "databank").content
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter=";"))
+
+
+def test_lineage_of_regions() -> None:
+    assert lineage("K4") == ("P23", "L528")
+    assert lineage("G0150", "K4") == ("K4", "P23")
+    assert lineage("P23") == ("L528", None)
+    assert lineage("L528") == (None, None)
+    assert lineage("K20") == (None, None)  # the Caribbean district lies in no province
+
+
+@pytest.mark.corpus
+def test_a_municipal_count_gives_the_real_files_shape(tmp_path: Path) -> None:
+    data = _export(corpus_path(*TK2025), tmp_path)
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r\n" not in data and b'"' not in data
+    lines = data.decode().splitlines()
+    assert tuple(lines[0].split(";")) == HEADER
+    rows = _rows(data)
+    assert {r["RegioCode"] for r in rows} == {"G0668"}
+    assert {(r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in rows} == {("K6", "P25")}
+    kinds = [r["VeldType"] for r in rows]
+    assert "KandidaatAantalStemmen" not in kinds  # municipal rows: list totals only
+    stats = {r["VeldType"]: int(r["Waarde"]) for r in rows if not r["LijstNummer"]}
+    assert stats["AantalGeldigeStemmen"] == 13627
+    assert stats["Opkomst"] == 13627 + 57 + 13
+    assert stats["Kiesgerechtigden"] == 16290
+    lists = {
+        r["LijstNummer"]: int(r["Waarde"]) for r in rows if r["VeldType"] == "LijstAantalStemmen"
+    }
+    assert lists["1"] == 3216 and sum(lists.values()) == 13627
+
+
+@pytest.mark.corpus
+def test_gender_as_the_databank_writes_it(tmp_path: Path) -> None:
+    path = corpus_path(*TK2025)
+    document = normalise(
+        InputFile(path, path.name),
+        {"candidate_list": InputFile(corpus_path(*NIJMEGEN), "kl.xml")},
+        NormaliseOptions(),
+    )
+    document["document"]["level"] = "district"  # candidate rows are written from K up
+    document["managing_authority"] = {"id": "HSB6", "name": "Nijmegen"}
+    candidate_list = read_context_file(
+        Source(corpus_path(*NIJMEGEN), "kl.xml"), CANDIDATE_LIST, Limits()
+    )
+    options = ExportOptions(candidate_list=candidate_list)
+    rows = _rows(export(document, "databank", options).content)
+    genders = {r["KandidaatGeslacht"] for r in rows if r["VeldType"] == "KandidaatAantalStemmen"}
+    assert genders <= {"m", "v", ""} and genders & {"m", "v"}
+
+
+@pytest.mark.corpus
+def test_a_district_file_round_trips(tmp_path: Path) -> None:
+    district = corpus_path(*LELYSTAD)
+    data = _export(district, tmp_path)
+    rows = _rows(data)
+    k_rows = [r for r in rows if r["RegioCode"] == "K5"]
+    assert {(r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in k_rows} == {("P24", "L528")}
+    assert any(r["VeldType"] == "KandidaatAantalStemmen" for r in k_rows)
+    g_rows = [r for r in rows if r["RegioCode"].startswith("G")]
+    assert g_rows and {(r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in g_rows} == {
+        ("K5", "P24")
+    }
+    written = tmp_path / "TK2023_uitslag.csv"
+    written.write_bytes(data)
+    back = normalise(InputFile(written, written.name))
+    assert back["source"]["parser"]["name"] == "databank"
+    assert back["document"]["level"] == "district"
+    original = normalise(InputFile(district, district.name))
+
+    def lists(group: dict[str, object]) -> dict[str, object]:
+        return {s["affiliation_id"]: s["valid_votes"] for s in group["selections"]}  # type: ignore[index,union-attr]
+
+    assert lists(back["total_votes"]) == lists(original["total_votes"])
+    by_code = {u["id"]: u for u in back["reporting_unit_votes"]}
+    for unit in original["reporting_unit_votes"]:
+        code = unit["id"].split("::")[-1]
+        assert lists(by_code[code]) == lists(unit), code
+        assert by_code[code]["total_counted"] == unit["total_counted"]
+
+
+@pytest.mark.corpus
+def test_the_databank_file_as_a_reconciliation_reference(tmp_path: Path) -> None:
+    """A district's databank rows as the reference of its municipalities' counts: no
+    difference for an exact count, the difference for a changed one."""
+    district = corpus_path(*LELYSTAD)
+    reference = tmp_path / "TK2023_uitslag.csv"
+    reference.write_bytes(_export(district, tmp_path))
+    document = normalise(InputFile(district, district.name))
+    unit = document["reporting_unit_votes"][0]
+    municipal = {
+        **document,
+        "document": {**document["document"], "level": "municipality"},
+        "managing_authority": {"id": unit["id"].split("::")[-1], "name": unit["name"]},
+        "total_votes": {k: v for k, v in unit.items() if k not in UNIT_KEYS},
+        "reporting_unit_votes": [],
+    }  # fmt: skip
+    municipal.pop("source", None)
+    municipal.pop("locations", None)
+    import orjson
+
+    count = tmp_path / "gemeente.json"
+    count.write_bytes(orjson.dumps({**municipal, "source": document["source"]}))
+    report = run_request(
+        ValidateRequest(
+            main=InputFile(count, count.name), reference=InputFile(reference, reference.name)
+        )
+    )
+    assert report["summary"]["reconciliation"]["unit"] is not None
+    assert report["summary"]["reconciliation_difference"] == 0

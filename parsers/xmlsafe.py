@@ -12,6 +12,7 @@ Every XML read in telnorm goes through :func:`safe_iterparse`:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -109,40 +110,107 @@ def safe_iterparse(
                 depth -= 1
             yield event, element
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
-        message = str(exc.msg or exc).strip()
-        if "Excessive depth" in message:  # libxml2's own limit (256 without huge_tree)
-            raise LimitExceeded(
-                f"The XML is nested more than {max_depth} levels deep; election files are "
-                "never that deep.",
-                location={"line": line, "column": column},
-            ) from None
-        # lxml reads ahead in chunks: an error while nothing is left unread is an error at the
-        # end of the file, which for an otherwise valid file means it was cut off.
-        try:
-            at_end = stream.read(1) == b""
-        except (OSError, ValueError):
-            at_end = False
-        if at_end and "Document is empty" not in message:
-            raise MalformedXML(
-                "The XML ends before all its elements are closed: the file is probably "
-                f"truncated (cut off during upload or export). Parser said: {message}",
-                location={"line": line, "column": column},
-            ) from None
-        if "Document is empty" in message or "Start tag expected" in message:
-            raise MalformedXML(
-                "The file does not start with an XML element.",
-                location={"line": line, "column": column},
-            ) from None
-        if "Entity" in message or "entity" in message or "DOCTYPE" in message:
-            raise UnsafeXML(
-                f"The XML uses entities, which telnorm refuses for safety. Parser said: {message}",
-                location={"line": line, "column": column},
-            ) from None
-        raise MalformedXML(
-            f"The XML is not well-formed: {message}",
-            location={"line": line, "column": column},
-        ) from None
+        raise _syntax_error(exc, iterator.error_log, stream, max_depth) from None
+
+
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and ([^\s,]+)")
+_UNDEFINED_ENTITY = re.compile(r"Entity '([^']*)' not defined")
+_BAD_BYTES = re.compile(
+    r"(?:not proper UTF-8|Char 0x[0-9A-Fa-f]+ out of allowed range|"
+    r"invalid character|Input is not proper|Invalid bytes in character encoding)",
+    re.IGNORECASE,
+)
+_UNSUPPORTED_ENCODING = re.compile(r"Unsupported encoding:?\s*([^\s,]+)", re.IGNORECASE)
+_EXTRA_CONTENT = "Extra content at the end of the document"
+
+
+def _syntax_error(
+    exc: etree.XMLSyntaxError, log: etree._ListErrorLog, stream: IO[bytes], max_depth: int
+) -> LimitExceeded | MalformedXML | UnsafeXML:
+    """What is wrong, in words: a mismatched tag, an undeclared entity, bytes not valid in
+    the encoding, content after the root, and only when nothing of that kind was found and
+    the error came at the end of the file, "probably truncated"."""
+    line, column = exc.position if exc.position else (None, None)
+    message = str(exc.msg or exc).strip()
+    # libxml2's own first error is more telling than the exception's summary (an undeclared
+    # entity surfaces as "no element found" at line 0)
+    logged = [entry for entry in log if entry.message]
+    if logged:
+        first = logged[0]
+        message = first.message.strip()
+        line, column = first.line or line, first.column or column
+    where = {"line": line, "column": column}
+    if "Excessive depth" in message:  # libxml2's own limit (256 without huge_tree)
+        return LimitExceeded(
+            f"The XML is nested more than {max_depth} levels deep; election files are "
+            "never that deep.",
+            location=where,
+        )
+    if "DOCTYPE" in message or "<!ENTITY" in message:
+        return UnsafeXML(
+            f"The XML declares a DOCTYPE or entities, which telnorm refuses for safety. "
+            f"Parser said: {message}",
+            location=where,
+        )
+    mismatch = _MISMATCH.search(message)
+    if mismatch:
+        opened, opened_line, closed = mismatch.groups()
+        return MalformedXML(
+            f"Mismatched tag: the element <{opened}> opened on line {opened_line} is closed "
+            f"by </{closed}>. An element is missing its end tag, or a tag is misspelled.",
+            location=where,
+        )
+    entity = _UNDEFINED_ENTITY.search(message)
+    if entity:
+        return MalformedXML(
+            f"The XML uses the entity &{entity.group(1)}; which is not declared (XML knows "
+            "only &amp; &lt; &gt; &quot; &apos;, and telnorm allows no declarations). Write "
+            "the character itself (the file is UTF-8) or a character reference such as "
+            "&#233;.",
+            location=where,
+        )
+    encoding = _UNSUPPORTED_ENCODING.search(message)
+    if encoding:
+        return MalformedXML(
+            f"The XML declares the encoding {encoding.group(1)!r}, which is not a known "
+            "encoding. Declare the file's real encoding (UTF-8 or windows-1252) in "
+            '<?xml ... encoding="..."?>.',
+            location=where,
+        )
+    if _BAD_BYTES.search(message):
+        return MalformedXML(
+            "The XML has bytes that are not valid in its encoding (UTF-8 unless it declares "
+            "another): the file was saved in another encoding than it declares, or is "
+            "damaged. Save it as UTF-8, or declare its real encoding (for instance "
+            f'<?xml version="1.0" encoding="windows-1252"?>). Parser said: {message}',
+            location=where,
+        )
+    if _EXTRA_CONTENT in message:
+        return MalformedXML(
+            "There is more after the XML's root element has closed: two documents pasted "
+            f"together, or stray text at the end. Parser said: {message}",
+            location=where,
+        )
+    if "Document is empty" in message or "Start tag expected" in message:
+        return MalformedXML("The file does not start with an XML element.", location=where)
+    # lxml reads ahead in chunks: an error while nothing is left unread is an error at the
+    # end of the file, which for an otherwise valid file means it was cut off.
+    try:
+        at_end = stream.read(1) == b""
+    except (OSError, ValueError):
+        at_end = False
+    if at_end:
+        return MalformedXML(
+            "The XML ends before all its elements are closed: the file is probably "
+            f"truncated (cut off during upload or export). Parser said: {message}",
+            location=where,
+        )
+    if "Entity" in message or "entity" in message:
+        return MalformedXML(
+            f"The XML has a malformed entity or character reference. Parser said: {message}",
+            location=where,
+        )
+    return MalformedXML(f"The XML is not well-formed: {message}", location=where)
 
 
 def _too_many(limit: int, element: etree._Element) -> None:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
 
+from telnorm.parsers.api import Limits
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.errors import RequestError, TelnormError
 from telnorm.service import pipeline
 from telnorm.service.apportion.cli import apportion as apportion_command
+from telnorm.service.batch import batch_pool, closing_pool
 from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.jobs import normalise_job
 from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.plugin_commands import plugins as plugins_group
@@ -107,6 +110,30 @@ def _refuse_source_options(
             f"{', '.join(given)} apply to a source file; leave them out (--candidate-list "
             "may still supply names)."
         )
+
+
+def _job_for(
+    path: Path,
+    context: dict[str, InputFile],
+    options: NormaliseOptions,
+    limits: Limits,
+    to: str,
+    export_params: dict[str, str],
+    parser_options: dict[str, Any],
+    locations: bool,
+    format_name: str | None,
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """What to run for one input: a module-level job and its arguments (they pickle, for
+    the batch worker)."""
+    source = InputFile(path, path.name)
+    schema_dir = get_settings().eml_schema_dir
+    if is_canonical_json(source, False, format_name):
+        # re-export: a canonical document in, checked, written as --to
+        _refuse_source_options(parser_options, locations, context)
+        return canonical_export_job, (source, context, limits, to, export_params, schema_dir)
+    if to == "json":
+        return normalise_job, (source, context, options, limits)
+    return normalise_export_job, (source, context, options, limits, to, export_params, schema_dir)
 
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -220,32 +247,26 @@ def normalise(
 
     failures: list[tuple[Path, str]] = []
     written: set[str] = set()
-    with click.progressbar(
-        files, label="normalising", file=sys.stderr, hidden=not show_progress
-    ) as bar:
+    # Several files: each is read in a worker process, as in the service, so that a file that
+    # crashes or exhausts the reader costs that file alone and the batch goes on.
+    pool = batch_pool(get_settings()) if several else None
+    with (
+        click.progressbar(
+            files, label="normalising", file=sys.stderr, hidden=not show_progress
+        ) as bar,
+        closing_pool(pool),
+    ):
         for path in bar:
             try:
-                if is_canonical_json(InputFile(path, path.name), False, format_name):
-                    # re-export: a canonical document in, checked, written as --to
-                    _refuse_source_options(parser_options, locations, context)
-                    exported = canonical_export_job(
-                        InputFile(path, path.name), context, limits, to, export_params,
-                        get_settings().eml_schema_dir,
-                    )  # fmt: skip
-                    body = _with_notes(path, exported)
-                elif to == "json":
-                    body = pipeline.dumps(
-                        pipeline.normalise(InputFile(path, path.name), context, options, limits)
-                    )
-                else:
-                    exported = normalise_export_job(
-                        InputFile(path, path.name), context, options, limits, to, export_params,
-                        get_settings().eml_schema_dir,
-                    )  # fmt: skip
-                    body = _with_notes(path, exported)
+                job, args = _job_for(
+                    path, context, options, limits, to, export_params, parser_options,
+                    locations, format_name,
+                )  # fmt: skip
+                result = job(*args) if pool is None else pool.run_blocking(job, args, {})
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
+            body = result if isinstance(result, bytes) else _with_notes(path, result)
             if output is None:
                 # JSON: one document a line; other formats exactly as written.
                 sys.stdout.buffer.write(body + b"\n" if to == "json" else body)
@@ -329,15 +350,25 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     import uvicorn
 
+    from telnorm.service.connection import protocol_class
+    from telnorm.service.settings import AuthConfigError
+
     if workers is not None:
         # the app reads its settings when service.main is imported, after this
         os.environ["TELNORM_WORKERS"] = str(workers)
         get_settings.cache_clear()
     settings = get_settings()
+    try:
+        settings.tokens()  # never start open by accident: refuse a configuration without one
+    except AuthConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     uvicorn.run(
         "telnorm.service.main:app",
         host=host or settings.host,
         port=port or settings.port,
+        http=protocol_class(settings.header_timeout_seconds),
+        timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
         # no uvicorn log config: the app routes uvicorn's loggers, its access log included,
         # to its JSON handler at TELNORM_LOG_LEVEL (service/observability.py)
         log_config=None,

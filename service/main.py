@@ -13,6 +13,7 @@ from starlette.responses import Response
 from telnorm.parsers.canonical import FORMAT_VERSION
 from telnorm.service import openapi, problems
 from telnorm.service.auth import OPEN_PATHS, BearerAuth
+from telnorm.service.connection import ConnectionGuard
 from telnorm.service.metrics import Metrics
 from telnorm.service.observability import RequestLog, configure_logging
 from telnorm.service.query_check import reject_unknown_query
@@ -97,7 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     _install_busy_handler(app, settings.retry_after_seconds)
     # Starlette runs the last added middleware first: log (request id, metrics), compress,
-    # CORS (a preflight carries no token), authenticate, cap size.
+    # CORS (a preflight carries no token), authenticate, cap size, then guard the connection
+    # (body read timeout, client gone, Connection: close after a 5xx).
+    app.add_middleware(ConnectionGuard, body_timeout=settings.body_timeout_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BearerAuth, tokens=tokens)
     if settings.cors_origins:

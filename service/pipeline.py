@@ -31,17 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from telnorm.parsers.api import BundleParser, Limits, ParseContext, Parser, Source, Unpacked
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.detection import Candidate, choose, rank
 from telnorm.parsers.eml.context import CONTEXT_ROLES, ContextDocument, read_context_file
 from telnorm.parsers.enrich import enrich
-from telnorm.parsers.errors import EmptyInput, InvalidValue, RequestError, UnsupportedFormat
+from telnorm.parsers.errors import EmptyInput, RequestError, UnsupportedFormat
 from telnorm.parsers.registry import Registry
 from telnorm.parsers.text import describe_head
+from telnorm.parsers.webpage import refuse_webpage
 from telnorm.service.plugin_host import active_registry, check_output, run_parse
 from telnorm.service.settings import get_settings
 from telnorm.service.version import NORMALISER_VERSION
@@ -131,6 +130,8 @@ def detect_parser(source: Source, registry: Registry, format_name: str | None) -
             best = rank(registry, source.head, source.filename)[:1]
             if best and _is_bundle(best[0]):
                 return best[0]
+    if format_name is None:
+        refuse_webpage(source.head, source.filename)  # an HTML table saved as .xls
     return choose(registry, source.head, source.filename, format_name)
 
 
@@ -313,16 +314,10 @@ def normalise(
 def dumps(document: Document) -> bytes:
     """The canonical JSON bytes. Deterministic without sorting keys: parsers build dicts in
     the contract's field order and dicts keep insertion order."""
-    try:
-        return orjson.dumps(document)
-    except TypeError as exc:
-        if "64-bit" not in str(exc):
-            raise
-        # a parser let a number through that no count can be (more than 64 bits)
-        raise InvalidValue(
-            "The file holds a number larger than any count can be (more than 64 bits): "
-            "it is damaged."
-        ) from None
+    # a number no count can be (more than 64 bits) is a 422 with its place, not a 500
+    from telnorm.service.jsonsafe import dumps as checked_dumps
+
+    return checked_dumps(document)
 
 
 def normalise_json(

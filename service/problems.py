@@ -60,6 +60,8 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-request": (422, "The request's parameters are not valid"),
     "unauthorized": (401, "Authentication required"),
     "internal-error": (500, "telnorm failed (a bug, not your file)"),
+    "request-timeout": (408, "The request took too long to arrive"),
+    "client-disconnected": (400, "The client disconnected"),
     "unknown-parameter": (400, "Unknown query parameter"),
     "service-busy": (503, "Every worker is busy"),
     "not-ready": (503, "The service is not ready"),
@@ -181,7 +183,7 @@ def install(app: FastAPI) -> None:
         # a problem document rather than an HTML page.
         logging.getLogger("telnorm.error").exception("unhandled error", exc_info=exc)
         request.state.problem = "internal-error"
-        return problem(
+        response = problem(
             500,
             "internal-error",
             "telnorm failed (a bug, not your file)",
@@ -189,6 +191,10 @@ def install(app: FastAPI) -> None:
             "request id in the X-Request-ID header identifies it in the logs.",
             request.url.path,
         )
+        # uvicorn drops the connection after an unhandled error: say so, so that a
+        # keep-alive client sends its next request on a new connection
+        response.headers["Connection"] = "close"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

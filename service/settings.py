@@ -7,15 +7,18 @@ or a ``.env`` file in the working directory.
 
 from __future__ import annotations
 
-import os
+import json
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from telnorm.parsers.api import Limits
+from telnorm.service.authconfig import AuthConfigError, auth_tokens
+from telnorm.service.cpus import default_workers
 
 _LIMITS = Limits()
 
@@ -44,8 +47,9 @@ class Settings(BaseSettings):
 
     # --- workers -----------------------------------------------------------------------
     workers: int = Field(
-        default_factory=lambda: max(1, min(4, os.cpu_count() or 1)),
-        description="Parse worker processes (CPU-bound work runs there).",
+        default_factory=default_workers,
+        description="Parse worker processes (CPU-bound work runs there). Default: one per "
+        "CPU the container's cgroup quota allows (not the host's count), at most 4.",
     )
     worker_max_tasks: int = Field(
         default=200, description="Jobs per worker before it is replaced (keeps memory flat)."
@@ -100,11 +104,26 @@ class Settings(BaseSettings):
         description="OCR confidence a number covered by a passing arithmetic check needs.",
     )
 
+    # --- connections -------------------------------------------------------------------
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        description="Time for a request's headers to arrive, from its first byte (from the "
+        "connection's start for the first request); then 408 and the connection is closed.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        description="Longest wait for the next part of a request body; then 408.",
+    )
+    keep_alive_seconds: float = Field(
+        default=5.0, description="An idle keep-alive connection is closed after this long."
+    )
+
     # --- access and logs ---------------------------------------------------------------
-    auth_tokens: list[str] = Field(
-        default_factory=list,
-        description="Bearer tokens; when any is set, every route but the health probes needs one. "
-        "As an environment variable: a JSON list, e.g. TELNORM_AUTH_TOKENS='[\"s3cret\"]'.",
+    auth_tokens: Annotated[list[str] | None, NoDecode] = Field(
+        default=None,
+        description="Bearer tokens; when set, every route but the health probes needs one. "
+        "As an environment variable: a JSON list (TELNORM_AUTH_TOKENS='[\"s3cret\"]') or "
+        "tokens separated by commas. Set but empty (no token in it) refuses to start.",
     )
     auth_tokens_file: Path | None = Field(
         default=None, description="A file with one bearer token per line (# comments allowed)."
@@ -125,14 +144,25 @@ class Settings(BaseSettings):
         description="Responses at least this large are gzip-compressed for clients that accept it.",
     )
 
+    @field_validator("auth_tokens", mode="before")
+    @classmethod
+    def _token_list(cls, value: Any) -> Any:
+        """A JSON list, or (friendlier in an environment variable) comma-separated tokens."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return text.split(",")
+        return value
+
     def tokens(self) -> frozenset[str]:
-        tokens = {token.strip() for token in self.auth_tokens if token.strip()}
-        if self.auth_tokens_file is not None:
-            for raw in self.auth_tokens_file.read_text("utf-8").splitlines():
-                line = raw.strip()
-                if line and not line.startswith("#"):
-                    tokens.add(line)
-        return frozenset(tokens)
+        """The bearer tokens; empty when authentication is off (nothing configured).
+
+        Raises AuthConfigError when authentication is configured but holds no token (an
+        empty TELNORM_AUTH_TOKENS, a list of blanks, a token file without a token, a token
+        file that cannot be read): the service must never start open by accident.
+        """
+        return auth_tokens(self.auth_tokens, self.auth_tokens_file)
 
     # --- parser plugins ------------------------------------------------------------------
     disabled_parsers: str = Field(
@@ -200,3 +230,6 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+__all__ = ["AuthConfigError", "Settings", "get_settings"]

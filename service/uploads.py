@@ -133,7 +133,8 @@ async def receive_upload(
     upload = Upload(folder)
     try:
         content_type = request.headers.get("content-type", "")
-        if content_type.startswith("multipart/form-data"):
+        # media types are case-insensitive (RFC 9110 8.3.1): Multipart/Form-Data is multipart
+        if content_type.strip().lower().startswith("multipart/form-data"):
             form = await request.form(max_files=max_files, max_fields=50)
             try:
                 for key, value in form.multi_items():

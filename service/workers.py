@@ -96,6 +96,10 @@ def _worker_main(conn: Connection, memory_limit: int | None, log_level: str | No
             conn.send(_out_of_memory())
 
 
+class _WorkerDied(Exception):
+    """The worker's pipe closed before it answered: the process is gone."""
+
+
 @dataclass(eq=False)  # identity hash: workers live in a set
 class _Worker:
     process: BaseProcess
@@ -170,14 +174,25 @@ class WorkerPool:
         worker.stop(kill=kill)
         self.replaced += 1
 
-    def _run_blocking(
+    def _take(self) -> _Worker:
+        """An idle worker that is alive: one killed while idle (the OOM killer, a signal)
+        is replaced here, before it is handed a job."""
+        worker = self._idle.get()
+        if not worker.process.is_alive():
+            self._retire(worker, kill=True)
+            worker = self._spawn()
+        return worker
+
+    def _attempt(
         self,
         function: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         timeout: float,
-    ) -> Any:
-        worker = self._idle.get()
+    ) -> tuple[str, Any]:
+        """One run of the job on one worker; _WorkerDied when the worker died without an
+        answer (the worker is replaced either way)."""
+        worker = self._take()
         outcome: tuple[str, Any] | None = None
         try:
             worker.conn.send((function, args, kwargs))
@@ -192,10 +207,7 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             self._retire(worker, kill=True)
             worker = self._spawn()
-            raise ParseCrashed(
-                "Reading the file stopped the parser unexpectedly: the file may be damaged "
-                "or built to crash it. If this repeats with a file you trust, report it."
-            ) from None
+            raise _WorkerDied from None
         finally:
             if outcome is not None:
                 worker.jobs += 1
@@ -203,6 +215,32 @@ class WorkerPool:
                     self._retire(worker, kill=False)
                     worker = self._spawn()
             self._idle.put(worker)
+        return outcome
+
+    def run_blocking(
+        self,
+        function: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout: float | None = None,
+    ) -> Any:
+        """Run a job and wait for it in this thread (the CLI's batches use this directly)."""
+        limit = timeout or self.timeout
+        try:
+            outcome = self._attempt(function, args, kwargs, limit)
+        except _WorkerDied:
+            # A worker that dies without an answer may have been killed from outside (out
+            # of memory for another reason, a signal) before or while it ran this job: the
+            # job gets one more try on a fresh worker. A file that kills that one too is
+            # answered parse-crashed.
+            try:
+                outcome = self._attempt(function, args, kwargs, limit)
+            except _WorkerDied:
+                raise ParseCrashed(
+                    "Reading the file stopped the parser unexpectedly: the file may be "
+                    "damaged or built to crash it. If this repeats with a file you trust, "
+                    "report it."
+                ) from None
         status, value = outcome
         if status == "ok":
             return value
@@ -227,7 +265,7 @@ class WorkerPool:
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
-                None, self._run_blocking, function, args, kwargs, timeout or self.timeout
+                None, self.run_blocking, function, args, kwargs, timeout or self.timeout
             )
         finally:
             self._slots.release()

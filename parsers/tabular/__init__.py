@@ -36,7 +36,11 @@ from telnorm.parsers.tabular.listsheet import list_numbers_from_sheets
 from telnorm.parsers.tabular.mapping import Mapping, select_mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.numbers import looks_numeric
-from telnorm.parsers.tabular.spreadsheet import read_spreadsheet, spreadsheet_kind
+from telnorm.parsers.tabular.spreadsheet import (
+    read_spreadsheet,
+    spreadsheet_kind,
+    zip_spreadsheet_kind,
+)
 from telnorm.parsers.tabular.textread import delimiter_option, read_text_table
 from telnorm.parsers.tabular.unread import refuse_unread
 from telnorm.parsers.tabular.vocabulary import VOCABULARY, normalise_label
@@ -47,7 +51,7 @@ __all__ = ["TabularParser", "ZipBundleParser", "read_workbook"]
 
 
 def read_workbook(data: bytes, context: ParseContext) -> Workbook:
-    kind = spreadsheet_kind(data[:65536])
+    kind = zip_spreadsheet_kind(data)  # a zip's kind from its member names
     if kind is not None:
         return read_spreadsheet(data, kind, context.limits)
     return read_text_table(data, context.limits, delimiter=delimiter_option(context.options))

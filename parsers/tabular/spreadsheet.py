@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 from typing import Any
 
 import olefile
@@ -36,23 +37,92 @@ MEDIA_TYPES = {
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_ODS_MEDIA = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _head_members(head: bytes) -> tuple[list[str], bytes | None]:
+    """The member names a zip's head shows, walking its local headers one by one (never a
+    search of the bytes: a compressed or stored member, such as an xlsx inside a bundle, may
+    hold anything), and the ``mimetype`` member's content when it is stored."""
+    names: list[str] = []
+    mimetype: bytes | None = None
+    at = 0
+    while head.startswith(b"PK\x03\x04", at) and at + 30 <= len(head) and len(names) < 100:
+        flags, method = struct.unpack_from("<HH", head, at + 6)
+        size, name_length, extra_length = struct.unpack_from("<I4xHH", head, at + 18)
+        start = at + 30 + name_length + extra_length
+        name = head[at + 30 : at + 30 + name_length].decode("utf-8", "replace")
+        names.append(name)
+        if name == "mimetype" and method == 0:
+            mimetype = head[start : start + min(size, 200)]
+        if flags & 0x8:  # sizes in a data descriptor after the data: cannot skip ahead
+            break
+        at = start + size
+    return names, mimetype
+
+
 def spreadsheet_kind(head: bytes, names: list[str] | None = None) -> str | None:
-    """``xlsx``/``xlsm``/``ods``/``xls`` from the first bytes (and, for zips, member names)."""
+    """``xlsx``/``xlsm``/``xlsb``/``ods``/``xls`` from the first bytes, by the member names of
+    a zip (``names`` from its central directory when the whole file is at hand, else those
+    its head shows), stored or deflated alike."""
     if head.startswith(OLE2_MAGIC):
         return "xls"
     if not head.startswith(b"PK\x03\x04"):
         return None
-    if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head[:200]:
+    seen, mimetype = _head_members(head)
+    probe = set(names if names is not None else seen)
+    # the first member's own name and content only: a stored or deflated bundle member may
+    # hold another package's bytes, "mimetype" and all, a few bytes further on
+    if (mimetype or b"").strip() == _ODS_MEDIA:
         return "ods"
-    probe = names if names is not None else []
-    blob = head
-    if any(n == "xl/workbook.bin" for n in probe) or b"xl/workbook.bin" in blob:
+    if "xl/workbook.bin" in probe:
         return "xlsb"
-    if b"macroEnabled" in blob or any(n == "xl/vbaProject.bin" for n in probe):
+    if "xl/vbaProject.bin" in probe:
         return "xlsm"
-    if b"xl/" in blob or b"[Content_Types].xml" in blob or any(n.startswith("xl/") for n in probe):
+    if "[Content_Types].xml" in probe or any(n.startswith("xl/") for n in probe):
         return "xlsx"
+    # an OpenDocument package whose mimetype member is compressed or not first
+    if "content.xml" in probe and "META-INF/manifest.xml" in probe:
+        return "ods"
     return None
+
+
+def _ods_mimetype(archive: Any, info: Any) -> bool:
+    """The ``mimetype`` member says ods (read capped; a damaged member says nothing)."""
+    if info is None or info.file_size >= 200 or info.flag_bits & 1:
+        return False
+    try:
+        with archive.open(info) as handle:
+            return bool(handle.read(200).strip() == _ODS_MEDIA)
+    except Exception:  # any damage: the member names decide instead
+        return False
+
+
+def zip_spreadsheet_kind(data: bytes) -> str | None:
+    """:func:`spreadsheet_kind` of a whole file: a zip's member names come from its central
+    directory (and an ods's ``mimetype`` member is read), so a package is recognised whatever
+    order, and compression, its members have. Falls back to the head when the zip cannot be
+    opened (a head alone, or a damaged file)."""
+    head = data[:65536]
+    if not head.startswith(b"PK\x03\x04"):
+        return spreadsheet_kind(head)
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = {info.filename: info for info in archive.infolist()}
+            if _ods_mimetype(archive, infos.get("mimetype")):
+                return "ods"
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # "zip file version 6.5": a damaged directory entry
+    ):
+        return spreadsheet_kind(head)
+    return spreadsheet_kind(head, list(infos))
 
 
 def _cell(value: Any) -> Cell:
@@ -114,6 +184,13 @@ def check_ole2(data: bytes, kind: str) -> None:
             "again, or export the sheet as CSV.",
         ) from None
     try:
+        if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+            raise MalformedInput(
+                "The workbook is encrypted (protected with a password to open it). telnorm "
+                "cannot read encrypted files: open it in a spreadsheet program, remove the "
+                "password (File > Info > Protect Workbook) and save it again, or export the "
+                "sheet as CSV.",
+            )
         for entry in ole.listdir(streams=True, storages=False):
             if ole.get_size(entry) > len(data):
                 raise MalformedInput(
@@ -124,11 +201,37 @@ def check_ole2(data: bytes, kind: str) -> None:
         ole.close()
 
 
+def _check_extents(data: bytes, kind: str, limits: Limits) -> None:
+    """Refuse a sheet that reaches too far before calamine allocates it (see sheetscan)."""
+    import zipfile
+    import zlib
+
+    from telnorm.parsers.tabular.sheetscan import check_extents
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_extents(archive, kind, limits)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        ValueError,  # zipfile on a damaged header: "negative seek value"
+        OSError,
+        RuntimeError,
+    ) as exc:
+        raise MalformedInput(
+            f"The {kind} file is damaged and cannot be read: {str(exc).rstrip('.')}. Open it "
+            "in a spreadsheet program and save it again, or export the sheet as CSV.",
+        ) from None
+
+
 def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     if data.startswith(b"PK"):
         from telnorm.parsers.tabular.zipbundle import check_zip
 
         check_zip(data, limits, kind)
+        _check_extents(data, kind, limits)
     elif data.startswith(OLE2_MAGIC):
         check_ole2(data, kind)
     try:
@@ -136,6 +239,12 @@ def read_spreadsheet(data: bytes, kind: str, limits: Limits) -> Workbook:
     except BaseException as exc:  # calamine raises its own error types for damaged files
         if not (isinstance(exc, Exception) or _is_panic(exc)):
             raise
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise MalformedInput(
+                f"The {kind} workbook is encrypted (protected with a password): {exc}. telnorm "
+                "cannot read encrypted files: remove the password and save it again, or "
+                "export the sheet as CSV.",
+            ) from None
         raise MalformedInput(
             f"The {kind} file cannot be opened: {exc}. Open it in a spreadsheet program and "
             "save it again, or export the sheet as CSV.",

@@ -26,6 +26,12 @@ from telnorm.parsers.errors import (
     RequestError,
     UnsupportedFormat,
 )
+from telnorm.parsers.zipsafe import (
+    BUNDLE_METHODS,
+    SPREADSHEET_METHODS,
+    UNREADABLE_ZIP,
+    check_members,
+)
 
 _MAX_DEPTH = 2
 _COUNT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".xml", ".eml")
@@ -38,10 +44,11 @@ class Member:
     data: bytes
 
 
-def is_bundle(head: bytes) -> bool:
-    from telnorm.parsers.tabular.spreadsheet import spreadsheet_kind
+def is_bundle(data: bytes) -> bool:
+    """A zip that is not a spreadsheet package (by its names when ``data`` is whole)."""
+    from telnorm.parsers.tabular.spreadsheet import zip_spreadsheet_kind
 
-    return head.startswith(b"PK\x03\x04") and spreadsheet_kind(head) is None
+    return data.startswith(b"PK\x03\x04") and zip_spreadsheet_kind(data) is None
 
 
 def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
@@ -49,7 +56,7 @@ def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
     central directory, before anything is decompressed (xlsx and ods are zips too)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except UNREADABLE_ZIP as exc:
         raise MalformedInput(
             f"The {what} file is damaged or incomplete: {exc}. It may have been cut off; "
             "send it again."
@@ -59,6 +66,7 @@ def check_zip(data: bytes, limits: Limits, what: str = "zip") -> None:
         raise LimitExceeded(
             f"The {what} file holds {len(infos)} files; the limit is {limits.max_zip_members}."
         )
+    check_members(infos, what, BUNDLE_METHODS if what == "zip" else SPREADSHEET_METHODS)
     total = 0
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
@@ -80,13 +88,14 @@ def _read_members(
 ) -> list[Member]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except UNREADABLE_ZIP as exc:
         raise MalformedInput(f"The zip file {prefix or ''} is damaged: {exc}.") from None
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > limits.max_zip_members:
         raise LimitExceeded(
             f"The zip holds {len(infos)} files; the limit is {limits.max_zip_members}."
         )
+    check_members(infos, "zip", BUNDLE_METHODS, prefix)
     members: list[Member] = []
     for info in infos:
         name = prefix + info.filename
@@ -106,7 +115,14 @@ def _read_members(
         try:
             with archive.open(info) as handle:
                 content = handle.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            NotImplementedError,
+            ValueError,
+            OSError,
+        ) as exc:
             # A damaged member: a local header that contradicts the directory, a bad CRC,
             # a broken deflate stream, an unknown compression method.
             raise MalformedInput(
@@ -116,7 +132,7 @@ def _read_members(
             ) from None
         if len(content) > info.file_size:
             raise LimitExceeded(f"Zip member {name!r} is larger than its header says: refused.")
-        if content.startswith(b"PK\x03\x04") and is_bundle(content[:65536]):
+        if content.startswith(b"PK\x03\x04") and is_bundle(content):
             if depth >= _MAX_DEPTH:
                 raise LimitExceeded(f"Zip member {name!r} nests zips deeper than {_MAX_DEPTH}.")
             members.extend(_read_members(content, limits, name + "/", depth + 1, budget))

@@ -285,9 +285,24 @@ def _cell(value: object) -> str:
 
 
 def to_databank(document: Document, options: ExportOptions | None = None) -> bytes:
+    neutralise = options is not None and options.neutralise_formulas
     lines = [";".join(COLUMNS)]
-    lines += [";".join(_cell(cell) for cell in row) for row in iter_rows(document, options)]
+    lines += [
+        ";".join(_cell(neutralised(cell) if neutralise else cell) for cell in row)
+        for row in iter_rows(document, options)
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+#: What makes a spreadsheet program read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def filename_for(document: Document) -> str:
@@ -299,11 +314,13 @@ def filename_for(document: Document) -> str:
 __all__ = [
     "COLUMNS",
     "FIELD_TYPES",
+    "FORMULA_STARTS",
     "MEDIA_TYPE",
     "PROVINCE_OF_DISTRICT",
     "filename_for",
     "iter_rows",
     "lineage",
+    "neutralised",
     "region_code",
     "split_name",
     "to_databank",

@@ -15,6 +15,7 @@ from telnorm.parsers.api import Limits
 from telnorm.parsers.eml.context import CANDIDATE_LIST
 from telnorm.service import pipeline
 from telnorm.service.export import Exported, ExportOptions, export
+from telnorm.service.jsonsafe import check_numbers
 from telnorm.service.pipeline import InputFile, NormaliseOptions, RequestContext
 
 
@@ -60,6 +61,7 @@ def normalise_export_job(
         else pipeline.read_context(context_files, limits)
     )
     document = pipeline.normalise(main, context, options, limits)
+    check_numbers(document)  # a count beyond 64 bits is a 422 here as in JSON, never written
     return export(document, to, export_options(params, context), schema_dir=schema_dir)
 
 

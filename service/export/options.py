@@ -46,6 +46,7 @@ PARAMETERS: tuple[str, ...] = (
     "region_code",
     "parent_region_code",
     "grandparent_region_code",
+    "neutralise_formulas",
 )
 
 #: How a client supplies each field, for the 422 message.
@@ -80,6 +81,11 @@ class ExportOptions:
     region_code: str | None = None
     parent_region_code: str | None = None
     grandparent_region_code: str | None = None
+    #: Databank CSV only: a text cell that begins with ``=``, ``+``, ``-``, ``@`` (or a tab
+    #: or carriage return) gets a leading ``'``, so a spreadsheet program shows it as text
+    #: instead of running it as a formula (CSV injection). Off by default: the databank
+    #: import reads the names as they are; see rule S.107.
+    neutralise_formulas: bool = False
     #: The parsed candidate list (role ``candidate_list``): names and candidate details.
     candidate_list: ContextDocument | None = field(default=None, compare=False)
 
@@ -100,6 +106,8 @@ class ExportOptions:
             text = str(raw).strip()
             if text:
                 values[name] = text
+        if "neutralise_formulas" in values:
+            values["neutralise_formulas"] = _flag(values["neutralise_formulas"])
         missing = values.get("missing_counts", "error")
         if missing not in ("error", "zero"):
             raise RequestError(
@@ -111,6 +119,18 @@ class ExportOptions:
     def describe(self) -> dict[str, Any]:
         """The options as plain values (for logs and tests)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "candidate_list"}
+
+
+def _flag(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise RequestError(
+        f"neutralise_formulas must be true or false, not {text!r}.",
+        parameter="neutralise_formulas",
+    )
 
 
 # --- the fields of the EML header ---------------------------------------------------------

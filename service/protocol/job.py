@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-import orjson
-
 from telnorm.parsers.api import Limits
+from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import InputFile
 from telnorm.service.protocol.checks import DEFAULT_THRESHOLDS, Thresholds
 from telnorm.service.protocol.neighbourhoods import read_neighbourhoods
@@ -62,7 +61,7 @@ def run_protocol(request: ProtocolRequest, limits: Limits | None = None) -> dict
 
 def protocol_job(request: ProtocolRequest, limits: Limits) -> bytes:
     """The worker-process job of ``POST /protocol``."""
-    return orjson.dumps(run_protocol(request, limits))
+    return checked_dumps(run_protocol(request, limits))  # beyond 64 bits: a 422, not a 500
 
 
 __all__ = ["ProtocolRequest", "protocol_job", "run_protocol", "thresholds_from"]

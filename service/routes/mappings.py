@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from telnorm.service.dependencies import NormaliseUploadDep, PoolDep, SettingsDep
 from telnorm.service.jobs import list_mappings_job, suggest_mapping_job
+from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.openapi import problem_responses, upload_body
 from telnorm.service.query_check import reject_unknown_fields
 
@@ -87,4 +87,4 @@ async def suggest_mapping(
     result: dict[str, Any] = await pool.run(suggest_mapping_job, upload.main(), settings.limits())
     if as_ == "toml":
         return Response(result["mapping"], media_type="application/toml")
-    return Response(orjson.dumps(result), media_type="application/json")
+    return Response(checked_dumps(result), media_type="application/json")

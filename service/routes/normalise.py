@@ -11,11 +11,13 @@ from telnorm.parsers.errors import RequestError
 from telnorm.service import examples
 from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
 from telnorm.service.export import MEDIA_TYPES, PARAMETERS, Exported, negotiate
+from telnorm.service.export.disposition import content_disposition
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import normalise_job
 from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
 from telnorm.service.query_check import reject_unknown_fields
+from telnorm.service.streaming import Spooled, file_response, run_spooled
 from telnorm.service.uploads import Upload
 from telnorm.service.validation.inputs import declares_json, is_canonical_json
 
@@ -52,6 +54,11 @@ _EXPORT_OPTIONS = {
     "region_code": ("Databank CSV: region code of the unit.", "GM9901"),
     "parent_region_code": ("Databank CSV: parent region code.", "KR06"),
     "grandparent_region_code": ("Databank CSV: grandparent region code.", "NL"),
+    "neutralise_formulas": (
+        "Databank CSV: true puts a ' before every text cell that begins with =, +, -, @ (a "
+        "spreadsheet would run it as a formula; rule S.107).",
+        "true",
+    ),
 }
 
 _EXPORT_PARAMETERS = [
@@ -132,13 +139,17 @@ def _parser_name(body: bytes) -> str | None:
     return body[start:end].decode("utf-8", "replace") if end > start else None
 
 
-def _download(exported: Exported) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{exported.filename}"'}
+def _download(spooled: Spooled) -> Response:
+    """An export, streamed from the worker's file; its name (made from the file's data) as
+    RFC 6266/8187 ``filename*`` with a safe ASCII fallback."""
+    exported: Exported = spooled.meta
+    headers = {"Content-Disposition": content_disposition(exported.filename)}
     if exported.notes:
         # Non-JSON answers have no notes array: what the writer chose (an EML creation
-        # time) goes in a header.
-        headers["Telnorm-Notes"] = " | ".join(exported.notes)
-    return Response(exported.content, media_type=exported.media_type, headers=headers)
+        # time) goes in a header, on one line and in Latin-1 whatever the notes hold.
+        text = " | ".join(" ".join(note.split()) for note in exported.notes)
+        headers["Telnorm-Notes"] = text.encode("latin-1", "replace").decode("latin-1")
+    return file_response(spooled, exported.media_type, headers)
 
 
 def _refuse_source_options(upload: Upload, options: dict[str, str], locations: bool) -> None:
@@ -226,7 +237,9 @@ async def normalise(
     if is_canonical_json(main, declared, format):
         _refuse_source_options(upload, options, locations)
         request.state.parser = "canonical"
-        exported = await pool.run(
+        spooled = await run_spooled(
+            pool,
+            upload.folder,
             canonical_export_job,
             main,
             upload.context(("candidate_list",)),
@@ -235,11 +248,7 @@ async def normalise(
             export_params,
             settings.eml_schema_dir,
         )
-        return (
-            _download(exported)
-            if to != "json"
-            else Response(exported.content, media_type=MEDIA_TYPES["json"])
-        )
+        return _download(spooled) if to != "json" else file_response(spooled, MEDIA_TYPES["json"])
     normalise_options = NormaliseOptions(
         format=format,
         locations=locations,
@@ -249,7 +258,9 @@ async def normalise(
     # the metrics label: exports do not carry the parser's name back
     request.state.parser = format or "auto"
     if to != "json":
-        exported = await pool.run(
+        spooled = await run_spooled(
+            pool,
+            upload.folder,
             normalise_export_job,
             main,
             upload.context(CONTEXT_PARTS),
@@ -259,9 +270,16 @@ async def normalise(
             export_params,
             settings.eml_schema_dir,
         )
-        return _download(exported)
-    body = await pool.run(
-        normalise_job, main, upload.context(CONTEXT_PARTS), normalise_options, settings.limits()
+        return _download(spooled)
+    answer = await run_spooled(
+        pool,
+        upload.folder,
+        normalise_job,
+        main,
+        upload.context(CONTEXT_PARTS),
+        normalise_options,
+        settings.limits(),
+        describe=_parser_name,
     )
-    request.state.parser = _parser_name(body) or request.state.parser
-    return Response(body, media_type=MEDIA_TYPES["json"])
+    request.state.parser = answer.meta or request.state.parser
+    return file_response(answer, MEDIA_TYPES["json"])

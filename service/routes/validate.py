@@ -14,6 +14,7 @@ from telnorm.service.openapi import component, problem_responses, upload_body
 from telnorm.service.query_check import reject_unknown_fields
 from telnorm.service.routes.normalise import PARSER_FIELDS, parser_options
 from telnorm.service.settings import Settings
+from telnorm.service.streaming import file_response, run_spooled
 from telnorm.service.uploads import Upload, receive_upload
 from telnorm.service.validation import catalogue
 from telnorm.service.validation.inputs import ValidateRequest, declares_json, validate_job
@@ -140,8 +141,8 @@ async def validate(
         parser_options=options,
     )
     request.state.parser = format or "auto"  # the metrics label (the report does not say)
-    body = await pool.run(validate_job, job, settings.limits())
-    return Response(body, media_type="application/json")
+    answer = await run_spooled(pool, upload.folder, validate_job, job, settings.limits())
+    return file_response(answer, "application/json")
 
 
 _RULE_EXAMPLE = {

@@ -24,6 +24,8 @@ from telnorm.parsers.errors import (
     StructureError,
     TelnormError,
 )
+from telnorm.service.jsonsafe import check_numbers
+from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import (
     InputFile,
     NormaliseOptions,
@@ -154,7 +156,7 @@ def read_document(
     main = request.main
     if _is_json(request):
         return load_document_json(main.path.read_bytes(), main.filename or main.path.name)
-    return normalise(
+    document = normalise(
         main,
         context_files=context or read_request_context(request, limits),
         options=NormaliseOptions(
@@ -162,6 +164,8 @@ def read_document(
         ),
         limits=limits,
     )
+    check_numbers(document)  # a count beyond 64 bits: 422 with its place, never validated
+    return document
 
 
 def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:
@@ -199,7 +203,7 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
 
 def validate_job(request: ValidateRequest, limits: Limits) -> bytes:
     """The worker-process job of ``POST /validate``: one bytes object crosses the pipe."""
-    return orjson.dumps(run_request(request, limits))
+    return checked_dumps(run_request(request, limits))
 
 
 __all__ = [

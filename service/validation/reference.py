@@ -50,10 +50,21 @@ def load_reference(
         head = handle.read(64)
     if looks_like_json(head):
         try:
-            data = orjson.loads(path.read_bytes())
+            raw = path.read_bytes()
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ContextFileError(
                 f"The reference file ({name}) is not valid JSON: {exc}", role="reference"
+            ) from None
+        from telnorm.service.jsonsafe import check_json_numbers
+
+        try:
+            check_json_numbers(raw, data)
+        except TelnormError as exc:
+            raise ContextFileError(
+                f"The reference file ({name}): {exc.message}",
+                location=exc.location,
+                role="reference",
             ) from None
         return reference_from_json(data, name)
     try:

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from telnorm.parsers.errors import ExportFieldsMissing, RequestError, TelnormError
 from telnorm.service.export import FORMATS, PARAMETERS
+from telnorm.service.export.disposition import content_disposition
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
 from telnorm.service.jobs import suggest_mapping_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
@@ -340,7 +341,7 @@ async def download(request: Request) -> Response:
             return Response(
                 exported.content,
                 media_type=exported.media_type,
-                headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+                headers={"Content-Disposition": content_disposition(exported.filename)},
             )
     except TelnormError as error:
         return problem_page(request, lang, error)
@@ -394,7 +395,7 @@ def _mapping_file(files: Mapping[str, InputFile]) -> Response:
     return Response(
         item.path.read_bytes(),
         media_type="application/toml",
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
+        headers={"Content-Disposition": content_disposition(item.filename or "mapping.toml")},
     )
 
 

@@ -28,7 +28,7 @@ PROBLEM_JSON = "application/problem+json"
 @contextmanager
 def service(**overrides: Any) -> Iterator[TestClient]:
     """A running app (one worker unless told otherwise) with the given settings."""
-    values: dict[str, Any] = {"workers": 1, "parse_timeout_seconds": 60, "auth_tokens": []}
+    values: dict[str, Any] = {"workers": 1, "parse_timeout_seconds": 60, "auth_tokens": None}
     values.update(overrides)
     with TestClient(create_app(Settings(**values))) as client:
         yield client

@@ -3,6 +3,7 @@ answered with its documented problem (see docs/hardening.md)."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import shutil
 import time
@@ -49,6 +50,10 @@ LIMIT_FIELDS = {
     "ocr_dpi": "test_ocr_dpi",
     "ocr_min_confidence": "test_ocr_confidence",
     "ocr_min_confidence_checked": "test_ocr_confidence",
+    # connection timeouts, crossed on a live server in test_connections.py
+    "header_timeout_seconds": "test_connections.test_header_timeout",
+    "body_timeout_seconds": "test_connections.test_body_timeout",
+    "keep_alive_seconds": "test_connections.test_idle_keep_alive_connection_is_closed",
 }
 #: Settings fields that are not limits (where to listen, who may call, what to log, ...).
 NOT_LIMITS = {
@@ -78,7 +83,9 @@ def test_every_limit_of_the_settings_is_crossed_by_a_test() -> None:
     assert not unclassified, f"add a limit test, or list as NOT_LIMITS: {unclassified}"
     assert not (set(LIMIT_FIELDS) | NOT_LIMITS) - fields, "stale names in this module"
     for field, test in LIMIT_FIELDS.items():
-        assert callable(globals().get(test)), f"{field}: no test function {test}"
+        module, _, name = test.rpartition(".")
+        where = vars(importlib.import_module(f"tests.hardening.{module}")) if module else globals()
+        assert callable(where.get(name)), f"{field}: no test function {test}"
     # every structural limit the parsers get is one of them
     limits = Settings().limits()
     assert set(type(limits).__dataclass_fields__) <= set(LIMIT_FIELDS)

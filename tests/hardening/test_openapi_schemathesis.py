@@ -31,7 +31,7 @@ CHECKS = [
 ]
 
 APP = create_app(
-    Settings(workers=1, max_upload_bytes=1024 * 1024, parse_timeout_seconds=30, auth_tokens=[])
+    Settings(workers=1, max_upload_bytes=1024 * 1024, parse_timeout_seconds=30, auth_tokens=None)
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

@@ -51,7 +51,9 @@ def test_crash_is_a_problem_and_worker_replaced(pool: WorkerPool) -> None:
     before = pool.replaced
     with pytest.raises(ParseCrashed):
         _run(pool, _crash)
-    assert pool.replaced == before + 1
+    # the job is tried once more on a fresh worker (the first may have been killed from
+    # outside), which it crashes too
+    assert pool.replaced == before + 2
     assert isinstance(_run(pool, _pid), int)
 
 

@@ -11,12 +11,13 @@ from telnorm.service.validation.model import FAMILIES, Rule
 from telnorm.service.validation.rules import (
     aggregation,
     arithmetic,
+    formulas,
     plausibility,
     reconciliation,
     structure,
 )
 
-_MODULES = (arithmetic, aggregation, structure, reconciliation, plausibility)
+_MODULES = (arithmetic, aggregation, structure, formulas, reconciliation, plausibility)
 
 #: Every rule, once, in catalogue order (family, then code).
 RULES: tuple[Rule, ...] = tuple(

@@ -99,7 +99,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 #: Parser options a multipart body may carry as text fields (as well as query parameters).
-PARSER_FIELDS = ("mapping", "member", "sheet", "delimiter")
+PARSER_FIELDS = ("mapping", "member", "sheet", "delimiter", "corrections")
 
 
 def parser_options(

@@ -146,6 +146,10 @@ _NL: dict[str, str] = {
     "mapping_authority": "CBS-code van de gemeente",
     "mapping_authority_hint": "Vier cijfers, bijvoorbeeld 0668.",
     "mapping_retry": "Opnieuw proberen",
+    "mapping_family": "Opzet van de tabel (a: stembureaus als rijen, b: als kolommen, c: lang, "
+    "d: blad per stembureau)",
+    "mapping_header_row": "Rij met de kolomkoppen",
+    "mapping_label_column": "Kolom met de rijlabels (b, d; anders leeg laten)",
     "mapping_draft": "De concept-mapping",
     "mapping_download": "Mapping downloaden",
     "mapping_used": "Gelezen met de ingevulde mapping.",
@@ -271,6 +275,10 @@ _EN: dict[str, str] = {
     "mapping_authority": "CBS code of the municipality",
     "mapping_authority_hint": "Four digits, for example 0668.",
     "mapping_retry": "Try again",
+    "mapping_family": "Layout of the table (a: stations as rows, b: as columns, c: long, "
+    "d: sheet per station)",
+    "mapping_header_row": "Row of the column headers",
+    "mapping_label_column": "Column of the row labels (b, d; else leave empty)",
     "mapping_draft": "The draft mapping",
     "mapping_download": "Download the mapping",
     "mapping_used": "Read with the completed mapping.",

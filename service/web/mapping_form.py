@@ -1,7 +1,7 @@
 """The mapping draft as a form: its blanks as fields, and the completed mapping from the answers.
 
 ``POST /mappings/suggest`` drafts a TOML mapping in which every header it could not place is
-a blank ``"Label" = "?"`` under ``[lists]`` (also listed in ``report.unknown``),
+a commented line ``# "Label" = "?"`` under ``[lists]`` (also listed in ``report.unknown``),
 and the municipality's code is ``# id = "0000"`` under ``[authority]``. Those are the blanks.
 For each, the clerk says what the column is: a list (with its number), the polling
 station's name or number, or nothing to use. The answers are written into the draft; the
@@ -63,20 +63,36 @@ def answered(blanks: Sequence[Blank], form: Mapping[str, str]) -> list[Blank]:
     ]
 
 
-#: A blank the form did not ask about or the clerk left empty ("nothing to use"): dropped.
-_UNANSWERED_BLANK = re.compile(r'^(?:"(?:[^"\\]|\\.)*"|label_column)\s*=\s*"\?"')
-_GUESSED_HEADER = re.compile(r'^header_row\s*=\s*"\?".*\(perhaps (\d+)\)')
+#: Layout blanks of the draft (``family = "?"``, ``header_row = "?"``, ``label_column = "?"``).
+LAYOUT_BLANKS = ("family", "header_row", "label_column")
+FAMILIES = ("a", "b", "c", "d", "pivot")
 
 
-def _guess_filled(line: str) -> str:
-    """The drafter's own blanks for a table it could not place, filled as this form reads
-    such a table (one row per polling station, the header row it proposes)."""
-    if line.startswith('family = "?"'):
-        return 'family = "a"'
-    match = _GUESSED_HEADER.match(line)
-    if match:
-        return f"header_row = {match.group(1)}"
-    return line
+def layout_blanks(draft: str) -> list[str]:
+    """The layout settings the draft leaves blank, in the draft's order."""
+    return [
+        name
+        for name in LAYOUT_BLANKS
+        if re.search(rf'^{name}\s*=\s*"\?"', draft, re.MULTILINE) is not None
+    ]
+
+
+def _fill_layout(text: str, layout: Mapping[str, str], problems: list[str]) -> str:
+    for name in layout_blanks(text):
+        value = (layout.get(name) or "").strip()
+        line = re.compile(rf'^{name}\s*=\s*"\?".*$', re.MULTILINE)
+        if name == "family":
+            if value not in FAMILIES:
+                problems.append("choose the layout family")
+                continue
+            text = line.sub(f'family = "{value}"', text, count=1)
+        elif value.isdigit() and 0 < int(value) < 100_000:
+            text = line.sub(f"{name} = {int(value)}", text, count=1)
+        elif name == "label_column" and not value:
+            text = line.sub("", text, count=1)  # families a and c have no label column
+        else:
+            problems.append(f"{name} must be a row or column number")
+    return text
 
 
 def _insert_after(lines: list[str], section: str, new: list[str]) -> None:
@@ -87,8 +103,14 @@ def _insert_after(lines: list[str], section: str, new: list[str]) -> None:
     lines[position:position] = new
 
 
-def complete(draft: str, blanks: Sequence[Blank], authority: str) -> str:
-    """The draft with the answers written in; InvalidMapping names an unusable answer."""
+def complete(
+    draft: str,
+    blanks: Sequence[Blank],
+    authority: str,
+    layout: Mapping[str, str] | None = None,
+) -> str:
+    """The draft with the answers written in; InvalidMapping names an unusable answer, and a
+    blank still open (``"?"``) is refused rather than passed on."""
     problems: list[str] = []
     labels: list[str] = []
     lists: list[str] = []
@@ -108,17 +130,20 @@ def complete(draft: str, blanks: Sequence[Blank], authority: str) -> str:
         else:
             continue
         answered_lines.add(f"# {key} = ")
-        answered_lines.add(f"{key} = ")
+    # a label left open is not used (the draft says: delete the line)
+    for blank in blanks:
+        answered_lines.add(f'{toml_string(blank.label)} = "?"')
+        answered_lines.add(f"# {toml_string(blank.label)} = ")
     authority = authority.strip()
     if authority and not _CBS.fullmatch(authority):
         problems.append("the municipality's CBS code must be four digits")
+    draft = _fill_layout(draft, layout or {}, problems)
     if problems:
         raise InvalidMapping("The mapping cannot be completed: " + "; ".join(problems) + ".")
     lines = [
-        _guess_filled(line)
+        line
         for line in draft.splitlines()
         if not any(line.startswith(prefix) for prefix in answered_lines)
-        and not _UNANSWERED_BLANK.match(line)
     ]
     _insert_after(lines, "[labels]", labels)
     _insert_after(lines, "[lists]", lists)
@@ -131,4 +156,7 @@ def complete(draft: str, blanks: Sequence[Blank], authority: str) -> str:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidMapping(f"The completed mapping is not valid TOML: {exc}.") from None
+    still = [line for line in text.splitlines() if '"?"' in line.split("#", 1)[0]]
+    if still:
+        raise InvalidMapping("The mapping still has blanks: " + "; ".join(still[:10]) + ".")
     return text

@@ -247,6 +247,8 @@ async def _mapping_page(
             [{"label": b.label, "location": b.location} for b in blanks]
         ).decode(),
         roles=mapping_form.ROLES,
+        layout_blanks=mapping_form.layout_blanks(draft),
+        families=mapping_form.FAMILIES,
         authority=authority,
         carried=await _carried(request, carried),
     )
@@ -410,7 +412,7 @@ async def retry_with_mapping(request: Request) -> Response:
             blanks = _posted_blanks(fields)
             authority = fields.get("authority", "")
             try:
-                text = mapping_form.complete(draft, blanks, authority)
+                text = mapping_form.complete(draft, blanks, authority, fields)
                 mapping = folder / "mapping.toml"
                 mapping.write_text(text, "utf-8")
                 stem = Path(files["file"].filename or "upload").stem

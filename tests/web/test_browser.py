@@ -247,6 +247,10 @@ def test_unreadable_table_offers_the_mapping_draft_then_reads_it(
     page = upload(v, payload=("eigen-opmaak.csv", data))
     assert page.locator("#mapping-form").count() == 1
     screenshot(page, "mapping")
+    if page.locator("#family").count():
+        page.select_option("#family", "a")
+    if page.locator("#header_row").count():
+        page.fill("#header_row", "1")
     page.select_option("#kind_0", "unit_name")
     for index, number in ((1, "1"), (2, "2"), (3, "3")):
         page.select_option(f"#kind_{index}", "list")

@@ -117,11 +117,39 @@ def test_mapping_answers_that_cannot_be_used() -> None:
         mapping_form.complete(DRAFT, mapping_form.answered(blanks, {"kind_0": "x"}), "")
 
 
-def test_unanswered_blanks_stay_comments() -> None:
+def test_unanswered_label_blanks_are_left_out() -> None:
     blanks = mapping_form.blanks_of({"unknown": [{"label": "Bureau", "location": None}]})
     text = mapping_form.complete(DRAFT, blanks, "")
-    assert '# "Bureau" = "?"' in text
-    assert "lists" not in tomllib.loads(text) or tomllib.loads(text)["lists"] == {}
+    assert '"Bureau"' not in text  # not used, as the draft says of a line left open
+    assert tomllib.loads(text).get("lists", {}) == {}
+
+
+NAMED_BLANKS = """id = "x"
+version = "1"
+family = "?"   # BLANK: a, b, c, d or pivot
+
+[layout]
+header_row = "?"   # BLANK: the row of the column headers
+label_column = "?"   # BLANK for families b, d and pivot; delete this line for a and c
+
+[lists]
+"Foo" = "?"   # BLANK: its list number if it is a list
+"""
+
+
+def test_layout_blanks_are_filled_and_none_is_left_open() -> None:
+    assert mapping_form.layout_blanks(NAMED_BLANKS) == ["family", "header_row", "label_column"]
+    blanks = mapping_form.blanks_of({"unknown": [{"label": "Foo", "location": None}]})
+    answers = mapping_form.answered(blanks, {"kind_0": "list", "list_0": "4"})
+    data = tomllib.loads(
+        mapping_form.complete(NAMED_BLANKS, answers, "", {"family": "a", "header_row": "2"})
+    )
+    assert data["family"] == "a" and data["layout"] == {"header_row": 2}
+    assert data["lists"] == {"Foo": "4"}
+    with pytest.raises(InvalidMapping, match="layout family"):
+        mapping_form.complete(NAMED_BLANKS, answers, "", {"header_row": "2"})
+    with pytest.raises(InvalidMapping, match="row or column number"):
+        mapping_form.complete(NAMED_BLANKS, answers, "", {"family": "b", "header_row": "x"})
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from telnorm.service.apportion.cli import apportion as apportion_command
 from telnorm.service.batch import batch_pool, closing_pool
 from telnorm.service.export import Exported
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.files import walk as _expand
 from telnorm.service.jobs import normalise_job
 from telnorm.service.mapping_commands import mappings as mappings_group
 from telnorm.service.pipeline import InputFile, NormaliseOptions
@@ -49,18 +50,6 @@ def _describe_error(error: TelnormError) -> str:
         for d in doubtful
     )
     return f"{error.message}{where} [{error.code}]{listed}"
-
-
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; folders become the files inside them (recursively, no hidden ones)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
-                    yield child
-        else:
-            yield path
 
 
 def _context(

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telnorm.parsers.canonical import REJECTED_REASON_CODES, Document
+from telnorm.parsers.databank import HEADER
 from telnorm.service.export.options import (
     ExportOptions,
     Requirements,
@@ -44,24 +45,8 @@ from telnorm.service.export.options import (
 
 MEDIA_TYPE = "text/csv; charset=utf-8; profile=databank"
 
-COLUMNS = (
-    "Regio",
-    "RegioCode",
-    "OuderRegioCode",
-    "GrootOuderRegioCode",
-    "Partij",
-    "LijstNummer",
-    "LijstNaam",
-    "KandidaatNummer",
-    "KandidaatInitialen",
-    "KandidaatVoornaam",
-    "KandidaatTussenvoegsel",
-    "KandidaatAchternaam",
-    "KandidaatWoonplaats",
-    "KandidaatGeslacht",
-    "VeldType",
-    "Waarde",
-)
+#: The import file's columns (defined with its reader, :mod:`telnorm.parsers.databank`).
+COLUMNS = HEADER
 FIELD_TYPES = (
     "Kiesgerechtigden",
     "Opkomst",

@@ -14,9 +14,10 @@ import orjson
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
 from telnorm.parsers.errors import TelnormError
 from telnorm.service.apportion.inputs import read_election_definition
+from telnorm.service.files import walk
 from telnorm.service.pipeline import InputFile
 from telnorm.service.reconcile.impact import ImpactOptions
-from telnorm.service.reconcile.inputs import expand, walk
+from telnorm.service.reconcile.inputs import expand
 from telnorm.service.reconcile.references import load_reference_set
 from telnorm.service.reconcile.render import render_csv, render_html
 from telnorm.service.reconcile.report import build_report, exit_status

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,18 +49,6 @@ class Item:
         return (
             PurePosixPath(self.label.rsplit("!", 1)[-1].replace("\\", "/")).name or self.path.name
         )
-
-
-def walk(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; folders become the files inside them (recursively, no hidden ones)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if child.is_file() and not any(p.startswith(".") for p in relative.parts):
-                    yield child
-        else:
-            yield path
 
 
 def _is_plain_zip(path: Path) -> bool:

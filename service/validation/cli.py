@@ -18,6 +18,7 @@ import orjson
 
 from telnorm.parsers.api import Limits
 from telnorm.parsers.errors import TelnormError
+from telnorm.service.files import walk
 from telnorm.service.pipeline import InputFile
 from telnorm.service.settings import get_settings
 from telnorm.service.validation.inputs import ValidateRequest, run_request
@@ -170,9 +171,7 @@ def validate(
     each, with "file"; text: a heading each), in the order given, and a summary on standard
     error. Exit status 0 when all are valid, 1 when any is not, 2 when any could not be read.
     """
-    from telnorm.service.cli import _expand  # the CLI module imports this one
-
-    files = list(_expand(inputs))
+    files = list(walk(inputs))
     if not files:
         raise click.UsageError("No files found in the given folder(s).")
     options: dict[str, Any] = {}

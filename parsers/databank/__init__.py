@@ -12,9 +12,10 @@ of its levels; it is read as the document of its top region:
   are the municipalities, so that the file serves as the reference of ``telnorm reconcile``
   and of the validator's reconciliation (its ``G`` rows are the municipal totals).
 
-Every number is a count by the one rule (:mod:`telnorm.parsers.counts`); ``Opkomst`` must
-equal valid + blank + invalid when all are stated (else a note), and is otherwise kept as the
-ballots (``votes_cast``). Rows the canonical document has no place for (``LijstAantalZetels``,
+Every number is a count by the one rule (:mod:`telnorm.parsers.counts`); a value stated
+twice for one region is a 422 ``duplicate-value``, never last-one-wins. ``Opkomst`` is kept
+as the ballots (``votes_cast``); validation checks it against valid + blank + invalid.
+Rows the canonical document has no place for (``LijstAantalZetels``,
 ``KandidaatGekozen``: the result, not the count) are listed in ``notes``.
 """
 
@@ -29,7 +30,13 @@ from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import FORMAT_VERSION, Document
 from telnorm.parsers.conventions import id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
-from telnorm.parsers.errors import InvalidCount, LimitExceeded, NoHeader, StructureError
+from telnorm.parsers.errors import (
+    DuplicateValue,
+    InvalidCount,
+    LimitExceeded,
+    NoHeader,
+    StructureError,
+)
 from telnorm.parsers.text import decode
 
 HEADER = (
@@ -69,6 +76,8 @@ class _Region:
     parent: str
     group: dict[str, Any] = field(default_factory=dict)
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: (VeldType, list, candidate) -> the line that stated it: a second one is refused.
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 def _first_key(item: tuple[str, Any]) -> tuple[int, int, str]:
@@ -163,6 +172,7 @@ class DatabankParser(Parser):
                 location={"line": line, "column": 16},
                 value=raw,
             ) from None
+        self._once(region, kind, cells, line)
         if kind in STATISTICS:
             key, sub = STATISTICS[kind]
             if sub is None:
@@ -186,6 +196,36 @@ class DatabankParser(Parser):
                 once_key=kind,
             )
 
+    @staticmethod
+    def _once(region: _Region, kind: str, cells: list[str], line: int) -> None:
+        """A value stated twice for one region is refused (never last-one-wins), and a list
+        or candidate row must say which list or candidate it is."""
+        number, candidate = cells[5], cells[7]
+        if kind in ("LijstAantalStemmen", "KandidaatAantalStemmen") and not number.isdigit():
+            raise StructureError(
+                f"Line {line} ({kind}) has no list number (LijstNummer).",
+                location={"line": line, "column": 6},
+            )
+        if kind == "KandidaatAantalStemmen" and not candidate.isdigit():
+            raise StructureError(
+                f"Line {line} (KandidaatAantalStemmen) has no candidate number.",
+                location={"line": line, "column": 8},
+            )
+        if kind in STATISTICS:
+            key = (kind, "", "")
+        elif kind == "LijstAantalStemmen":
+            key = (kind, number, "")
+        else:
+            key = (kind, number, candidate)
+        first = region.seen.setdefault(key, line)
+        if first != line:
+            raise DuplicateValue(
+                f"{region.code} states {kind} {' '.join(k for k in key[1:] if k)} twice, on "
+                f"lines {first} and {line}: the numbers cannot both be right; keep one.",
+                location={"line": line},
+                first={"line": first},
+            )
+
     def _document(self, regions: dict[str, _Region], context: ParseContext) -> Document:
         if not regions:
             raise StructureError("The databank file has no rows.", location={"line": 2})
@@ -197,7 +237,15 @@ class DatabankParser(Parser):
             level, units = "central", municipal
         elif districts:
             top, level = districts[0], "district"
-            units = [r for r in municipal if r.parent == top.code]
+            units = municipal
+            elsewhere = [r.code for r in municipal if r.parent != top.code]
+            if elsewhere:
+                raise StructureError(
+                    f"The file is district {top.code}'s, but {', '.join(elsewhere[:5])} "
+                    f"name{'s' if len(elsewhere) == 1 else ''} another parent region: send "
+                    "one district's rows, or the whole election's.",
+                    location={"line": 2},
+                )
         elif len(municipal) == 1:
             top, level, units = municipal[0], "municipality", []
         else:

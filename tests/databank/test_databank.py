@@ -12,6 +12,7 @@ import pytest
 from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.databank import HEADER
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
+from telnorm.parsers.errors import DuplicateValue, StructureError
 from telnorm.service.export import export
 from telnorm.service.export.databank import lineage
 from telnorm.service.export.options import ExportOptions
@@ -141,3 +142,40 @@ def test_the_databank_file_as_a_reconciliation_reference(tmp_path: Path) -> None
     )
     assert report["summary"]["reconciliation"]["unit"] is not None
     assert report["summary"]["reconciliation_difference"] == 0
+
+
+def _databank_file(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "uitslag.csv"
+    path.write_text(";".join(HEADER) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_value_stated_twice_is_refused(tmp_path: Path) -> None:
+    row = "Lindehoven;G0999;K6;P25;;1;Lokaal;;;;;;;;LijstAantalStemmen;{}"
+    path = _databank_file(tmp_path, [row.format(30), row.format(31)])
+    with pytest.raises(DuplicateValue) as caught:
+        normalise(InputFile(path, path.name))
+    assert caught.value.location == {"line": 3}
+    assert caught.value.extra["first"] == {"line": 2}
+
+
+def test_a_municipality_of_another_district_is_refused_not_dropped(tmp_path: Path) -> None:
+    path = _databank_file(
+        tmp_path,
+        [
+            "Lelystad;K5;P24;L528;;1;Lokaal;;;;;;;;LijstAantalStemmen;50",
+            "Almere;G0034;K5;P24;;1;Lokaal;;;;;;;;LijstAantalStemmen;30",
+            "Urk;G0184;K4;P23;;1;Lokaal;;;;;;;;LijstAantalStemmen;20",
+        ],
+    )
+    with pytest.raises(StructureError, match="G0184"):
+        normalise(InputFile(path, path.name))
+
+
+def test_a_list_row_without_its_number_is_refused(tmp_path: Path) -> None:
+    path = _databank_file(
+        tmp_path, ["Lindehoven;G0999;K6;P25;;;Lokaal;;;;;;;;LijstAantalStemmen;3"]
+    )
+    with pytest.raises(StructureError) as caught:
+        normalise(InputFile(path, path.name))
+    assert caught.value.location == {"line": 2, "column": 6}

@@ -168,11 +168,12 @@ def read_document(
     return document
 
 
-def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:
-    """Read everything a request names and validate: the report (TelnormError if unreadable).
-
-    Used by the CLI in-process and by the service inside a worker process.
-    """
+def validate_document(
+    request: ValidateRequest, limits: Limits | None = None
+) -> tuple[Document, dict[str, Any]]:
+    """Read everything a request names (context files once) and validate: the document and
+    its report (TelnormError if unreadable). With ``locations="always"`` the document keeps
+    its location map."""
     if request.locations not in ("auto", "always", "never"):
         raise ValueError(f"locations must be auto, always or never, not {request.locations!r}")
     context = read_request_context(request, limits)
@@ -196,9 +197,15 @@ def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[
     if request.locations == "auto" and not is_json and report["findings"]:
         # Same bytes and options give the same document, so the pointers stay valid.
         del document
-        located = read_document(request, limits, locations=True, context=context)
-        attach_sources(report, located.get("locations"))
-    return report
+        document = read_document(request, limits, locations=True, context=context)
+        attach_sources(report, document.get("locations"))
+    return document, report
+
+
+def run_request(request: ValidateRequest, limits: Limits | None = None) -> dict[str, Any]:
+    """The report of a request. Used by the CLI in-process and by the service inside a
+    worker process."""
+    return validate_document(request, limits)[1]
 
 
 def validate_job(request: ValidateRequest, limits: Limits) -> bytes:
@@ -218,5 +225,6 @@ __all__ = [
     "load_document_json",
     "read_document",
     "run_request",
+    "validate_document",
     "validate_job",
 ]

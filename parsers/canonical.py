@@ -15,6 +15,7 @@ Counts are strict integers everywhere: never floats, never booleans, never strin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -302,6 +303,14 @@ def clean_unit_name(raw: str | None) -> tuple[str | None, str | None]:
     Drops a doubled ``Stembureau `` prefix and a ``(postcode: 1234 AB)`` suffix, and strips
     quotes some exports wrap names in.
     """
+    return _split_unit_name(raw, lambda name: _DOUBLE_PREFIX.sub("", name))
+
+
+def _split_unit_name(
+    raw: str | None, without_prefix: Callable[[str], str]
+) -> tuple[str | None, str | None]:
+    """(name, postal code): the ``(postcode: ...)`` suffix split off, the prefix rule
+    applied, surrounding quotes dropped."""
     if raw is None:
         return None, None
     name = raw.strip()
@@ -310,7 +319,7 @@ def clean_unit_name(raw: str | None) -> tuple[str | None, str | None]:
     if match:
         postal = normalise_postcode(match.group(1))
         name = name[: match.start()].rstrip()
-    name = _DOUBLE_PREFIX.sub("", name)
+    name = without_prefix(name)
     if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'":
         name = name[1:-1].strip()
     return (name or None), postal
@@ -331,18 +340,7 @@ def eml_unit_name(raw: str | None) -> tuple[str | None, str | None]:
     the municipality called ``Stembureau Stadhuis``, as its osv4-3 CSV says). Surrounding
     quotes go as in :func:`clean_unit_name`.
     """
-    if raw is None:
-        return None, None
-    name = raw.strip()
-    postal: str | None = None
-    match = _POSTCODE_SUFFIX.search(name)
-    if match:
-        postal = normalise_postcode(match.group(1))
-        name = name[: match.start()].rstrip()
-    name = _ONE_PREFIX.sub("", name, count=1) or name
-    if len(name) >= 2 and name[0] == name[-1] and name[0] in "\"'":
-        name = name[1:-1].strip()
-    return (name or None), postal
+    return _split_unit_name(raw, lambda name: _ONE_PREFIX.sub("", name, count=1) or name)
 
 
 def eml_unit_text(name: str | None, postal_code: str | None, kind: str | None) -> str:

@@ -15,7 +15,7 @@ Counts are strict integers everywhere: never floats, never booleans, never strin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -64,7 +64,7 @@ class VoteGroup(TypedDict, total=False):
     rejected_votes: dict[str, int]
     uncounted_votes: dict[str, int]
     votes_cast: int | None
-    selections: list[Selection]
+    selections: Sequence[Selection]
     previous: dict[str, Any]
 
 

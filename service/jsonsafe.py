@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from telnorm.parsers.errors import InvalidValue
+from telnorm.parsers.packed_selections import json_default
 
 #: What orjson writes: signed 64-bit from below, unsigned 64-bit from above.
 INT_MIN = -(1 << 63)
@@ -76,7 +77,7 @@ def _error(pointer: str, number: Any, document: Any) -> InvalidValue:
 def dumps(value: Any, option: int | None = None) -> bytes:
     """``orjson.dumps``, with a 422 naming the place of an integer beyond 64 bits."""
     try:
-        return orjson.dumps(value, option=option)
+        return orjson.dumps(value, option=option, default=json_default)
     except TypeError as exc:
         if "64-bit" not in str(exc):
             raise

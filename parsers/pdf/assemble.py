@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telnorm.parsers.api import ParseContext
-from telnorm.parsers.canonical import Document, new_vote_group
+from telnorm.parsers.canonical import Document, Selection, new_vote_group
 from telnorm.parsers.errors import DoubtfulNumbers, StructureError
 from telnorm.parsers.pdf.checks import Doubts, sequence
 from telnorm.parsers.pdf.record import ListRead, Reading, RecordRead
@@ -185,9 +185,11 @@ def build(record: RecordRead, level: str, context: ParseContext) -> Document:
         )
     total = new_vote_group()
     affiliations: list[dict[str, Any]] = []
+    selections: list[Selection] = []
+    total["selections"] = selections
     for lst in record.lists:
         affiliations.append(_affiliation(lst))
-        total["selections"].append(
+        selections.append(
             {
                 "affiliation_id": str(_vouched(lst.number)),
                 "valid_votes": _vouched(lst.total) if lst.total else None,

@@ -181,8 +181,10 @@ class DocBuilder(ValueStore):
                 total["uncounted_votes"][key.split(":", 1)[1]] = number
             else:
                 total[key] = number  # type: ignore[literal-required]
+        selections: list[Selection] = []
+        total["selections"] = selections
         for list_id in sorted(set(lists) | set(candidates), key=id_key):
-            total["selections"].append(
+            selections.append(
                 {
                     "affiliation_id": list_id,
                     "valid_votes": lists.get(list_id),

@@ -26,6 +26,7 @@ from telnorm.parsers.api import API_VERSION, HEAD_BYTES, Detection, Parser
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.conventions import MIN_CONFIDENCE
 from telnorm.parsers.errors import InvalidValue, MalformedXML, StructureError, TelnormError
+from telnorm.parsers.packed_selections import json_default
 from telnorm.parsers.registry import Registry
 from telnorm.parsers.testing.arithmetic import arithmetic_problems
 from telnorm.parsers.testing.fuzz import mutate, negate_count, number_cases, seeded_cases
@@ -215,7 +216,7 @@ def determinism_problems(parser: Parser, sample: Sample) -> list[str]:
             document = normalise_with(parser, sample.path, sample.options)
         except Exception as exc:
             return [f"{sample.id}: cannot be parsed: {_describe(exc)}"]
-        outputs.append(orjson.dumps(document))
+        outputs.append(orjson.dumps(document, default=json_default))
     first, second = outputs
     if first == second:
         return cross_process_problems(parser, sample.id, sample.path, sample.options)

@@ -37,13 +37,14 @@ except ImportError:
 cls = module
 for part in spec["qualname"].split("."):
     cls = getattr(cls, part)
+from telnorm.parsers.packed_selections import json_default
 from telnorm.parsers.testing.checks import normalise_with
 try:
     document = normalise_with(cls(), spec["path"], spec["options"])
 except Exception as exc:
     print("error " + type(exc).__name__)
 else:
-    print("sha256 " + hashlib.sha256(orjson.dumps(document)).hexdigest())
+    print("sha256 " + hashlib.sha256(orjson.dumps(document, default=json_default)).hexdigest())
 """
 
 

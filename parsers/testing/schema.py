@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from telnorm.parsers.packed_selections import unpacked
+
 SCHEMA_RESOURCE = ("schema", "canonical-v1.schema.json")
 
 
@@ -40,7 +42,9 @@ def canonical_errors(document: Any, *, limit: int = 10) -> list[str]:
 
     Each line is ``/json/pointer: message``; at most ``limit`` lines, first by position.
     """
-    errors = sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    errors = sorted(
+        _validator().iter_errors(unpacked(document)), key=lambda e: [str(p) for p in e.path]
+    )
     lines = []
     for error in errors[:limit]:
         pointer = "/" + "/".join(str(part) for part in error.absolute_path)

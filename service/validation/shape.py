@@ -12,6 +12,7 @@ from typing import Any
 
 from telnorm.parsers.counts import MAX_COUNT, json_problem
 from telnorm.parsers.errors import InvalidCount, InvalidValue, StructureError
+from telnorm.parsers.packed_selections import PackedSelections
 
 
 def _bad(pointer: str, what: str) -> InvalidValue:
@@ -58,7 +59,7 @@ def _check_group(group: Any, pointer: str) -> None:
     selections = group.get("selections")
     if selections is None:
         return
-    if not isinstance(selections, list):
+    if not isinstance(selections, list | PackedSelections):
         raise _bad(pointer + "/selections", "no array")
     for s_index, selection in enumerate(selections):
         if (
@@ -184,7 +185,9 @@ def bad_counts(document: Any) -> list[tuple[str, Any]]:
                     escaped = str(code).replace("~", "~0").replace("/", "~1")
                     check(f"{pointer}/{field}/{escaped}", value, required=True)
         selections = values.get("selections")
-        for s_index, selection in enumerate(selections if isinstance(selections, list) else ()):
+        for s_index, selection in enumerate(
+            selections if isinstance(selections, list | PackedSelections) else ()
+        ):
             if not isinstance(selection, dict):
                 continue
             s_pointer = f"{pointer}/selections/{s_index}"

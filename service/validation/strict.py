@@ -21,6 +21,7 @@ import jsonschema_rs
 from telnorm.parsers.canonical import json_schema
 from telnorm.parsers.conventions import escape_pointer
 from telnorm.parsers.errors import StructureError
+from telnorm.parsers.packed_selections import unpacked
 from telnorm.service.validation.shape import SCHEMA_ID
 
 #: Violations listed in one problem; a document wrong everywhere is not listed in full.
@@ -56,7 +57,7 @@ def schema_violations(document: Any) -> list[dict[str, str]]:
     """Every violation of the canonical schema: ``{pointer, message, keyword}``, in document
     order as the validator finds them (at most :data:`MAX_LISTED`)."""
     found: list[dict[str, str]] = []
-    for raw in validator().iter_errors(document):
+    for raw in validator().iter_errors(unpacked(document)):
         error = _explain(raw)
         found.append(
             {

@@ -12,6 +12,7 @@ import dataclasses
 import orjson
 
 from telnorm.parsers.api import Limits
+from telnorm.parsers.packed_selections import json_default
 from telnorm.service.validation.inputs import ValidateRequest, validate_document
 
 
@@ -22,4 +23,4 @@ def inspect_job(request: ValidateRequest, limits: Limits) -> bytes:
     document, report = validate_document(dataclasses.replace(request, locations="always"), limits)
     # The page needs the findings' places, not the map of every value (a third of the size).
     document.pop("locations", None)
-    return orjson.dumps({"document": document, "report": report})
+    return orjson.dumps({"document": document, "report": report}, default=json_default)

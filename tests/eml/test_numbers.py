@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from telnorm.parsers.counts import MAX_COUNT, CountError, json_problem, parse_count
 from telnorm.service.main import create_app
-from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.pipeline import InputFile, normalise_json
 from telnorm.service.settings import Settings
 
 #: (name, how the count is written): each is refused everywhere.
@@ -77,7 +77,7 @@ def _good_document() -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "count.eml.xml"
         path.write_text(EML.format(votes="400"), encoding="utf-8")
-        return json.dumps(normalise(InputFile(path, path.name)))
+        return normalise_json(InputFile(path, path.name)).decode()
 
 
 def _canonical(votes: str) -> bytes:

@@ -119,6 +119,11 @@ class ParseContext:
     #: ``polling_stations`` (see :mod:`telnorm.parsers.eml.context`).
     context: Mapping[str, Any] = field(default_factory=dict)
     want_locations: bool = False
+    #: Validation's way to locations: instead of the whole map, a parser that can may set
+    #: :attr:`deferred_locations` to a mapping that computes an entry when asked for (the EML
+    #: reader does; for others the validator reads the file again with locations).
+    defer_locations: bool = False
+    deferred_locations: Mapping[str, Any] | None = None
     #: The folder of mapping files and the alias table (the service setting ``mappings_dir``,
     #: ``TELNORM_MAPPINGS_DIR``); None: the ones packaged with telnorm.
     mappings_dir: Path | None = None

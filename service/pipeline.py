@@ -67,6 +67,9 @@ class NormaliseOptions:
     format: str | None = None
     #: Add the ``locations`` map (JSON Pointer -> source location).
     locations: bool = False
+    #: Validation only: ``locations`` as a mapping that computes each entry when asked, from
+    #: a parser that can (EML; see :mod:`telnorm.parsers.eml.locations`). Never serialised.
+    defer_locations: bool = False
     #: Parser-specific options (``mapping``, ``member``, ``sheet``, ...), checked against the
     #: options the chosen parser declares.
     parser_options: Mapping[str, Any] = field(default_factory=dict)
@@ -262,6 +265,8 @@ def provenance(
     document["notes"] = document.pop("notes", []) + context.notes
     if context.want_locations:
         document["locations"] = context.locations
+    elif context.deferred_locations is not None:
+        document["locations"] = context.deferred_locations
     return document
 
 
@@ -302,6 +307,7 @@ def normalise(
         limits=limits,
         context=request.documents,
         want_locations=options.locations,
+        defer_locations=options.defer_locations and not options.locations,
         mappings_dir=options.mappings_dir or get_settings().mappings_dir,
     )
     parsed = _parse(source, chosen, options, request, context, registry)

@@ -33,7 +33,14 @@ from telnorm.parsers.canonical import (
 from telnorm.parsers.conventions import escape_pointer, id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
 from telnorm.parsers.eml import names as n
+from telnorm.parsers.eml.bulk import read_plain
 from telnorm.parsers.eml.context import display_name
+from telnorm.parsers.eml.locations import (
+    GROUP_XPATH,
+    DeferredLocations,
+    GroupLines,
+    group_xpath,
+)
 from telnorm.parsers.errors import (
     DuplicateValue,
     InvalidCount,
@@ -42,6 +49,7 @@ from telnorm.parsers.errors import (
     NotEML,
     StructureError,
 )
+from telnorm.parsers.packed_selections import pack
 from telnorm.parsers.xmlsafe import local_name, namespace, safe_iterparse
 
 _E = n.e
@@ -139,7 +147,7 @@ KNOWN_REASON_CODES = {
 #: Namespaces whose content is known to carry no counts (signatures, report layout).
 IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 
-_GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
+_GROUP_XPATH = GROUP_XPATH
 
 
 def _count(element: etree._Element, xpath: str) -> int:
@@ -203,9 +211,7 @@ class _Group:
         return "/total_votes" if self.index < 0 else f"/reporting_unit_votes/{self.index}"
 
     def xpath(self) -> str:
-        if self.index < 0:
-            return _GROUP_XPATH + "TotalVotes"
-        return _GROUP_XPATH + f"ReportingUnitVotes[{self.index + 1}]"
+        return group_xpath(self.index)
 
     def prev(self) -> dict[str, Any]:
         if self.previous is None:
@@ -224,7 +230,7 @@ class _Group:
             "total_counted": self.total_counted,
             "rejected_votes": self.rejected,
             "uncounted_votes": self.uncounted,
-            "selections": self.selections,
+            "selections": pack(self.selections),
         }
         if self.previous is not None:
             group["previous"] = self.previous
@@ -253,6 +259,9 @@ class CountReader:
     def __init__(self, context: ParseContext) -> None:
         self.context = context
         self.locations = context.want_locations
+        #: keep what locations are made of, compute them when asked (see eml.locations)
+        self.defer = context.defer_locations and not self.locations
+        self.group_lines: dict[int, GroupLines] = {}
         self.eml_id: str | None = None
         self.header: dict[str, Any] = {
             "transaction_id": None,
@@ -288,7 +297,7 @@ class CountReader:
 
     def read(self, stream: IO[bytes]) -> Document:
         handlers = {
-            SELECTION: self._selection,
+            SELECTION: self._selection_seen,
             CAST: self._cast,
             TOTAL_COUNTED: self._total_counted,
             REJECTED_VOTES: self._rejected,
@@ -429,6 +438,8 @@ class CountReader:
             parent = child.getparent()
             is_total = parent is not None and parent.tag == TOTAL_VOTES
             group = self.group = _Group(-1 if is_total else len(self.units))
+            if self.defer:
+                self.group_lines[group.index] = GroupLines()
         return group
 
     def _group_of(self, element: etree._Element) -> _Group:
@@ -437,6 +448,45 @@ class CountReader:
         if group is None:
             group = _Group(-1 if element.tag == TOTAL_VOTES else len(self.units))
         return group
+
+    def _selection_seen(self, element: etree._Element) -> None:
+        """A Selection has closed: counted now (the element limit), read with its whole group
+        when the group closes (in bulk when plain), or now when locations are wanted."""
+        self.elements += len(element) + 2  # the Selection, its children, the identifier
+        if self.locations:
+            self._selection(element)
+            return
+        group = self._open_group(element)
+        if self.defer:
+            self.group_lines[group.index].selections.append(_line_of(element) or 0)
+
+    def _read_selections(self, group: _Group, element: etree._Element) -> None:
+        """Read the closing group's selections: in bulk when they are plain
+        (:mod:`telnorm.parsers.eml.bulk`), else one by one with every check."""
+        if self.locations:
+            return  # read as they closed
+        plain = read_plain(element)
+        if plain is None:
+            for child in element.iterchildren(SELECTION):
+                self._selection(child)
+            return
+        group.seen = plain.count
+        group.selections = plain.selections
+        affiliations = self.affiliations
+        for listed in plain.lists:
+            affiliation_id = listed.affiliation_id
+            group.list_ids.add(affiliation_id)
+            known = affiliations.get(affiliation_id)
+            if known is None:
+                known = affiliations[affiliation_id] = (listed.name, {})
+            elif known[0] is None and listed.name:
+                known = affiliations[affiliation_id] = (listed.name, known[1])
+            names = known[1]
+            missing = set(listed.candidate_ids).difference(names)
+            if missing:  # in order of appearance, as the one-by-one reading records them
+                for candidate_id in listed.candidate_ids:
+                    if candidate_id in missing:
+                        names[candidate_id] = None
 
     def _selection(self, element: etree._Element) -> None:
         group = self._open_group(element)
@@ -448,7 +498,6 @@ class CountReader:
         previous: int | None = None
         votes_line: int | None = None
         index = len(group.selections)
-        self.elements += len(element) + 2  # the Selection, its children, the identifier
         for child in element:
             tag = child.tag
             if tag == VALID_VOTES:
@@ -607,10 +656,15 @@ class CountReader:
     def _scalar_location(
         self, group: _Group, field: str, element: etree._Element, name: str
     ) -> None:
-        self.context.locate(
-            f"{group.pointer()}/{field}",
-            {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"},
+        self._locate_scalar(
+            group, "/" + field, {"line": element.sourceline, "xpath": f"{group.xpath()}/{name}"}
         )
+
+    def _locate_scalar(self, group: _Group, suffix: str, location: dict[str, Any]) -> None:
+        if self.defer:
+            self.group_lines[group.index].scalars[suffix] = location
+        else:
+            self.context.locate(group.pointer() + suffix, location)
 
     def _duplicate(
         self,
@@ -643,14 +697,14 @@ class CountReader:
         group = self._open_group(element)
         self._once(group, "Cast", group.xpath() + "/Cast", element)
         group.cast = _count(element, group.xpath() + "/Cast")
-        if self.locations:
+        if self.locations or self.defer:
             self._scalar_location(group, "cast", element, "Cast")
 
     def _total_counted(self, element: etree._Element) -> None:
         group = self._open_group(element)
         self._once(group, "TotalCounted", group.xpath() + "/TotalCounted", element)
         group.total_counted = _count(element, group.xpath() + "/TotalCounted")
-        if self.locations:
+        if self.locations or self.defer:
             self._scalar_location(group, "total_counted", element, "TotalCounted")
 
     def _reason(
@@ -675,9 +729,10 @@ class CountReader:
                 once_key=f"{name}:{code}",
             )
         target[code] = value
-        if self.locations:
-            self.context.locate(
-                f"{group.pointer()}/{field}/{escape_pointer(code)}",
+        if self.locations or self.defer:
+            self._locate_scalar(
+                group,
+                f"/{field}/{escape_pointer(code)}",
                 {"line": element.sourceline, "xpath": xpath},
             )
 
@@ -718,6 +773,7 @@ class CountReader:
 
     def _close_total(self, element: etree._Element) -> None:
         group = self._group_of(element)
+        self._read_selections(group, element)
         self._check_group_children(element)
         if self.total is not None:
             raise StructureError(
@@ -730,6 +786,7 @@ class CountReader:
 
     def _close_unit(self, element: etree._Element) -> None:
         group = self._group_of(element)
+        self._read_selections(group, element)
         self._check_group_children(element)
         if not group.unit_id:
             raise StructureError(
@@ -750,7 +807,7 @@ class CountReader:
         unit["total_counted"] = group.total_counted
         unit["rejected_votes"] = group.rejected
         unit["uncounted_votes"] = group.uncounted
-        unit["selections"] = group.selections
+        unit["selections"] = pack(group.selections)  # a fifth of the memory (see packed_selections)
         if group.previous is not None:
             unit["previous"] = group.previous
         if group.investigations is not None:
@@ -900,6 +957,10 @@ class CountReader:
             )
         eml_id = self.eml_id or "510b"
         level = n.COUNT_LEVELS[eml_id]
+        if self.defer:
+            self.context.deferred_locations = DeferredLocations(
+                self.total, self.units, self.group_lines
+            )
         affiliations = self._affiliations()
         return {
             "format_version": FORMAT_VERSION,

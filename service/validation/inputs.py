@@ -17,6 +17,7 @@ import orjson
 from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument, read_context_file
+from telnorm.parsers.eml.locations import DeferredLocations
 from telnorm.parsers.errors import (
     ContextFileError,
     EmptyInput,
@@ -150,6 +151,7 @@ def read_document(
     limits: Limits | None = None,
     *,
     locations: bool = True,
+    defer_locations: bool = False,
     context: RequestContext | None = None,
 ) -> Document:
     """The validated document: the JSON as sent, or the file normalised (with locations)."""
@@ -160,11 +162,17 @@ def read_document(
         main,
         context_files=context or read_request_context(request, limits),
         options=NormaliseOptions(
-            format=request.format, locations=locations, parser_options=request.parser_options
+            format=request.format,
+            locations=locations,
+            defer_locations=defer_locations,
+            parser_options=request.parser_options,
         ),
         limits=limits,
     )
-    check_numbers(document)  # a count beyond 64 bits: 422 with its place, never validated
+    # a count beyond 64 bits: 422 with its place, never validated (a deferred location map
+    # cannot be written, and holds line numbers only)
+    deferred = isinstance(document.get("locations"), DeferredLocations)
+    check_numbers({k: v for k, v in document.items() if not (deferred and k == "locations")})
     return document
 
 
@@ -180,8 +188,16 @@ def validate_document(
     parsed_list = context.documents.get(CANDIDATE_LIST)
     candidate_list = candidate_list_ids(parsed_list) if parsed_list is not None else None
     is_json = _is_json(request)
+    auto = request.locations == "auto" and not is_json
+    # auto: a parser that can defer its locations (EML) gives them in this one read, each
+    # computed only for a finding that names it; other parsers' files are read again with
+    # locations when there are findings (below).
     document = read_document(
-        request, limits, locations=request.locations == "always", context=context
+        request,
+        limits,
+        locations=request.locations == "always",
+        defer_locations=auto,
+        context=context,
     )
     reference = (
         load_reference(request.reference.path, request.reference.filename, limits=limits)
@@ -194,7 +210,9 @@ def validate_document(
         candidate_list=candidate_list,
         plausibility=request.plausibility,
     )
-    if request.locations == "auto" and not is_json and report["findings"]:
+    if auto and isinstance(document.get("locations"), DeferredLocations):
+        del document["locations"]  # used by validate() above; not a map to hand on
+    elif auto and report["findings"]:
         # Same bytes and options give the same document, so the pointers stay valid.
         del document
         document = read_document(request, limits, locations=True, context=context)

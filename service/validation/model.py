@@ -181,6 +181,10 @@ class Locator:
         return (first, self.locations[first]) if first is not None else None
 
     def _first_below(self, prefix: str) -> str | None:
+        first_below = getattr(self.locations, "first_below", None)
+        if first_below is not None:  # a deferred map answers without listing every key
+            found: str | None = first_below(prefix)
+            return found
         if self._first is None:
             first: dict[str, str] = {}
             for key in self.locations:

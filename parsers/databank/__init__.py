@@ -15,14 +15,22 @@ of its levels; it is read as the document of its top region:
 Every number is a count by the one rule (:mod:`telnorm.parsers.counts`); a value stated
 twice for one region is a 422 ``duplicate-value``, never last-one-wins. ``Opkomst`` is kept
 as the ballots (``votes_cast``); validation checks it against valid + blank + invalid.
-Rows the canonical document has no place for (``LijstAantalZetels``,
-``KandidaatGekozen``: the result, not the count) are listed in ``notes``.
+
+No number is dropped silently. The real files' README names nine VeldTypes: the five
+statistics, ``LijstAantalStemmen`` and ``KandidaatAantalStemmen`` are read;
+``LijstAantalZetels`` and ``KandidaatGekozen`` (the result: seats and elected candidates,
+at country level in the TK files) have no place in a count and are named in one note each,
+with how many rows were left out. Any other VeldType (an Eerste Kamer file's
+``LijstAantalGewogenStemmen``, weighted votes that are not a count of ballots) makes the
+file a 422 ``unread-cells`` naming the rows, since a document without them would be
+incomplete.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +44,7 @@ from telnorm.parsers.errors import (
     LimitExceeded,
     NoHeader,
     StructureError,
+    UnreadCells,
 )
 from telnorm.parsers.text import decode
 
@@ -67,6 +76,10 @@ STATISTICS = {
 }
 #: The result of the election, not the count: kept out of the document, noted.
 RESULT_FIELDS = ("LijstAantalZetels", "KandidaatGekozen")
+#: VeldTypes read into the document.
+COUNT_FIELDS = (*STATISTICS, "LijstAantalStemmen", "KandidaatAantalStemmen")
+#: An unread row the 422 names in full (the rest are counted).
+SHOWN_UNREAD = 20
 
 
 @dataclass
@@ -137,6 +150,8 @@ class DatabankParser(Parser):
                 location={"line": 1},
             )
         regions: dict[str, _Region] = {}
+        results: Counter[str] = Counter()
+        unread: list[dict[str, Any]] = []
         for number, row in enumerate(reader, start=2):
             if number > context.limits.max_rows:
                 raise LimitExceeded(
@@ -145,25 +160,40 @@ class DatabankParser(Parser):
                 )
             if not any(cell.strip() for cell in row):
                 continue
-            self._row(row, number, regions, context)
+            self._row(row, number, regions, results, unread)
+        if unread:
+            _refuse_unread(unread)
+        for kind, rows in results.items():
+            context.note(
+                "databank-result-row",
+                f"{rows} {kind} row(s) left out: the result of the election (seats, elected "
+                "candidates), not the count; telnorm apportion computes it from the counts.",
+                {"veld_type": kind, "rows": rows},
+            )
         return self._document(regions, context)
 
     def _row(
-        self, row: list[str], line: int, regions: dict[str, _Region], context: ParseContext
+        self,
+        row: list[str],
+        line: int,
+        regions: dict[str, _Region],
+        results: Counter[str],
+        unread: list[dict[str, Any]],
     ) -> None:
         cells = [cell.strip() for cell in row] + [""] * (len(HEADER) - len(row))
         code, kind, raw = cells[1], cells[14], cells[15]
         if not code:
             raise StructureError("A row without a RegioCode.", location={"line": line, "column": 2})
-        region = regions.setdefault(code, _Region(code, cells[0], cells[2]))
         if kind in RESULT_FIELDS:
-            context.note(
-                "databank-result-row",
-                f"{kind} rows (the result) are not part of a count.",
-                {"line": line},
-                once_key=kind,
+            # The country's seat rows may have no list number (TK2025): never keyed, counted.
+            results[kind] += 1
+            return
+        if kind not in COUNT_FIELDS:
+            unread.append(
+                {"line": line, "column": 15, "veld_type": kind, "region": code, "value": raw}
             )
             return
+        region = regions.setdefault(code, _Region(code, cells[0], cells[2]))
         try:
             value = parse_count(raw)
         except CountError as exc:
@@ -182,19 +212,12 @@ class DatabankParser(Parser):
         elif kind == "LijstAantalStemmen":
             entry = region.lists.setdefault(cells[5], {"name": cells[6], "candidates": {}})
             entry["votes"] = value
-        elif kind == "KandidaatAantalStemmen":
+        else:  # KandidaatAantalStemmen
             entry = region.lists.setdefault(cells[5], {"name": cells[6], "candidates": {}})
             entry["candidates"][cells[7]] = value
             names = entry.setdefault("names", {})
             last = " ".join(p for p in (cells[10], cells[11]) if p)
             names[cells[7]] = f"{last}, {cells[8]}".strip(", ") if last else None
-        else:
-            context.note(
-                "databank-unknown-row",
-                f"A row of VeldType {kind!r} is not read.",
-                {"line": line},
-                once_key=kind,
-            )
 
     @staticmethod
     def _once(region: _Region, kind: str, cells: list[str], line: int) -> None:
@@ -301,6 +324,25 @@ class DatabankParser(Parser):
             ],
             "notes": [],
         }
+
+
+def _refuse_unread(unread: list[dict[str, Any]]) -> None:
+    kinds = sorted({cell["veld_type"] or "(empty)" for cell in unread})
+    weighted = (
+        " LijstAantalGewogenStemmen are the weighted votes of an Eerste Kamer election, which a "
+        "count of ballots has no place for."
+        if "LijstAantalGewogenStemmen" in kinds
+        else ""
+    )
+    raise UnreadCells(
+        f"{len(unread)} row(s) of VeldType {', '.join(kinds)} cannot be read: the databank "
+        "reader knows the statistics, LijstAantalStemmen, KandidaatAantalStemmen and the "
+        f"result rows (LijstAantalZetels, KandidaatGekozen).{weighted} A document without "
+        "those numbers would be incomplete, so none is given.",
+        location={"line": unread[0]["line"], "column": 15},
+        cells=unread[:SHOWN_UNREAD],
+        count=len(unread),
+    )
 
 
 def _authority_id(region: _Region | None) -> str | None:

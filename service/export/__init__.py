@@ -68,7 +68,8 @@ class Exported:
     content: bytes
     media_type: str
     filename: str
-    #: What the writer decided that the caller should hear of (a creation time it chose).
+    #: What the writer decided that the caller should hear of (a creation time it chose,
+    #: databank rows the count could not fill).
     notes: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Any]:
@@ -200,7 +201,11 @@ def export(
         if default is not None:
             options = replace(options, creation_time=default[0])
             notes = (default[1],)
-    content = _WRITERS[name](document, options)
+    if name == "databank":
+        # The databank writer also says which rows the count could not fill.
+        content, notes = databank.write(document, options)
+    else:
+        content = _WRITERS[name](document, options)
     if name == "eml":
         check_eml(content, schema_dir)
     return Exported(content, MEDIA_TYPES[name], _filename(document, name), notes)

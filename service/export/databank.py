@@ -1,26 +1,38 @@
 """Write a canonical document as the CSV that verkiezingsuitslagen.nl imports.
 
 The format as the Electoral Council publishes it ("zoals geïmporteerd", the ``*_uitslag.csv``
-of its open data): sixteen columns (``COLUMNS``), one value per row, ``;``, UTF-8 without a
-BOM, LF line ends, no quoting. The rules (see also ``docs/export.md``):
+of its open data, whose README describes each column): sixteen columns (``COLUMNS``), one
+value per row, ``;``, UTF-8 without a BOM, LF line ends, no quoting. The rules (see also
+``docs/export.md``, which says which of them were checked against what):
 
 * **Regions** carry a level letter and a code: ``G`` + CBS code for a municipality
-  (``G0150``), ``O`` + code for the public bodies 9001-9003, ``K`` + number for a district
-  (``HSB4`` -> ``K4``), ``P`` + CBS province code (``P23``), ``L528`` for the Netherlands.
-  The document's authority is one region (its ``total_votes``); reporting units become
-  regions only when they are a databank level (municipalities of a 510c, districts of a
-  510d). Polling stations are not: a 510b gives its municipality's rows only.
+  (``G0150``; ``G9010`` is the postal vote from abroad, under K12), ``O`` + code for the
+  public bodies 9001-9003, ``K`` + number for a district (``HSB4`` -> ``K4``), ``P`` + CBS
+  province code (``P23``), ``L528`` for the Netherlands. The document's authority is one
+  region (its ``total_votes``); reporting units become regions only when they are a databank
+  level (municipalities of a 510c, districts of a 510d). Polling stations are not: a 510b
+  gives its municipality's rows only.
 * **Parents and grandparents**: a municipality's parent is its district, the grandparent the
-  district's province; a district's parent is its province, the grandparent the country.
-  Districts and provinces come from the count (contest id, unit ids) and
-  :data:`PROVINCE_OF_DISTRICT` (the kieskringen of the Kieswet, art. E 1); the Caribbean
-  district (K20) has no province: its rows name none, and a note says so. ``region_code``,
-  ``parent_region_code`` and ``grandparent_region_code`` options always win.
-* **Rows per region**: ``Kiesgerechtigden`` (cast), ``Opkomst`` (the ballots: H, or E + F + G),
-  ``AantalGeldigeStemmen`` (E), ``AantalBlancoStemmen`` (F), ``AantalOngeldigeStemmen`` (G),
-  then per list ``LijstAantalStemmen``; at district level and above each list is followed by
-  its ``KandidaatAantalStemmen`` rows (municipal rows hold list totals only, as the real
-  files do). A number the document does not state has no row, never a 0.
+  district's province; a district's parent is its province, the grandparent the country; a
+  province's parent the country. Districts and provinces come from the count (contest id,
+  unit ids) and :data:`PROVINCE_OF_DISTRICT` (the kieskringen of the Kieswet, art. E 1).
+  The Caribbean district (K20) is in no province: the real files do place it under a
+  thirteenth ``P`` region, whose code was not found, so those cells stay empty and a note
+  says so (never a guessed code). The ``region_code``, ``parent_region_code`` and
+  ``grandparent_region_code`` options always win for the authority's region, and its units
+  inherit them (a unit's grandparent is the authority's parent).
+* **Order**: regions by RegioCode (level letter G < K < L < O < P, then the number), the one
+  simple order that puts the country's rows where the real TK2025 file has them (after the
+  municipalities and districts). Within a region the statistics, then per list its
+  ``LijstAantalStemmen`` row followed by its ``KandidaatAantalStemmen`` rows.
+* **Rows per region**: ``Kiesgerechtigden`` (cast), ``Opkomst`` (the ballots: H, or
+  E + F + G, as the real files' municipal rows add up), ``AantalGeldigeStemmen`` (E),
+  ``AantalBlancoStemmen`` (F), ``AantalOngeldigeStemmen`` (G), then per list
+  ``LijstAantalStemmen``; at district level and above each list is followed by its
+  ``KandidaatAantalStemmen`` rows (municipal rows hold list totals only, as the real files
+  do). A number the document does not state has no row, never a 0, and a **note** names
+  each such missing row (region and VeldType), as it names empty region codes and candidate
+  columns the count cannot fill.
 * **Names**: ``LijstNaam`` the registered name; candidate columns from the candidate list
   (230b; gender ``m``/``v``), else split from the document's ``Achternaam, I.N.``.
   ``Partij`` is always empty (the import needs the column, never a value).
@@ -30,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telnorm.parsers.canonical import REJECTED_REASON_CODES, Document
@@ -136,6 +148,98 @@ def lineage(code: str, parent_hint: str | None = None) -> tuple[str | None, str 
     return parent, grandparent
 
 
+def region_order(code: str) -> tuple[str, int, str]:
+    """Where a region's rows go: by level letter (G < K < L < O < P), then by number, so
+    that ``K2`` comes before ``K10``."""
+    number = code[1:]
+    return code[:1], int(number) if number.isdigit() else -1, number
+
+
+#: A note names at most this many regions (or lists), then says how many more there are.
+NAMED = 6
+
+
+def _listing(items: list[str]) -> str:
+    shown = ", ".join(items[:NAMED])
+    more = len(items) - NAMED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+@dataclass
+class Notes:
+    """What the count lacks for rows of the import file. Gathered per kind, so that a
+    district whose twenty municipalities all lack ``Kiesgerechtigden`` gives one note."""
+
+    #: VeldType -> the places (``G0999 Testdorp``, ``K6 list 3``) that have no such row.
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    #: Empty region-code cells: the column -> the regions whose rows leave it empty.
+    empty_codes: dict[str, list[str]] = field(default_factory=dict)
+    unnamed_regions: list[str] = field(default_factory=list)
+    unnamed_lists: list[str] = field(default_factory=list)
+    #: Candidate rows written without a surname (no name in the count, no candidate list).
+    nameless_candidates: int = 0
+    candidate_rows: int = 0
+
+    def lack(self, field_type: str, place: str) -> None:
+        places = self.missing.setdefault(field_type, [])
+        if place not in places:
+            places.append(place)
+
+    def texts(self, has_candidate_list: bool) -> tuple[str, ...]:
+        out = [
+            f"No {field_type} row for {_listing(places)}: {_WHY.get(field_type, _WHY[''])}"
+            for field_type, places in self.missing.items()
+        ]
+        for column, regions in self.empty_codes.items():
+            out.append(
+                f"{column} is empty on the rows of {_listing(regions)}: "
+                + _EMPTY_CODE.get(column, "")
+            )
+        if self.unnamed_regions:
+            out.append(
+                f"Regio is empty on the rows of {_listing(self.unnamed_regions)}: the count "
+                "gives no name (pass authority_name for the authority's region)."
+            )
+        if self.unnamed_lists:
+            out.append(
+                f"LijstNaam is empty for list {_listing(self.unnamed_lists)}: neither the "
+                "count nor the candidate list names it."
+            )
+        if self.nameless_candidates:
+            out.append(
+                f"{self.nameless_candidates} KandidaatAantalStemmen row(s) have no candidate "
+                "name (KandidaatInitialen, KandidaatAchternaam empty): the count has none; "
+                "send the candidate list (EML 230b) as candidate_list."
+            )
+        if self.candidate_rows and not has_candidate_list:
+            out.append(
+                "KandidaatVoornaam, KandidaatWoonplaats and KandidaatGeslacht are empty on "
+                "every candidate row: they come from the candidate list (EML 230b), which was "
+                "not sent."
+            )
+        return tuple(out)
+
+
+_WHY = {
+    "": "the count does not state it, and no number is invented.",
+    "Opkomst": "the count states neither the ballots cast (H) nor all of valid, blank and "
+    "invalid (E, F, G), and no number is invented.",
+    "LijstAantalStemmen": "the count does not state these list totals, and no number is invented.",
+    "KandidaatAantalStemmen": "the count has no candidate votes for these lists, where the "
+    "real files give every candidate's votes from district level up.",
+}
+_EMPTY_CODE = {
+    "OuderRegioCode": "the count does not say which region they lie in (a municipality's "
+    "district comes from the contest id); pass parent_region_code.",
+    "GrootOuderRegioCode": "the region above their parent is not known (the Caribbean "
+    "district K20 lies in no province; the real files put it under a region whose code "
+    "telnorm does not have); pass grandparent_region_code, or parent_region_code for K20.",
+}
+#: Which parent codes a region of each level has in the real files (the country none, a
+#: province only its parent, the country).
+_EXPECTED_CODES = {"G": 2, "O": 2, "K": 2, "P": 1, "L": 0}
+
+
 def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requirements]:
     header = resolve_header(document, options)
     req = Requirements()
@@ -152,13 +256,30 @@ def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requir
     if code and code[0] in "GO" and contest.isdigit() and contest != "0":
         hint = "K" + contest
     parent, grandparent = lineage(code, hint) if code else (None, None)
+    if options.parent_region_code:
+        # A parent given by the caller brings its own parent (P99 -> L528, K20 -> none).
+        parent = options.parent_region_code
+        grandparent = lineage(parent)[0]
     region = Region(
         header.authority_name,
         code or "",
-        options.parent_region_code or parent,
+        parent,
         options.grandparent_region_code or grandparent,
     )
     return region, req
+
+
+def _unit_region(unit: Mapping[str, Any], top: Region) -> Region | None:
+    code = region_code(str(unit.get("id") or ""))
+    if code is None:
+        return None  # a polling station: not a databank level
+    if code[:1] == "K" and top.code[:1] == "L":
+        parent, grandparent = lineage(code)  # a district of the country: its province
+    else:
+        # The authority is the unit's parent (a municipality's district, a district's
+        # province), so the unit inherits what was given or derived for it.
+        parent, grandparent = top.code, top.parent
+    return Region(unit.get("name"), code, parent, grandparent)
 
 
 def _candidate_columns(
@@ -180,7 +301,8 @@ def _candidate_columns(
 
 
 def _ballots(group: Mapping[str, Any]) -> int | None:
-    """``Opkomst``: the ballots cast, H as stated, else E + F + G when all three are."""
+    """``Opkomst``: the ballots cast, H as stated, else E + F + G when all three are (the
+    real files' municipal rows have Opkomst = valid + blank + invalid, every one of them)."""
     if group.get("votes_cast") is not None:
         return int(group["votes_cast"])
     rejected = group.get("rejected_votes") or {}
@@ -193,13 +315,22 @@ def _ballots(group: Mapping[str, Any]) -> int | None:
     return total
 
 
+@dataclass(frozen=True)
+class _Context:
+    list_names: Mapping[str, str]
+    candidates: Mapping[tuple[str, str], CandidateColumns]
+    #: Every list of the count, and the lists that have candidates (in the document or the
+    #: candidate list): what a region's rows should cover.
+    lists: tuple[str, ...]
+    lists_with_candidates: frozenset[str]
+
+
 def _rows(
-    region: Region,
-    group: Mapping[str, Any],
-    list_names: Mapping[str, str],
-    candidates: Mapping[tuple[str, str], CandidateColumns],
+    region: Region, group: Mapping[str, Any], ctx: _Context, notes: Notes
 ) -> Iterator[list[object]]:
     place = [region.name, region.code, region.parent, region.grandparent, None]
+    label = f"{region.code} ({region.name})" if region.name else region.code
+    _check_place(region, notes)
     rejected = group.get("rejected_votes") or {}
     for field_type, value in (
         ("Kiesgerechtigden", group.get("cast")),
@@ -208,23 +339,38 @@ def _rows(
         ("AantalBlancoStemmen", rejected.get("blanco")),
         ("AantalOngeldigeStemmen", rejected.get("ongeldig")),
     ):
-        if value is not None:
+        if value is None:
+            notes.lack(field_type, label)
+        else:
             yield [*place, *[None] * 9, field_type, value]
     # municipal rows hold list totals only; candidates from district level up
     with_candidates = region.code[:1] not in ("G", "O")
-    for selection in group.get("selections") or []:
+    selections = group.get("selections") or []
+    for absent in [n for n in ctx.lists if n not in {str(s["affiliation_id"]) for s in selections}]:
+        notes.lack("LijstAantalStemmen", f"{region.code} list {absent}")
+    for selection in selections:
         affiliation_id = str(selection["affiliation_id"])
-        list_cells = [affiliation_id, list_names.get(affiliation_id)]
-        if selection.get("valid_votes") is not None:
+        list_cells = [affiliation_id, ctx.list_names.get(affiliation_id)]
+        if list_cells[1] is None and affiliation_id not in notes.unnamed_lists:
+            notes.unnamed_lists.append(affiliation_id)
+        if selection.get("valid_votes") is None:
+            notes.lack("LijstAantalStemmen", f"{region.code} list {affiliation_id}")
+        else:
             yield [
                 *place, *list_cells, None, None, None, None, None, None, None,
                 "LijstAantalStemmen", selection["valid_votes"],
             ]  # fmt: skip
         if not with_candidates:
             continue
-        for candidate in selection.get("candidates") or []:
+        votes = selection.get("candidates") or []
+        if not votes and affiliation_id in ctx.lists_with_candidates:
+            notes.lack("KandidaatAantalStemmen", f"{region.code} list {affiliation_id}")
+        for candidate in votes:
             candidate_id = str(candidate["candidate_id"])
-            c = candidates.get((affiliation_id, candidate_id), CandidateColumns())
+            c = ctx.candidates.get((affiliation_id, candidate_id), CandidateColumns())
+            notes.candidate_rows += 1
+            if not c.last_name:
+                notes.nameless_candidates += 1
             yield [
                 *place, *list_cells, candidate_id, c.initials, c.first_name, c.prefix,
                 c.last_name, c.locality, c.gender, "KandidaatAantalStemmen",
@@ -232,8 +378,24 @@ def _rows(
             ]  # fmt: skip
 
 
-def iter_rows(document: Document, options: ExportOptions | None = None) -> Iterator[list[object]]:
-    """Every data row (without the header), in output order."""
+def _check_place(region: Region, notes: Notes) -> None:
+    if not region.name and region.code not in notes.unnamed_regions:
+        notes.unnamed_regions.append(region.code)
+    expected = _EXPECTED_CODES.get(region.code[:1], 0)
+    for column, value, needed in (
+        ("OuderRegioCode", region.parent, expected >= 1),
+        ("GrootOuderRegioCode", region.grandparent, expected >= 2),
+    ):
+        if needed and not value:
+            regions = notes.empty_codes.setdefault(column, [])
+            if region.code not in regions:
+                regions.append(region.code)
+
+
+def build(
+    document: Document, options: ExportOptions | None = None
+) -> tuple[list[list[object]], Notes]:
+    """Every data row (without the header), in output order, and what the count lacks."""
     options = options or ExportOptions()
     top, req = _regions(document, options)
     # The databank layout has no rows for uncounted votes (A-D, I, J) by design; every
@@ -247,18 +409,32 @@ def iter_rows(document: Document, options: ExportOptions | None = None) -> Itera
         list_names = {
             key: info.name for key, info in options.candidate_list.affiliations.items() if info.name
         }
-    for affiliation in document.get("affiliations") or []:
+    affiliations = document.get("affiliations") or []
+    for affiliation in affiliations:
         if affiliation.get("name") is not None:
             list_names[str(affiliation["id"])] = str(affiliation["name"])
     candidates = _candidate_columns(document, options)
-    yield from _rows(top, document.get("total_votes") or {}, list_names, candidates)
+    ctx = _Context(
+        list_names,
+        candidates,
+        tuple(str(a["id"]) for a in affiliations),
+        frozenset(key[0] for key in candidates),
+    )
+    regions: list[tuple[Region, Mapping[str, Any]]] = [(top, document.get("total_votes") or {})]
     for unit in document.get("reporting_unit_votes") or []:
-        code = region_code(str(unit.get("id") or ""))
-        if code is None:
-            continue  # a polling station: not a databank level
-        parent, grandparent = lineage(code, top.code if code[0] in "GO" else None)
-        region = Region(unit.get("name"), code, parent, grandparent)
-        yield from _rows(region, unit, list_names, candidates)
+        region = _unit_region(unit, top)
+        if region is not None:
+            regions.append((region, unit))
+    # sorted() is stable: a code stated twice (refused upstream) would keep its order.
+    regions.sort(key=lambda item: region_order(item[0].code))
+    notes = Notes()
+    rows = [row for region, group in regions for row in _rows(region, group, ctx, notes)]
+    return rows, notes
+
+
+def iter_rows(document: Document, options: ExportOptions | None = None) -> Iterator[list[object]]:
+    """Every data row (without the header), in output order."""
+    yield from build(document, options)[0]
 
 
 def _cell(value: object) -> str:
@@ -269,14 +445,24 @@ def _cell(value: object) -> str:
     return re.sub(r"[;\r\n]+", " ", str(value))
 
 
-def to_databank(document: Document, options: ExportOptions | None = None) -> bytes:
+def write(
+    document: Document, options: ExportOptions | None = None
+) -> tuple[bytes, tuple[str, ...]]:
+    """The import file's bytes, and a note for each kind of row or cell the count could not
+    fill (never filled in with a guess)."""
+    rows, notes = build(document, options)
     neutralise = options is not None and options.neutralise_formulas
     lines = [";".join(COLUMNS)]
     lines += [
-        ";".join(_cell(neutralised(cell) if neutralise else cell) for cell in row)
-        for row in iter_rows(document, options)
+        ";".join(_cell(neutralised(cell) if neutralise else cell) for cell in row) for row in rows
     ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    content = ("\n".join(lines) + "\n").encode("utf-8")
+    has_list = options is not None and options.candidate_list is not None
+    return content, notes.texts(has_list)
+
+
+def to_databank(document: Document, options: ExportOptions | None = None) -> bytes:
+    return write(document, options)[0]
 
 
 #: What makes a spreadsheet program read a cell as a formula (OWASP, CSV injection).
@@ -302,11 +488,15 @@ __all__ = [
     "FORMULA_STARTS",
     "MEDIA_TYPE",
     "PROVINCE_OF_DISTRICT",
+    "Notes",
+    "build",
     "filename_for",
     "iter_rows",
     "lineage",
     "neutralised",
     "region_code",
+    "region_order",
     "split_name",
     "to_databank",
+    "write",
 ]

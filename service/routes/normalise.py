@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -146,9 +147,13 @@ def _download(spooled: Spooled) -> Response:
     headers = {"Content-Disposition": content_disposition(exported.filename)}
     if exported.notes:
         # Non-JSON answers have no notes array: what the writer chose (an EML creation
-        # time) goes in a header, on one line and in Latin-1 whatever the notes hold.
+        # time) or could not fill (databank rows) goes in a header, on one line. Notes name
+        # regions (Lindehövén), and a header byte outside ASCII is read differently by every
+        # client, so such characters are percent-encoded as UTF-8, never replaced or lost.
         text = " | ".join(" ".join(note.split()) for note in exported.notes)
-        headers["Telnorm-Notes"] = text.encode("latin-1", "replace").decode("latin-1")
+        headers["Telnorm-Notes"] = "".join(
+            char if " " <= char <= "~" and char != "%" else quote(char, safe="") for char in text
+        )
     return file_response(spooled, exported.media_type, headers)
 
 

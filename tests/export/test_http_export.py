@@ -100,3 +100,25 @@ def test_cli_to_and_set(tmp_path: Path) -> None:
     assert_valid_eml(out.read_bytes())
     result = runner.invoke(cli, ["normalise", str(csv_path), "--to", "osv4-3"])
     assert result.stdout_bytes == csv_path.read_bytes()
+
+
+@pytest.mark.corpus
+def test_databank_notes_in_an_ascii_header(client: TestClient) -> None:
+    """The databank writer's notes name regions; the header carries them percent-encoded
+    (UTF-8) where they leave ASCII, so every client reads the same bytes."""
+    from urllib.parse import unquote
+
+    import orjson
+
+    from telnorm.service.pipeline import InputFile, normalise
+
+    count = corpus_path("eml", "510b", "Telling_PS2023_Drenthe_gemeente_Aa_en_Hunze.eml.xml")
+    document = normalise(InputFile(count, count.name))
+    document["managing_authority"]["name"] = "Lindehövén"
+    document["total_votes"]["cast"] = None
+    body = {"file": ("count.json", orjson.dumps(document), "application/json")}
+    response = client.post("/normalise?output=databank", files=body)
+    assert response.status_code == 200, response.text
+    header = response.headers["Telnorm-Notes"]
+    assert header.isascii()
+    assert "No Kiesgerechtigden row for G1680 (Lindehövén)" in unquote(header)

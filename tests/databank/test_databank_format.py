@@ -1,0 +1,284 @@
+"""The databank import file as the real files show it: region order, the Caribbean regions,
+notes for rows a count cannot fill, and the VeldTypes of real files the reader meets."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telnorm.parsers.databank import HEADER
+from telnorm.parsers.errors import UnreadCells
+from telnorm.service.export import ExportOptions, export
+from telnorm.service.export.databank import region_order, to_databank
+from telnorm.service.pipeline import InputFile, normalise
+from telnorm.service.problems import status_of
+from tests.conftest import corpus_path
+from tests.export.helpers import base_document
+
+LELYSTAD = ("csv", "osv4-3", "district", "osv4-3_telling_tk2023_kieskring_lelystad.csv")
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=";"))
+
+
+def _district(authority: str, name: str, units: dict[str, str]) -> dict[str, Any]:
+    """A district count whose units are municipalities (as a 510c), built from the fictional
+    municipal count of the export tests."""
+    document = base_document()
+    document["document"]["level"] = "district"
+    document["managing_authority"] = {"id": authority, "name": name}
+    document["contest"] = {"id": authority.removeprefix("HSB"), "name": name}
+    template = document["reporting_unit_votes"][0]
+    document["reporting_unit_votes"] = []
+    for code, unit_name in units.items():
+        unit = copy.deepcopy(template)
+        unit.update(id=f"{authority}::{code}", name=unit_name, kind="municipality", cast=500)
+        document["reporting_unit_votes"].append(unit)
+    return document
+
+
+def _places(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    seen: dict[tuple[str, str, str], None] = {}
+    for r in rows:
+        seen[(r["RegioCode"], r["OuderRegioCode"], r["GrootOuderRegioCode"])] = None
+    return list(seen)
+
+
+# --- order -------------------------------------------------------------------------------
+
+
+def test_regions_by_level_letter_then_number() -> None:
+    codes = ["P20", "L528", "K10", "K2", "G0150", "O9001", "G0034", "G9010"]
+    assert sorted(codes, key=region_order) == [
+        "G0034", "G0150", "G9010", "K2", "K10", "L528", "O9001", "P20",
+    ]  # fmt: skip
+
+
+def test_a_district_gives_its_municipalities_then_itself() -> None:
+    document = _district("HSB6", "Nijmegen", {"0668": "West Maas en Waal", "0209": "Beuningen"})
+    rows = _rows(to_databank(document))
+    assert _places(rows) == [("G0209", "K6", "P25"), ("G0668", "K6", "P25"), ("K6", "P25", "L528")]
+    # within a region: the statistics, then each list followed by its candidates
+    k6 = [
+        (r["VeldType"], r["LijstNummer"], r["KandidaatNummer"])
+        for r in rows
+        if r["RegioCode"] == "K6"
+    ]
+    assert k6 == [
+        ("Kiesgerechtigden", "", ""),
+        ("Opkomst", "", ""),
+        ("AantalGeldigeStemmen", "", ""),
+        ("AantalBlancoStemmen", "", ""),
+        ("AantalOngeldigeStemmen", "", ""),
+        ("LijstAantalStemmen", "1", ""),
+        ("KandidaatAantalStemmen", "1", "1"),
+        ("KandidaatAantalStemmen", "1", "2"),
+        ("LijstAantalStemmen", "2", ""),
+        ("KandidaatAantalStemmen", "2", "1"),
+    ]
+    g = [r["VeldType"] for r in rows if r["RegioCode"] == "G0668"]
+    assert "KandidaatAantalStemmen" not in g and g.count("LijstAantalStemmen") == 2
+
+
+@pytest.mark.corpus
+def test_the_real_district_file_in_region_order() -> None:
+    path = corpus_path(*LELYSTAD)
+    rows = _rows(export(normalise(InputFile(path, path.name)), "databank").content)
+    codes = [code for code, _, _ in _places(rows)]
+    assert codes == ["G0034", "G0050", "G0171", "G0184", "G0303", "G0995", "K5"]
+
+
+# --- the Caribbean regions ---------------------------------------------------------------
+
+CARIBBEAN = {"9001": "Bonaire", "9002": "Sint Eustatius", "9003": "Saba"}
+
+
+def test_the_caribbean_district_names_no_province_and_says_so() -> None:
+    exported = export(_district("HSB20", "Bonaire", CARIBBEAN), "databank")
+    rows = _rows(exported.content)
+    # by level letter: the district (K) before its public bodies (O), unlike G municipalities
+    assert _places(rows) == [
+        ("K20", "", ""), ("O9001", "K20", ""), ("O9002", "K20", ""), ("O9003", "K20", ""),
+    ]  # fmt: skip
+    assert next(r["Regio"] for r in rows if r["RegioCode"] == "O9002") == "Sint Eustatius"
+    parent = next(n for n in exported.notes if n.startswith("OuderRegioCode"))
+    assert "K20" in parent and "parent_region_code" in parent
+    grand = next(n for n in exported.notes if n.startswith("GrootOuderRegioCode"))
+    assert all(code in grand for code in ("O9001", "O9002", "O9003", "K20"))
+
+
+def test_a_province_given_for_k20_reaches_its_public_bodies() -> None:
+    # P40 is a made-up code: the real files' code of that region was not found.
+    options = ExportOptions(parent_region_code="P40")
+    exported = export(_district("HSB20", "Bonaire", CARIBBEAN), "databank", options)
+    assert _places(_rows(exported.content)) == [
+        ("K20", "P40", "L528"),
+        ("O9001", "K20", "P40"), ("O9002", "K20", "P40"), ("O9003", "K20", "P40"),
+    ]  # fmt: skip
+    assert not [n for n in exported.notes if "RegioCode" in n]
+
+
+def test_a_public_bodys_own_count() -> None:
+    document = base_document()
+    document["managing_authority"] = {"id": "9003", "name": "Saba"}
+    document["contest"]["id"] = "20"
+    exported = export(document, "databank")
+    assert _places(_rows(exported.content)) == [("O9003", "K20", "")]
+    assert any(n.startswith("GrootOuderRegioCode") and "O9003" in n for n in exported.notes)
+
+
+def test_the_postal_vote_from_abroad_is_a_municipality_of_k12() -> None:
+    document = _district(
+        "HSB12", "'s-Gravenhage", {"0518": "'s-Gravenhage", "9010": "Briefstemmen"}
+    )
+    assert _places(_rows(to_databank(document)))[:2] == [
+        ("G0518", "K12", "P28"),
+        ("G9010", "K12", "P28"),
+    ]
+
+
+# --- notes: what the count lacks is said, never invented ---------------------------------
+
+
+def test_a_missing_statistic_is_a_note_naming_region_and_veldtype() -> None:
+    document = base_document()
+    document["contest"]["id"] = "6"
+    document["total_votes"]["cast"] = None
+    exported = export(document, "databank")
+    assert "Kiesgerechtigden" not in {r["VeldType"] for r in _rows(exported.content)}
+    assert exported.notes == (
+        "No Kiesgerechtigden row for G0999 (Testdorp): the count does not state it, and no "
+        "number is invented.",
+    )
+
+
+def test_opkomst_and_list_totals_the_count_lacks() -> None:
+    document = base_document()
+    document["contest"]["id"] = "6"
+    document["total_votes"]["total_counted"] = None
+    document["total_votes"]["selections"][1]["valid_votes"] = None
+    notes = export(document, "databank").notes
+    assert any(n.startswith("No Opkomst row for G0999") for n in notes)
+    assert any(n.startswith("No AantalGeldigeStemmen row for G0999") for n in notes)
+    assert any(n.startswith("No LijstAantalStemmen row for G0999 list 2") for n in notes)
+
+
+def test_a_list_absent_from_a_region_is_named() -> None:
+    document = _district("HSB6", "Nijmegen", {"0668": "West Maas en Waal"})
+    del document["reporting_unit_votes"][0]["selections"][1]
+    notes = export(document, "databank").notes
+    assert notes == (
+        "No LijstAantalStemmen row for G0668 list 2: the count does not state these list "
+        "totals, and no number is invented.",
+        "KandidaatVoornaam, KandidaatWoonplaats and KandidaatGeslacht are empty on every "
+        "candidate row: they come from the candidate list (EML 230b), which was not sent.",
+    )
+
+
+def test_candidates_without_names_or_votes_are_named() -> None:
+    document = _district("HSB6", "Nijmegen", {"0668": "West Maas en Waal"})
+    for affiliation in document["affiliations"]:
+        for candidate in affiliation["candidates"]:
+            candidate["name"] = None
+    document["total_votes"]["selections"][1]["candidates"] = []
+    exported = export(document, "databank")
+    rows = _rows(exported.content)
+    assert [r["KandidaatAchternaam"] for r in rows if r["KandidaatNummer"]] == ["", ""]
+    assert any(
+        n.startswith("2 KandidaatAantalStemmen row(s) have no candidate name")
+        for n in exported.notes
+    )
+    assert any(n.startswith("No KandidaatAantalStemmen row for K6 list 2") for n in exported.notes)
+
+
+def test_a_municipality_without_a_district_says_so() -> None:
+    exported = export(base_document(), "databank")  # contest "geen": no district
+    assert _places(_rows(exported.content)) == [("G0999", "", "")]
+    assert any(n.startswith("OuderRegioCode is empty on the rows of G0999") for n in exported.notes)
+
+
+def test_a_complete_count_has_no_notes() -> None:
+    document = base_document()
+    document["contest"]["id"] = "6"
+    assert export(document, "databank").notes == ()
+
+
+# --- reading what real files hold ----------------------------------------------------------
+
+
+def _file(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "TK2025_uitslag.csv"
+    path.write_text(";".join(HEADER) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_result_rows_are_counted_in_a_note_not_read(tmp_path: Path) -> None:
+    # The country's seat rows of TK2025 may lack the list number; elected rows name a candidate.
+    path = _file(
+        tmp_path,
+        [
+            "Nederland;L528;;;;;Lijst Een;;;;;;;;LijstAantalZetels;26",
+            "Nederland;L528;;;;;Lijst Twee;;;;;;;;LijstAantalZetels;3",
+            "Nederland;L528;;;;1;Lijst Een;1;A.;Anna;;Aal;Arnhem;v;KandidaatGekozen;1",
+            "Lindehoven;G0999;K6;P25;;;;;;;;;;;AantalGeldigeStemmen;36",
+            "Lindehoven;G0999;K6;P25;;1;Lijst Een;;;;;;;;LijstAantalStemmen;36",
+        ],
+    )
+    document = normalise(InputFile(path, path.name))
+    assert document["managing_authority"]["id"] == "0999"
+    assert [
+        (s["affiliation_id"], s["valid_votes"]) for s in document["total_votes"]["selections"]
+    ] == [("1", 36)]
+    messages = [n["message"] for n in document["notes"] if n["code"] == "databank-result-row"]
+    assert messages[0].startswith("2 LijstAantalZetels row(s) left out")
+    assert messages[1].startswith("1 KandidaatGekozen row(s) left out")
+
+
+def test_weighted_votes_of_an_eerste_kamer_file_are_refused(tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            "Nederland;L528;;;;7;Lijst Zeven;;;;;;;;LijstAantalGewogenStemmen;4866",
+            "Nederland;L528;;;;7;Lijst Zeven;;;;;;;;LijstAantalStemmen;17",
+        ],
+    )
+    with pytest.raises(UnreadCells) as caught:
+        normalise(InputFile(path, path.name))
+    assert "Eerste Kamer" in caught.value.message
+    assert caught.value.extra["count"] == 1
+    assert caught.value.extra["cells"][0]["line"] == 2
+    assert status_of(caught.value) == 422
+
+
+def test_an_unknown_veldtype_is_refused_not_dropped(tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            "Lindehoven;G0999;K6;P25;;;;;;;;;;;AantalGeldigeStemmen;36",
+            "Lindehoven;G0999;K6;P25;;;;;;;;;;;AantalVolmachten;12",
+        ],
+    )
+    with pytest.raises(UnreadCells, match="AantalVolmachten"):
+        normalise(InputFile(path, path.name))
+
+
+def test_the_caribbean_district_reads_back(tmp_path: Path) -> None:
+    written = tmp_path / "TK2025_uitslag.csv"
+    written.write_bytes(to_databank(_district("HSB20", "Bonaire", CARIBBEAN)))
+    back = normalise(InputFile(written, written.name))
+    assert back["document"]["level"] == "district"
+    assert back["managing_authority"]["id"] == "HSB20"
+    units = {u["id"]: (u["name"], u["cast"]) for u in back["reporting_unit_votes"]}
+    assert units == {
+        "9001": ("Bonaire", 500),
+        "9002": ("Sint Eustatius", 500),
+        "9003": ("Saba", 500),
+    }
+    # written again: the same bytes (order, codes, empty cells)
+    assert to_databank(back) == written.read_bytes()

@@ -46,7 +46,8 @@ def _key(element: etree._Element, list_id: str | None) -> tuple[str, ...]:
         if affiliation is not None:
             return ("list", affiliation.get("Id", ""))
         candidate = selection.find(f"{_q('Candidate')}/{_q('CandidateIdentifier')}")
-        return ("candidate", list_id or "", candidate.get("Id", "") if candidate is not None else "")
+        candidate_id = candidate.get("Id", "") if candidate is not None else ""
+        return ("candidate", list_id or "", candidate_id)
     return (tag, *sorted(f"{k}={v}" for k, v in element.attrib.items()))
 
 
@@ -123,8 +124,8 @@ def scale(source: Path, out: Path, stations: int) -> dict[str, int]:
                 was = f'<ReportingUnitIdentifier Id="{identifier.get("Id")}">'
                 unit_text = unit_text.replace(
                     f"{was}{identifier.text or ''}</ReportingUnitIdentifier>",
-                    f'<ReportingUnitIdentifier Id="{cbs}::SB{i + 1}">'
-                    f"Stembureau {i + 1} (postcode: {1000 + i % 8999} AA)</ReportingUnitIdentifier>",
+                    f'<ReportingUnitIdentifier Id="{cbs}::SB{i + 1}">Stembureau {i + 1} '
+                    f"(postcode: {1000 + i % 8999} AA)</ReportingUnitIdentifier>",
                     1,
                 )
             selections += unit_text.count("<Selection>")

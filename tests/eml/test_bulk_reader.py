@@ -123,7 +123,7 @@ def _outcome(path: Path, **options: Any) -> bytes | tuple[str, str, Any]:
 def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     bulk_outcome = _outcome(path)
     with monkeypatch.context() as patch:
-        patch.setattr("telnorm.parsers.eml.count.read_plain", lambda element: None)
+        patch.setattr("telnorm.parsers.eml.count.read_plain", lambda element, seen: None)
         return bulk_outcome, _outcome(path)
 
 
@@ -133,8 +133,8 @@ def test_a_plain_group_is_read_in_bulk(tmp_path: Path, monkeypatch: pytest.Monke
     read: list[bool] = []
     real = bulk.read_plain
 
-    def spy(element: Any) -> Any:
-        found = real(element)
+    def spy(element: Any, seen: int) -> Any:
+        found = real(element, seen)
         read.append(found is not None)
         return found
 
@@ -173,8 +173,8 @@ def test_what_is_not_plain_is_read_one_by_one(
     declined: list[bool] = []
     real = bulk.read_plain
 
-    def spy(element: Any) -> Any:
-        found = real(element)
+    def spy(element: Any, seen: int) -> Any:
+        found = real(element, seen)
         declined.append(found is None)
         return found
 
@@ -182,7 +182,7 @@ def test_what_is_not_plain_is_read_one_by_one(
     bulk_outcome = _outcome(path)
     if declined and case not in PLAIN_AFTER_PARSING:  # (a refusal may come before)
         assert declined[-1]
-    monkeypatch.setattr("telnorm.parsers.eml.count.read_plain", lambda element: None)
+    monkeypatch.setattr("telnorm.parsers.eml.count.read_plain", lambda element, seen: None)
     assert bulk_outcome == _outcome(path)
 
 

@@ -49,12 +49,17 @@ def spool_call(
     the metrics) here, where the bytes are, instead of in the main process."""
     result = function(*args, **kwargs)
     if isinstance(result, bytes):
-        content, meta = result, describe(result) if describe is not None else None
-    else:  # an export (Exported): what is left without its content crosses the pipe
-        content, meta = result.content, dataclasses.replace(result, content=b"")
+        with path.open("wb") as out:
+            out.write(result)
+        return Spooled(path, len(result), describe(result) if describe is not None else None)
+    # an export (Exported): written piece by piece; what is left without its body crosses
+    # the pipe
+    size = 0
     with path.open("wb") as out:
-        out.write(content)
-    return Spooled(path, len(content), meta)
+        for piece in result.chunks():
+            out.write(piece)
+            size += len(piece)
+    return Spooled(path, size, dataclasses.replace(result, body=b""))
 
 
 async def run_spooled(

@@ -89,6 +89,10 @@ class Exported:
     def __iter__(self) -> Iterator[Any]:
         return iter((self.content, self.media_type, self.filename))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # across a process boundary the pieces travel as bytes (a writer does not pickle)
+        return (Exported, (self.content, self.media_type, self.filename, self.notes))
+
 
 #: The writers that make one bytes object (EML and JSON are written in pieces, below).
 _WRITERS: dict[str, Callable[[Document, ExportOptions], bytes]] = {

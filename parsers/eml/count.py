@@ -13,6 +13,7 @@ before it, so the reader keeps "the current list" of the open group.
 from __future__ import annotations
 
 import sys
+from array import array
 from typing import IO, Any, NoReturn
 
 from lxml import etree
@@ -150,6 +151,7 @@ IGNORED_NAMESPACES = frozenset([n.DS, n.RG])
 _GROUP_XPATH = GROUP_XPATH
 #: Selection elements anywhere in a vote group (as many as lxml would hand over as events).
 _COUNT_SELECTIONS = etree.XPath("count(.//e:Selection)", namespaces={"e": n.EML})
+_LAST_SELECTION = etree.XPath("(.//e:Selection)[last()]", namespaces={"e": n.EML})
 #: A vote group's children other than its Selections (comments and PIs are removed).
 _NOT_SELECTIONS = etree.XPath("*[not(self::e:Selection)]", namespaces={"e": n.EML})
 
@@ -182,7 +184,6 @@ class _Group:
         "investigations_line",
         "lines",
         "list_ids",
-        "pending",
         "previous",
         "raw_name",
         "rejected",
@@ -196,7 +197,6 @@ class _Group:
     def __init__(self, index: int) -> None:
         self.index = index  # -1 for the total, else the unit's position
         self.seen = 0  # Selection elements read so far (lists and candidates)
-        self.pending = 0  # Selection elements closed, to be read when the group closes
         self.unit_id: str | None = None
         self.raw_name: str | None = None
         self.cast: int | None = None
@@ -329,7 +329,7 @@ class CountReader:
         }
         handlers.update(header_handlers)
         handlers[CONTEST] = self._contest_end
-        if not (self.locations or self.defer):
+        if not self.locations:
             # Selections are read with their group when it closes (in bulk when plain), so
             # libxml2 need not hand each one to Python: about 1 µs saved per Selection.
             del handlers[SELECTION]
@@ -449,7 +449,7 @@ class CountReader:
             is_total = parent is not None and parent.tag == TOTAL_VOTES
             group = self.group = _Group(-1 if is_total else len(self.units))
             if self.defer:
-                self.group_lines[group.index] = GroupLines()
+                self.group_lines.setdefault(group.index, GroupLines())
         return group
 
     def _group_of(self, element: etree._Element) -> _Group:
@@ -460,26 +460,31 @@ class CountReader:
         return group
 
     def _selection_seen(self, element: etree._Element) -> None:
-        """A Selection has closed (an event only with locations, full or deferred): read now
-        for the full map, else its line kept and the Selection read with its group."""
-        if self.locations:
-            self.elements += len(element) + 2  # the Selection, its children, the identifier
-            self._selection(element)
-            return
-        group = self._open_group(element)
-        group.pending += 1
-        self.group_lines[group.index].selections.append(_line_of(element) or 0)
+        """A Selection has closed (an event only with locations=true): read and located."""
+        self.elements += len(element) + 2  # the Selection, its children, the identifier
+        self._selection(element)
+
+    def _keep_lines(self, group: _Group, element: etree._Element, count: int) -> None:
+        """Deferred locations: the line of each of the group's Selections, kept compactly."""
+        lines = self.group_lines.setdefault(group.index, GroupLines())
+        first = _line_of(element) or 0
+        last = _LAST_SELECTION(element)
+        found = last[0] if isinstance(last, list) and last else None
+        end = _line_of(found) if isinstance(found, etree._Element) else None
+        if first and first == end:  # lines only grow: every Selection is on this line
+            lines.selections = array("L", [first]) * count
+        else:
+            lines.selections = array("L", (_line_of(s) or 0 for s in element.iter(SELECTION)))
 
     def _read_selections(self, group: _Group, element: etree._Element) -> None:
         """Read the closing group's selections: in bulk when they are plain
         (:mod:`telnorm.parsers.eml.bulk`), else one by one with every check."""
         if self.locations:
             return  # read as they closed
+        counted = _COUNT_SELECTIONS(element)
+        selections = int(counted) if isinstance(counted, float) else 0
         if self.defer:
-            selections = group.pending
-        else:
-            counted = _COUNT_SELECTIONS(element)
-            selections = int(counted) if isinstance(counted, float) else 0
+            self._keep_lines(group, element, selections)
         plain = read_plain(element, selections)
         if plain is None:
             # in document order, at any depth: as they closed (nested in an extension too)
@@ -798,6 +803,8 @@ class CountReader:
                 "The file has more than one TotalVotes; a count has one total.",
                 location={"line": element.sourceline, "xpath": group.xpath()},
             )
+        if self.defer:
+            self.group_lines.setdefault(group.index, GroupLines()).keep_shape(group.selections)
         self.total = group.vote_group()
         self.group = None
         self._detach(element)
@@ -825,6 +832,8 @@ class CountReader:
         unit["total_counted"] = group.total_counted
         unit["rejected_votes"] = group.rejected
         unit["uncounted_votes"] = group.uncounted
+        if self.defer:
+            self.group_lines.setdefault(group.index, GroupLines()).keep_shape(group.selections)
         unit["selections"] = pack(group.selections)  # a fifth of the memory (see packed_selections)
         if group.previous is not None:
             unit["previous"] = group.previous
@@ -978,9 +987,7 @@ class CountReader:
         eml_id = self.eml_id or "510b"
         level = n.COUNT_LEVELS[eml_id]
         if self.defer:
-            self.context.deferred_locations = DeferredLocations(
-                self.total, self.units, self.group_lines
-            )
+            self.context.deferred_locations = DeferredLocations(self.group_lines)
         affiliations = self._affiliations()
         return {
             "format_version": FORMAT_VERSION,

@@ -204,7 +204,7 @@ def _maps(path: Path) -> tuple[dict[str, Any], Any]:
 
 
 def _same_map(full: dict[str, Any], deferred: Any) -> None:
-    assert sorted(deferred) == sorted(full)
+    assert sorted(deferred) == sorted(full) and len(deferred) == len(full) and deferred
     for pointer, where in full.items():
         assert deferred.get(pointer) == where, pointer
         assert deferred[pointer] == where

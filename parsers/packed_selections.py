@@ -106,9 +106,13 @@ def pack(selections: list[Selection]) -> Sequence[Selection]:
 
 
 def json_default(value: object) -> Any:
-    """orjson's ``default=`` for documents that may hold packed selections."""
+    """orjson's ``default=`` for documents that may hold packed selections, or a location map
+    that writes itself (:meth:`telnorm.parsers.eml.locations.DeferredLocations.iter_json`)."""
     if isinstance(value, PackedSelections):
         return orjson.Fragment(value.raw)
+    iter_json = getattr(value, "iter_json", None)
+    if callable(iter_json):
+        return orjson.Fragment(b"".join(iter_json()))
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 

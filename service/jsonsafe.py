@@ -13,7 +13,7 @@ number (and its place in the source file when the document has a ``locations`` m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -65,7 +65,7 @@ def _error(pointer: str, number: Any, document: Any) -> InvalidValue:
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-6:]
     location: dict[str, Any] = {"pointer": pointer}
     locations = document.get("locations") if isinstance(document, dict) else None
-    if isinstance(locations, dict) and isinstance(locations.get(pointer), dict):
+    if isinstance(locations, Mapping) and isinstance(locations.get(pointer), dict):
         location.update(locations[pointer])
     return InvalidValue(
         f"The number {shown} at {pointer or '/'} is larger than any count can be (more than "
@@ -90,6 +90,7 @@ def dumps(value: Any, option: int | None = None) -> bytes:
 #: The one top-level member written unit by unit by :func:`iter_dumps`.
 _UNITS = "reporting_unit_votes"
 _UNITS_EMPTY = b'"reporting_unit_votes":[]'
+_LOCATIONS_EMPTY = b'"locations":{}'
 
 
 def iter_dumps(document: Any) -> Iterator[bytes]:
@@ -104,14 +105,21 @@ def iter_dumps(document: Any) -> Iterator[bytes]:
     if not isinstance(units, list) or len(units) < 2:
         yield dumps(document)
         return
+    # a location map that writes itself (EML's) is streamed too, in its own place
+    locations = document.get("locations")
+    streamed = callable(getattr(locations, "iter_json", None))
     try:
-        outer = orjson.dumps({**document, _UNITS: []}, default=json_default)
+        outer = orjson.dumps(
+            {**document, _UNITS: [], **({"locations": {}} if streamed else {})},
+            default=json_default,
+        )
     except TypeError:
         yield dumps(document)  # raises InvalidValue with the pointer (or the TypeError)
         return
     head, marker, tail = outer.partition(_UNITS_EMPTY)
-    if not marker or _UNITS_EMPTY in tail:  # pragma: no cover - the key is written once
-        yield dumps(document)
+    middle, located, end = tail.rpartition(_LOCATIONS_EMPTY) if streamed else (tail, b"", b"")
+    if not marker or _UNITS_EMPTY in tail or (streamed and not located):  # pragma: no cover
+        yield dumps(document)  # each key is written once
         return
     yield head + b'"reporting_unit_votes":['
     for index, unit in enumerate(units):
@@ -121,7 +129,11 @@ def iter_dumps(document: Any) -> Iterator[bytes]:
             dumps(document)  # raises InvalidValue with the pointer
             raise
         yield piece if index == 0 else b"," + piece
-    yield b"]" + tail
+    yield b"]" + middle
+    if streamed:
+        yield b'"locations":'
+        yield from locations.iter_json()
+        yield end
 
 
 def check_numbers(value: Any) -> None:

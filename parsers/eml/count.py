@@ -264,9 +264,8 @@ class CountReader:
 
     def __init__(self, context: ParseContext) -> None:
         self.context = context
-        self.locations = context.want_locations
         #: keep what locations are made of, compute them when asked (see eml.locations)
-        self.defer = context.defer_locations and not self.locations
+        self.defer = context.defer_locations or context.want_locations
         self.group_lines: dict[int, GroupLines] = {}
         self.eml_id: str | None = None
         self.header: dict[str, Any] = {
@@ -303,7 +302,6 @@ class CountReader:
 
     def read(self, stream: IO[bytes]) -> Document:
         handlers = {
-            SELECTION: self._selection_seen,
             CAST: self._cast,
             TOTAL_COUNTED: self._total_counted,
             REJECTED_VOTES: self._rejected,
@@ -329,10 +327,8 @@ class CountReader:
         }
         handlers.update(header_handlers)
         handlers[CONTEST] = self._contest_end
-        if not self.locations:
-            # Selections are read with their group when it closes (in bulk when plain), so
-            # libxml2 need not hand each one to Python: about 1 µs saved per Selection.
-            del handlers[SELECTION]
+        # Selections are read with their group when it closes (in bulk when plain), so
+        # libxml2 need not hand each one to Python: about 1 µs saved per Selection.
         limits = self.context.limits
         # Look at the root first (its start tag): a DOCTYPE, a non-EML root or another EML
         # document is refused before the body is read, whatever tags the body holds.
@@ -459,11 +455,6 @@ class CountReader:
             group = _Group(-1 if element.tag == TOTAL_VOTES else len(self.units))
         return group
 
-    def _selection_seen(self, element: etree._Element) -> None:
-        """A Selection has closed (an event only with locations=true): read and located."""
-        self.elements += len(element) + 2  # the Selection, its children, the identifier
-        self._selection(element)
-
     def _keep_lines(self, group: _Group, element: etree._Element, count: int) -> None:
         """Deferred locations: the line of each of the group's Selections, kept compactly."""
         lines = self.group_lines.setdefault(group.index, GroupLines())
@@ -479,8 +470,6 @@ class CountReader:
     def _read_selections(self, group: _Group, element: etree._Element) -> None:
         """Read the closing group's selections: in bulk when they are plain
         (:mod:`telnorm.parsers.eml.bulk`), else one by one with every check."""
-        if self.locations:
-            return  # read as they closed
         counted = _COUNT_SELECTIONS(element)
         selections = int(counted) if isinstance(counted, float) else 0
         if self.defer:
@@ -520,7 +509,6 @@ class CountReader:
         votes: int | None = None
         previous: int | None = None
         votes_line: int | None = None
-        index = len(group.selections)
         for child in element:
             tag = child.tag
             if tag == VALID_VOTES:
@@ -593,14 +581,6 @@ class CountReader:
                 self.affiliations[affiliation_id] = (name, {})
             elif known[0] is None and name:
                 self.affiliations[affiliation_id] = (name, known[1])
-            if self.locations:
-                self.context.locate(
-                    f"{group.pointer()}/selections/{index}/valid_votes",
-                    {
-                        "line": element.sourceline,
-                        "xpath": self._selection_xpath(group) + "/ValidVotes",
-                    },
-                )
             if previous is not None:
                 group.prev()["selections"].append(
                     {"affiliation_id": affiliation_id, "valid_votes": previous, "candidates": []}
@@ -646,15 +626,6 @@ class CountReader:
             group.current_candidates.add(candidate_id)
             entry: CandidateVotes = {"candidate_id": candidate_id, "valid_votes": votes}
             candidates = current["candidates"]
-            if self.locations:
-                self.context.locate(
-                    f"{group.pointer()}/selections/{len(group.selections) - 1}/candidates/"
-                    f"{len(candidates)}/valid_votes",
-                    {
-                        "line": element.sourceline,
-                        "xpath": self._selection_xpath(group) + "/ValidVotes",
-                    },
-                )
             candidates.append(entry)
             names = self.affiliations[current["affiliation_id"]][1]
             if name or candidate_id not in names:
@@ -720,14 +691,14 @@ class CountReader:
         group = self._open_group(element)
         self._once(group, "Cast", group.xpath() + "/Cast", element)
         group.cast = _count(element, group.xpath() + "/Cast")
-        if self.locations or self.defer:
+        if self.defer:
             self._scalar_location(group, "cast", element, "Cast")
 
     def _total_counted(self, element: etree._Element) -> None:
         group = self._open_group(element)
         self._once(group, "TotalCounted", group.xpath() + "/TotalCounted", element)
         group.total_counted = _count(element, group.xpath() + "/TotalCounted")
-        if self.locations or self.defer:
+        if self.defer:
             self._scalar_location(group, "total_counted", element, "TotalCounted")
 
     def _reason(
@@ -752,7 +723,7 @@ class CountReader:
                 once_key=f"{name}:{code}",
             )
         target[code] = value
-        if self.locations or self.defer:
+        if self.defer:
             self._locate_scalar(
                 group,
                 f"/{field}/{escape_pointer(code)}",

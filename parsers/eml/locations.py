@@ -17,6 +17,8 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import orjson
+
 GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
 TOTAL = "/total_votes"
 UNITS = "/reporting_unit_votes/"
@@ -166,6 +168,42 @@ class DeferredLocations(Mapping[str, dict[str, Any]]):
 
     def __bool__(self) -> bool:
         return bool(self._lines)
+
+    def iter_json(self) -> Iterator[bytes]:
+        """The map as JSON, the bytes ``orjson.dumps(dict(self))`` writes, a group at a time
+        (``locations=true`` of a 700-station count: 776,000 entries that are never built as
+        objects)."""
+        yield b"{"
+        first = True
+        for index in sorted(self._lines):
+            lines = self._lines[index]
+            prefix = self._prefix(index)
+            xpath = group_xpath(index)
+            known = lines.selections
+            parts: list[str] = []
+            for s, start in enumerate(lines.starts):
+                for c in range(-1, lines.candidates(s)):
+                    position = start + 1 + c
+                    line = known[position - 1] if position <= len(known) else 0
+                    key = (
+                        f"{prefix}/selections/{s}/valid_votes"
+                        if c < 0
+                        else (f"{prefix}/selections/{s}/candidates/{c}/valid_votes")
+                    )
+                    parts.append(
+                        f'"{key}":{{"line":{line or "null"},'
+                        f'"xpath":"{xpath}/Selection[{position}]/ValidVotes"}}'
+                    )
+            chunk = ",".join(parts).encode()
+            scalars = b",".join(
+                orjson.dumps(prefix + suffix) + b":" + orjson.dumps(where)
+                for suffix, where in lines.scalars.items()
+            )
+            for piece in (chunk, scalars):
+                if piece:
+                    yield piece if first else b"," + piece
+                    first = False
+        yield b"}"
 
     def first_below(self, prefix: str) -> str | None:
         """The first located pointer below ``prefix`` (in document order), looking only at

@@ -75,6 +75,8 @@ class Exported:
     #: What the writer decided that the caller should hear of (a creation time it chose,
     #: databank rows the count could not fill).
     notes: tuple[str, ...] = ()
+    #: The parser that read the count (``source.parser.name``), for the metrics.
+    parser: str | None = None
 
     @property
     def content(self) -> bytes:
@@ -91,7 +93,7 @@ class Exported:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # across a process boundary the pieces travel as bytes (a writer does not pickle)
-        return (Exported, (self.content, self.media_type, self.filename, self.notes))
+        return (Exported, (self.content, self.media_type, self.filename, self.notes, self.parser))
 
 
 #: The writers that make one bytes object (EML and JSON are written in pieces, below).
@@ -226,7 +228,14 @@ def export(
         body = _json_pieces(document)
     else:
         body = _WRITERS[name](document, options)
-    return Exported(body, MEDIA_TYPES[name], _filename(document, name), notes)
+    parser = ((document.get("source") or {}).get("parser") or {}).get("name")
+    return Exported(
+        body,
+        MEDIA_TYPES[name],
+        _filename(document, name),
+        notes,
+        parser if isinstance(parser, str) else None,
+    )
 
 
 def _pieces(

@@ -154,6 +154,9 @@ _COUNT_SELECTIONS = etree.XPath("count(.//e:Selection)", namespaces={"e": n.EML}
 _LAST_SELECTION = etree.XPath("(.//e:Selection)[last()]", namespaces={"e": n.EML})
 #: A vote group's children other than its Selections (comments and PIs are removed).
 _NOT_SELECTIONS = etree.XPath("*[not(self::e:Selection)]", namespaces={"e": n.EML})
+_DIRECT_SELECTIONS = etree.XPath("count(e:Selection)", namespaces={"e": n.EML})
+#: The known children of a vote group other than Selection.
+_GROUP_CHILDREN = tuple(sorted(tag for tag in KNOWN if tag != SELECTION))
 
 
 def _count(element: etree._Element, xpath: str) -> int:
@@ -847,7 +850,13 @@ class CountReader:
         # Unknown children are counted against the element limit here (lxml hands the
         # reader only the tags it handles, so nobody else counts them).
         unknown = 0
-        # Selections are known; libxml2 leaves them out here (a thousand per station)
+        # Selections are known (a thousand per station): when every other child has a known
+        # tag (counted by lxml's C tag filter), there is nothing to look at in Python
+        direct = _DIRECT_SELECTIONS(element)
+        known = sum(1 for _ in element.iterchildren(*_GROUP_CHILDREN))
+        if isinstance(direct, float) and int(direct) + known == len(element):
+            self.elements += 1
+            return
         others = _NOT_SELECTIONS(element)
         for child in others if isinstance(others, list) else ():
             if isinstance(child, etree._Element) and child.tag not in KNOWN:

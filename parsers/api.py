@@ -124,6 +124,10 @@ class ParseContext:
     #: reader does; for others the validator reads the file again with locations).
     defer_locations: bool = False
     deferred_locations: Mapping[str, Any] | None = None
+    #: Keep finished units' selections as JSON bytes (:mod:`telnorm.parsers.packed_selections`);
+    #: off when the caller reads every selection right away (validation), where decoding
+    #: them again would only cost time.
+    pack_selections: bool = True
     #: The folder of mapping files and the alias table (the service setting ``mappings_dir``,
     #: ``TELNORM_MAPPINGS_DIR``); None: the ones packaged with telnorm.
     mappings_dir: Path | None = None

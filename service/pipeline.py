@@ -70,6 +70,8 @@ class NormaliseOptions:
     #: Validation only: ``locations`` as a mapping that computes each entry when asked, from
     #: a parser that can (EML; see :mod:`telnorm.parsers.eml.locations`). Never serialised.
     defer_locations: bool = False
+    #: Keep units' selections packed (see ParseContext.pack_selections).
+    pack_selections: bool = True
     #: Parser-specific options (``mapping``, ``member``, ``sheet``, ...), checked against the
     #: options the chosen parser declares.
     parser_options: Mapping[str, Any] = field(default_factory=dict)
@@ -308,6 +310,7 @@ def normalise(
         context=request.documents,
         want_locations=options.locations,
         defer_locations=options.defer_locations and not options.locations,
+        pack_selections=options.pack_selections,
         mappings_dir=options.mappings_dir or get_settings().mappings_dir,
     )
     parsed = _parse(source, chosen, options, request, context, registry)

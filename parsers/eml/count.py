@@ -233,13 +233,13 @@ class _Group:
             }
         return self.previous
 
-    def vote_group(self) -> VoteGroup:
+    def vote_group(self, packed: bool) -> VoteGroup:
         group: VoteGroup = {
             "cast": self.cast,
             "total_counted": self.total_counted,
             "rejected_votes": self.rejected,
             "uncounted_votes": self.uncounted,
-            "selections": pack(self.selections),
+            "selections": pack(self.selections) if packed else self.selections,
         }
         if self.previous is not None:
             group["previous"] = self.previous
@@ -779,7 +779,7 @@ class CountReader:
             )
         if self.defer:
             self.group_lines.setdefault(group.index, GroupLines()).keep_shape(group.selections)
-        self.total = group.vote_group()
+        self.total = group.vote_group(self.context.pack_selections)
         self.group = None
         self._detach(element)
 
@@ -808,7 +808,10 @@ class CountReader:
         unit["uncounted_votes"] = group.uncounted
         if self.defer:
             self.group_lines.setdefault(group.index, GroupLines()).keep_shape(group.selections)
-        unit["selections"] = pack(group.selections)  # a fifth of the memory (see packed_selections)
+        # a fifth of the memory (see packed_selections), unless the caller reads them all
+        unit["selections"] = (
+            pack(group.selections) if self.context.pack_selections else group.selections
+        )
         if group.previous is not None:
             unit["previous"] = group.previous
         if group.investigations is not None:

@@ -167,6 +167,7 @@ def read_document(
             format=request.format,
             locations=locations,
             defer_locations=defer_locations,
+            pack_selections=False,  # every rule reads every selection
             parser_options=request.parser_options,
         ),
         limits=limits,

@@ -216,55 +216,31 @@ def validation_available() -> bool:
 
 def ensure_input(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     if args.input == "scaled":
-        return ensure_scaled(args)
+        # Issue 18's input: the corpus's TK2025 West Maas en Waal 510b scaled to N stations.
+        path = OUT / f"TK2025_WestMaasenWaal_{args.stations}stations.eml.xml"
+        command = [str(SCALER), str(path), "--stations", str(args.stations)]
+        return _cached(path, SCALER, command, args.regenerate)
     path = OUT / f"GR_{args.stations}stations_{args.lists}lists_seed{args.seed}.eml.xml"
+    command = [str(GENERATOR), str(path), "--stations", str(args.stations)]
+    command += ["--lists", str(args.lists), "--seed", str(args.seed)]
+    return _cached(path, GENERATOR, command, args.regenerate)
+
+
+def _cached(
+    path: Path, script: Path, command: list[str], regenerate: bool
+) -> tuple[Path, dict[str, Any]]:
+    """The input at ``path`` and its summary (what the script printed), made again when the
+    script is newer than it or with ``--regenerate``."""
     summary_path = path.with_suffix(".summary.json")
     stale = (
         not path.exists()
         or not summary_path.exists()
-        or path.stat().st_mtime < GENERATOR.stat().st_mtime
+        or path.stat().st_mtime < script.stat().st_mtime
     )
-    if args.regenerate or stale:
-        print(f"generating {path.relative_to(ROOT)} ...", file=sys.stderr, flush=True)
+    if regenerate or stale:
+        print(f"writing {path.relative_to(ROOT)} ...", file=sys.stderr, flush=True)
         result = subprocess.run(
-            [
-                str(VENV_PYTHON),
-                str(GENERATOR),
-                str(path),
-                "--stations",
-                str(args.stations),
-                "--lists",
-                str(args.lists),
-                "--seed",
-                str(args.seed),
-            ],
-            capture_output=True,
-            cwd=ROOT,
-            check=True,
-        )
-        summary_path.write_bytes(result.stdout)
-    else:
-        print(f"reusing {path.relative_to(ROOT)}", file=sys.stderr, flush=True)
-    summary: dict[str, Any] = json.loads(summary_path.read_text())
-    return path, summary
-
-
-def ensure_scaled(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    """Issue 18's input: the corpus's TK2025 West Maas en Waal 510b scaled to N stations."""
-    path = OUT / f"TK2025_WestMaasenWaal_{args.stations}stations.eml.xml"
-    summary_path = path.with_suffix(".summary.json")
-    stale = (
-        not path.exists()
-        or not summary_path.exists()
-        or path.stat().st_mtime < SCALER.stat().st_mtime
-    )
-    if args.regenerate or stale:
-        print(f"scaling the corpus count to {path.relative_to(ROOT)} ...", file=sys.stderr)
-        result = subprocess.run(
-            [str(VENV_PYTHON), str(SCALER), str(path), "--stations", str(args.stations)],
-            capture_output=True,
-            cwd=ROOT,
-            check=True,
+            [str(VENV_PYTHON), *command], capture_output=True, cwd=ROOT, check=True
         )
         summary_path.write_bytes(result.stdout)
     else:

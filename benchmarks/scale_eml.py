@@ -23,6 +23,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -52,26 +53,27 @@ def _key(element: etree._Element, list_id: str | None) -> tuple[str, ...]:
     return (tag, *sorted(f"{k}={v}" for k, v in element.attrib.items()))
 
 
-def _numbers(group: etree._Element) -> Counter[tuple[str, ...]]:
-    found: Counter[tuple[str, ...]] = Counter()
+def _counts(group: etree._Element) -> Iterator[tuple[etree._Element, tuple[str, ...]]]:
+    """Each number element of a vote group and where it sits (see _key)."""
     list_id: str | None = None
     for element in group.iter():
         tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
         if tag == "AffiliationIdentifier":
             list_id = element.get("Id")
         if tag in NUMBERS and (element.text or "").strip().isdigit():
-            found[_key(element, list_id)] += int(element.text or "0")
+            yield element, _key(element, list_id)
+
+
+def _numbers(group: etree._Element) -> Counter[tuple[str, ...]]:
+    found: Counter[tuple[str, ...]] = Counter()
+    for element, key in _counts(group):
+        found[key] += int(element.text or "0")
     return found
 
 
 def _write_numbers(group: etree._Element, totals: Counter[tuple[str, ...]]) -> None:
-    list_id: str | None = None
-    for element in group.iter():
-        tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-        if tag == "AffiliationIdentifier":
-            list_id = element.get("Id")
-        if tag in NUMBERS and (element.text or "").strip().isdigit():
-            element.text = str(totals[_key(element, list_id)])
+    for element, key in list(_counts(group)):
+        element.text = str(totals[key])
 
 
 def scale(source: Path, out: Path, stations: int) -> dict[str, int]:

@@ -257,3 +257,18 @@ def test_packed_units_decode_to_the_plain_selections(tmp_path: Path) -> None:
     assert isinstance(unit["selections"], PackedSelections)
     assert orjson.loads(unit["selections"].raw) == list(unit["selections"])
     assert len(unit["selections"].raw) == len(orjson.dumps(list(unit["selections"])))
+
+
+@pytest.mark.parametrize("ids", [["2", "1", "10"], ["x%d", 'q"uote', "é"], ["7"]])
+def test_row_template_writes_what_orjson_writes(ids: list[str]) -> None:
+    from array import array
+
+    builder = DocBuilder(ParseContext(), [])
+    layout = RowLayout([(0, "cast")], ids, list(range(1, len(ids) + 1)))
+    row = array("q", [99, *range(1234, 1234 + len(ids))])
+    template, pick = builder._row_template(layout)
+    plain = [
+        {"affiliation_id": ids[i], "valid_votes": row[1 + i], "candidates": []}
+        for i in layout.order
+    ]
+    assert (template % pick(row)).encode() == orjson.dumps(plain)

@@ -29,6 +29,9 @@ _SNIFF_LINES = 60
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 #: How many distinct cell texts :class:`_Cells` keeps before it starts again.
 _SHARED_CELLS = 1 << 16
+#: Texts from this many characters on share equal cells (hashing every cell costs about 60
+#: ns; worth it where the grid's memory matters, not for a table of a few MB).
+SHARE_CELLS_FROM = 16 * 1024 * 1024
 
 
 def _field_counts(lines: list[str], delimiter: str) -> Counter[int]:
@@ -131,6 +134,10 @@ class _Cells:
             known.clear()
         return list(map(known.setdefault, record, record))
 
+    @staticmethod
+    def kept(record: list[str]) -> list[str]:
+        return record
+
 
 def delimiter_option(options: Mapping[str, Any]) -> str | None:
     """The ``delimiter`` option (one character), or None to detect it."""
@@ -162,10 +169,10 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
         delimiter, why = sniff_delimiter(sample)
         notes.append(("delimiter", f"Delimiter chosen: {why}.", None))
     csv.field_size_limit(max(limits.max_line_length, 1024))
+    cells_of = _Cells().shared if len(text) >= SHARE_CELLS_FROM else _Cells.kept
     lines = text_lines(text)
     del text
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
-    cells_of = _Cells().shared
     rows: list[list[Cell]] = []
     # Line numbers kept unboxed while reading, made ints after the cells: long-lived objects
     # allocated between the cells would keep the cells' memory from being given back when
@@ -204,8 +211,8 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
                 rows.append([value if value.strip() else None for value in cells_of(record)])
             elif "" in record:
                 rows.append([value or None for value in cells_of(record)])
-            else:
-                rows.append(cast(list[Cell], cells_of(record)))  # no empty cell
+            else:  # no empty cell: the reader's fresh list, or one of shared cells
+                rows.append(cast(list[Cell], cells_of(record)))
             numbers.append(start + first_line - 1)
     except csv.Error as exc:
         line = previous_end + first_line

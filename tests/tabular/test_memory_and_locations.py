@@ -59,14 +59,24 @@ def test_lines_are_split_as_universal_newlines_read_them(text: str) -> None:
     assert rows == list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-def test_equal_cells_are_one_string_object() -> None:
-    data = "Nr;Stembureau;Lijst 1;Lijst 2\r\n1;A;12;1.234\r\n2;B;12;1.234\r\n3;C;;7\r\n"
-    sheet = read_text_table(data.encode(), Limits()).sheets[0]
-    assert sheet.rows[1] == ["1", "A", "12", "1.234"]
-    assert sheet.rows[3] == ["3", "C", None, "7"]
-    assert sheet.rows[1][2] is sheet.rows[2][2]
-    assert sheet.rows[1][3] is sheet.rows[2][3]
-    assert sheet.row_numbers == [1, 2, 3, 4]
+def test_equal_cells_of_a_large_table_are_one_string_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from telnorm.parsers.tabular import textread
+
+    data = "Nr;Stembureau;Lijst 1;Lijst 2\r\n1;A;12;1.234\r\n2;B;12;1.234\r\n3;C;;7\r\n "
+    sheets = []
+    for share_from in (len(data) + 1, len(data)):  # a table too small to share, then large
+        monkeypatch.setattr(textread, "SHARE_CELLS_FROM", share_from)
+        sheets.append(read_text_table(data.encode(), Limits()).sheets[0])
+    assert sheets[0].rows == sheets[1].rows
+    small, large = sheets
+    assert large.rows[1] == ["1", "A", "12", "1.234"]
+    assert large.rows[3] == ["3", "C", None, "7"]
+    assert large.rows[1][2] is large.rows[2][2]
+    assert large.rows[1][3] is large.rows[2][3]
+    assert small.rows[1][3] is not small.rows[2][3]
+    assert large.row_numbers == [1, 2, 3, 4, 5]
 
 
 def test_a_detached_string_is_equal_and_new() -> None:

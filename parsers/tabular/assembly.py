@@ -200,28 +200,34 @@ class DocBuilder(ValueStore):
             ]
             found = self._row_items[id(layout)] = (layout, stats, lists)
         _layout, stat_items, list_items = found
+        if sheet.name is None and not values._number_refs:
+            # The common case: a text table, every statistic from this row.
+            line = sheet.row_numbers[r]
+            for key in values.numbers:
+                tail, c = stat_items[key]
+                locations[pointer + tail] = {"line": line, "column": c + 1}
+            if type(numbers) is array:  # no list empty
+                for tail, _at, c in list_items:
+                    locations[pointer + tail] = {"line": line, "column": c + 1}
+            else:
+                for tail, at, c in list_items:
+                    if numbers[at] is not None:
+                        locations[pointer + tail] = {"line": line, "column": c + 1}
+            return
         refs = values.number_refs
-        cells: list[tuple[str, Sheet, int, int]] = []
         for key in values.numbers:
             ref = refs.get(key)
             if ref is None:
                 tail, c = stat_items[key]
-                cells.append((tail, sheet, r, c))
+                locations[pointer + tail] = sheet.location(r, c)
             else:  # stated in another row or column of this unit
-                cells.append((_field_path(key), *ref))
+                locations[pointer + _field_path(key)] = ref[0].location(ref[1], ref[2])
         if sheet.name is None:
             line = sheet.row_numbers[r]
-            for tail, at_sheet, at_r, c in cells:
-                if at_sheet is sheet and at_r == r:
-                    locations[pointer + tail] = {"line": line, "column": c + 1}
-                else:
-                    locations[pointer + tail] = at_sheet.location(at_r, c)
             for tail, at, c in list_items:
                 if numbers[at] is not None:
                     locations[pointer + tail] = {"line": line, "column": c + 1}
         else:
-            for tail, at_sheet, at_r, c in cells:
-                locations[pointer + tail] = at_sheet.location(at_r, c)
             name, row_number = sheet.name, str(sheet.row_numbers[r])
             first = sheet.first_column
             for tail, at, c in list_items:

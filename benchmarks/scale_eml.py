@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -131,7 +132,16 @@ def scale(source: Path, out: Path, stations: int) -> dict[str, int]:
             selections += unit_text.count("<Selection>")
             stream.write(unit_text)
         stream.write(tail)
-    return {"stations": stations, "selections": selections, "bytes": out.stat().st_size}
+    lists = sum(1 for _ in units[0].iter(_q("AffiliationIdentifier")))
+    return {
+        "source": source.name,
+        "stations": stations,
+        "lists": lists,
+        "candidates": sum(1 for _ in units[0].iter(_q("CandidateIdentifier"))),
+        "selections": selections,
+        "total_counted": totals[("TotalCounted",)],
+        "bytes": out.stat().st_size,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.source} not found (the corpus sits beside the repository)", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    print(scale(args.source, args.out, args.stations))
+    print(json.dumps(scale(args.source, args.out, args.stations)))
     return 0
 
 

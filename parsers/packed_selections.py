@@ -106,15 +106,20 @@ def pack(selections: list[Selection]) -> Sequence[Selection]:
 
 
 def json_default(value: object) -> Any:
-    """orjson's ``default=`` for documents that may hold packed selections."""
+    """orjson's ``default=`` for documents that may hold packed selections, or a location map
+    that writes itself (:meth:`telnorm.parsers.eml.locations.DeferredLocations.iter_json`)."""
     if isinstance(value, PackedSelections):
         return orjson.Fragment(value.raw)
+    iter_json = getattr(value, "iter_json", None)
+    if callable(iter_json):
+        return orjson.Fragment(b"".join(iter_json()))
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 def unpacked(document: Any) -> Any:
-    """``document`` with every packed selections list decoded (for a JSON Schema check,
-    which sees only plain JSON values); the document itself is not changed."""
+    """``document`` with every packed selections list decoded and a location map that
+    writes itself made a dict (for a JSON Schema check, which sees only plain JSON values);
+    the document itself is not changed."""
     if not isinstance(document, dict):
         return document
 
@@ -129,4 +134,7 @@ def unpacked(document: Any) -> Any:
     units = copy.get("reporting_unit_votes")
     if isinstance(units, list):
         copy["reporting_unit_votes"] = [plain(unit) for unit in units]
+    iter_json = getattr(copy.get("locations"), "iter_json", None)
+    if callable(iter_json):
+        copy["locations"] = orjson.loads(b"".join(iter_json()))
     return copy

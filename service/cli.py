@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +34,30 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _with_notes(path: Path, exported: Exported) -> bytes:
-    """The exported bytes; what the writer chose (an EML creation time) goes to stderr."""
+def _with_notes(path: Path, exported: Exported) -> Iterator[bytes]:
+    """The exported bytes, in pieces; what the writer chose (an EML creation time) goes to
+    stderr."""
     for note in exported.notes:
         click.echo(f"note: {path}: {note}", err=True)
-    return exported.content
+    return exported.chunks()
+
+
+def _write(target: Path | None, pieces: Iterable[bytes], end: bytes = b"") -> None:
+    """Write pieces to ``target`` (standard output when None). A file is written beside its
+    name and renamed into place at the end, so a failure halfway leaves no partial file."""
+    if target is None:
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
+        sys.stdout.buffer.write(end)
+        return
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as out:
+            for piece in pieces:
+                out.write(piece)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _describe_error(error: TelnormError) -> str:
@@ -111,16 +130,18 @@ def _job_for(
     parser_options: dict[str, Any],
     locations: bool,
     format_name: str | None,
+    in_process: bool,
 ) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     """What to run for one input: a module-level job and its arguments (they pickle, for
-    the batch worker)."""
+    the batch worker, whose answer crosses the pipe as bytes; in this process the document
+    is written as it is serialised, a unit at a time)."""
     source = InputFile(path, path.name)
     schema_dir = get_settings().eml_schema_dir
     if is_canonical_json(source, False, format_name):
         # re-export: a canonical document in, checked, written as --to
         _refuse_source_options(parser_options, locations, context)
         return canonical_export_job, (source, context, limits, to, export_params, schema_dir)
-    if to == "json":
+    if to == "json" and not in_process:
         return normalise_job, (source, context, options, limits)
     return normalise_export_job, (source, context, options, limits, to, export_params, schema_dir)
 
@@ -249,24 +270,27 @@ def normalise(
             try:
                 job, args = _job_for(
                     path, context, options, limits, to, export_params, parser_options,
-                    locations, format_name,
+                    locations, format_name, pool is None,
                 )  # fmt: skip
                 result = job(*args) if pool is None else pool.run_blocking(job, args, {})
             except TelnormError as error:
                 failures.append((path, _describe_error(error)))
                 continue
-            body = result if isinstance(result, bytes) else _with_notes(path, result)
-            if output is None:
-                # JSON: one document a line; other formats exactly as written.
-                sys.stdout.buffer.write(body + b"\n" if to == "json" else body)
-            elif several:
-                name = path.name + suffix
-                if name in written:  # same file name in two folders
-                    name = "_".join(path.parts[-2:]) + suffix
-                written.add(name)
-                (output / name).write_bytes(body)
-            else:
-                output.write_bytes(body)
+            body = [result] if isinstance(result, bytes) else _with_notes(path, result)
+            try:
+                if output is None:
+                    # JSON: one document a line; other formats exactly as written.
+                    _write(None, body, b"\n" if to == "json" else b"")
+                elif several:
+                    name = path.name + suffix
+                    if name in written:  # same file name in two folders
+                        name = "_".join(path.parts[-2:]) + suffix
+                    written.add(name)
+                    _write(output / name, body)
+                else:
+                    _write(output, body)
+            except TelnormError as error:  # found while writing (a number beyond 64 bits)
+                failures.append((path, _describe_error(error)))
     for path, message in failures:
         click.echo(f"error: {path}: {message}", err=True)
     if several:

@@ -13,7 +13,7 @@ number (and its place in the source file when the document has a ``locations`` m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -65,7 +65,7 @@ def _error(pointer: str, number: Any, document: Any) -> InvalidValue:
     shown = text if len(text) <= 40 else text[:20] + "..." + text[-6:]
     location: dict[str, Any] = {"pointer": pointer}
     locations = document.get("locations") if isinstance(document, dict) else None
-    if isinstance(locations, dict) and isinstance(locations.get(pointer), dict):
+    if isinstance(locations, Mapping) and isinstance(locations.get(pointer), dict):
         location.update(locations[pointer])
     return InvalidValue(
         f"The number {shown} at {pointer or '/'} is larger than any count can be (more than "
@@ -87,10 +87,61 @@ def dumps(value: Any, option: int | None = None) -> bytes:
         raise _error(found[0], found[1], value) from None
 
 
+#: The one top-level member written unit by unit by :func:`iter_dumps`.
+_UNITS = "reporting_unit_votes"
+_UNITS_EMPTY = b'"reporting_unit_votes":[]'
+_LOCATIONS_EMPTY = b'"locations":{}'
+
+
+def iter_dumps(document: Any) -> Iterator[bytes]:
+    """:func:`dumps` of a canonical document in pieces, the same bytes: the members around
+    ``reporting_unit_votes``, then one unit at a time, so that no bytes object of the whole
+    document is made (the writer's memory does not grow with the output).
+
+    A number beyond 64 bits in a unit is found only when that unit is written: it raises
+    InvalidValue with its place after earlier pieces were yielded, so a caller writes to a
+    temporary file and keeps it only when the last piece came."""
+    units = document.get(_UNITS) if isinstance(document, dict) else None
+    if not isinstance(units, list) or len(units) < 2:
+        yield dumps(document)
+        return
+    # a location map that writes itself (EML's) is streamed too, in its own place
+    locations = document.get("locations")
+    streamed = callable(getattr(locations, "iter_json", None))
+    try:
+        outer = orjson.dumps(
+            {**document, _UNITS: [], **({"locations": {}} if streamed else {})},
+            default=json_default,
+        )
+    except TypeError:
+        yield dumps(document)  # raises InvalidValue with the pointer (or the TypeError)
+        return
+    head, marker, tail = outer.partition(_UNITS_EMPTY)
+    middle, located, end = tail.rpartition(_LOCATIONS_EMPTY) if streamed else (tail, b"", b"")
+    if not marker or _UNITS_EMPTY in tail or (streamed and not located):  # pragma: no cover
+        yield dumps(document)  # each key is written once
+        return
+    yield head + b'"reporting_unit_votes":['
+    for index, unit in enumerate(units):
+        try:
+            piece = orjson.dumps(unit, default=json_default)
+        except TypeError:
+            dumps(document)  # raises InvalidValue with the pointer
+            raise
+        yield piece if index == 0 else b"," + piece
+    yield b"]" + middle
+    if streamed:
+        yield b'"locations":'
+        yield from locations.iter_json()
+        yield end
+
+
 def check_numbers(value: Any) -> None:
     """Raise InvalidValue for an integer beyond 64 bits anywhere in ``value`` (C-speed probe
-    first: orjson fails on exactly those, so the walk runs only when there is one)."""
-    dumps(value)
+    first: orjson fails on exactly those, so the walk runs only when there is one). A
+    document is probed unit by unit, so no copy of it as JSON is kept."""
+    for _piece in iter_dumps(value):
+        pass
 
 
 def check_json_numbers(data: bytes, value: Any) -> None:
@@ -103,4 +154,12 @@ def check_json_numbers(data: bytes, value: Any) -> None:
         raise _error(found[0], found[1], value)
 
 
-__all__ = ["INT_MAX", "INT_MIN", "check_json_numbers", "check_numbers", "dumps", "out_of_range"]
+__all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "check_json_numbers",
+    "check_numbers",
+    "dumps",
+    "iter_dumps",
+    "out_of_range",
+]

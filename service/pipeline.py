@@ -263,10 +263,10 @@ def provenance(
         document["source"]["cells"] = parsed_source["cells"]
     # pop and re-insert: notes (and locations) come after source in the contract's order
     document["notes"] = document.pop("notes", []) + context.notes
-    if context.want_locations:
-        document["locations"] = context.locations
-    elif context.deferred_locations is not None:
+    if context.deferred_locations is not None:  # computed per entry, written as a stream
         document["locations"] = context.deferred_locations
+    elif context.want_locations:
+        document["locations"] = context.locations
     return document
 
 

@@ -42,19 +42,21 @@ def spool_call(
     function: Callable[..., Any],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    describe: Callable[[bytes], Any] | None = None,
 ) -> Spooled:
-    """Run in the worker: the job, its bytes written to ``path``. For a job that returns
-    bytes, ``describe`` (module-level) may read what the route needs from them (a name for
-    the metrics) here, where the bytes are, instead of in the main process."""
+    """Run in the worker: the job, its answer written to ``path``."""
     result = function(*args, **kwargs)
     if isinstance(result, bytes):
-        content, meta = result, describe(result) if describe is not None else None
-    else:  # an export (Exported): what is left without its content crosses the pipe
-        content, meta = result.content, dataclasses.replace(result, content=b"")
+        with path.open("wb") as out:
+            out.write(result)
+        return Spooled(path, len(result))
+    # an export (Exported): written piece by piece; what is left without its body crosses
+    # the pipe
+    size = 0
     with path.open("wb") as out:
-        out.write(content)
-    return Spooled(path, len(content), meta)
+        for piece in result.chunks():
+            out.write(piece)
+            size += len(piece)
+    return Spooled(path, size, dataclasses.replace(result, body=b""))
 
 
 async def run_spooled(
@@ -62,12 +64,11 @@ async def run_spooled(
     folder: Path,
     function: Callable[..., Any],
     *args: Any,
-    describe: Callable[[bytes], Any] | None = None,
     **kwargs: Any,
 ) -> Spooled:
     """Run ``function`` in a worker, its answer spooled to a new file in ``folder``."""
     path = folder / f"answer-{len(list(folder.iterdir()))}"
-    result: Spooled = await pool.run(spool_call, path, function, args, kwargs, describe)
+    result: Spooled = await pool.run(spool_call, path, function, args, kwargs)
     return result
 
 

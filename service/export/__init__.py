@@ -63,29 +63,41 @@ ALIASES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Exported:
-    """What :func:`export` wrote. Unpacks as ``content, media_type, filename``."""
+    """What :func:`export` wrote. Unpacks as ``content, media_type, filename``.
 
-    content: bytes
+    ``body`` is the bytes, or for a format written in pieces (EML, JSON) a function that
+    yields them: :meth:`chunks` lets a file writer stream them (memory that does not grow with
+    the output), :attr:`content` joins them for a caller that needs one bytes object."""
+
+    body: bytes | Callable[[], Iterator[bytes]]
     media_type: str
     filename: str
     #: What the writer decided that the caller should hear of (a creation time it chose,
     #: databank rows the count could not fill).
     notes: tuple[str, ...] = ()
+    #: The parser that read the count (``source.parser.name``), for the metrics.
+    parser: str | None = None
+
+    @property
+    def content(self) -> bytes:
+        return self.body if isinstance(self.body, bytes) else b"".join(self.body())
+
+    def chunks(self) -> Iterator[bytes]:
+        if isinstance(self.body, bytes):
+            yield self.body
+        else:
+            yield from self.body()
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.content, self.media_type, self.filename))
 
-
-def _json(document: Document, options: ExportOptions) -> bytes:
-    # Imported here: the pipeline pulls in the parsers, which the writers do not need.
-    from telnorm.service.pipeline import dumps
-
-    return dumps(document)
+    def __reduce__(self) -> tuple[Any, ...]:
+        # across a process boundary the pieces travel as bytes (a writer does not pickle)
+        return (Exported, (self.content, self.media_type, self.filename, self.notes, self.parser))
 
 
+#: The writers that make one bytes object (EML and JSON are written in pieces, below).
 _WRITERS: dict[str, Callable[[Document, ExportOptions], bytes]] = {
-    "json": _json,
-    "eml": eml.to_eml,
     "osv4-3": osv4_3.to_osv4_3,
     "databank": databank.to_databank,
 }
@@ -201,14 +213,49 @@ def export(
         if default is not None:
             options = replace(options, creation_time=default[0])
             notes = (default[1],)
+    body: bytes | Callable[[], Iterator[bytes]]
     if name == "databank":
         # The databank writer also says which rows the count could not fill.
-        content, notes = databank.write(document, options)
+        body, notes = databank.write(document, options)
+    elif name == "eml":
+        pieces = eml.iter_eml(document, options)  # checks the fields now, writes when read
+        if schema_dir is not None:  # the schema check needs the whole document
+            body = b"".join(pieces)
+            check_eml(body, schema_dir)
+        else:
+            body = _pieces(pieces, lambda: eml.iter_eml(document, options))
+    elif name == "json":
+        body = _json_pieces(document)
     else:
-        content = _WRITERS[name](document, options)
-    if name == "eml":
-        check_eml(content, schema_dir)
-    return Exported(content, MEDIA_TYPES[name], _filename(document, name), notes)
+        body = _WRITERS[name](document, options)
+    parser = ((document.get("source") or {}).get("parser") or {}).get("name")
+    return Exported(
+        body,
+        MEDIA_TYPES[name],
+        _filename(document, name),
+        notes,
+        parser if isinstance(parser, str) else None,
+    )
+
+
+def _pieces(
+    first: Iterator[bytes], again: Callable[[], Iterator[bytes]]
+) -> Callable[[], Iterator[bytes]]:
+    """A body that yields ``first`` (already started, so its checks have run), and on a
+    second read writes the pieces again."""
+    started = [first]
+
+    def body() -> Iterator[bytes]:
+        return started.pop() if started else again()
+
+    return body
+
+
+def _json_pieces(document: Document) -> Callable[[], Iterator[bytes]]:
+    # Imported here: the pipeline pulls in the parsers, which the writers do not need.
+    from telnorm.service.jsonsafe import iter_dumps
+
+    return lambda: iter_dumps(document)
 
 
 __all__ = [

@@ -14,7 +14,6 @@ from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, Pool
 from telnorm.service.export import MEDIA_TYPES, PARAMETERS, Exported, negotiate
 from telnorm.service.export.disposition import content_disposition
 from telnorm.service.export.job import canonical_export_job, normalise_export_job
-from telnorm.service.jobs import normalise_job
 from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
 from telnorm.service.query_check import reject_unknown_fields
@@ -125,19 +124,6 @@ def parser_options(
         if value is not None:
             options[key] = value
     return options
-
-
-def _parser_name(body: bytes) -> str | None:
-    """The parser named in a canonical document's ``source``, for the metrics, without
-    decoding the document: the last ``"parser":{"name":"`` is the structural one (every
-    string value after it, in notes and locations, has its quotes escaped)."""
-    marker = b'"parser":{"name":"'
-    start = body.rfind(marker)
-    if start < 0:
-        return None
-    start += len(marker)
-    end = body.find(b'"', start)
-    return body[start:end].decode("utf-8", "replace") if end > start else None
 
 
 def _download(spooled: Spooled) -> Response:
@@ -260,31 +246,22 @@ async def normalise(
         parser_options=options,
         mappings_dir=settings.mappings_dir,
     )
-    # the metrics label: exports do not carry the parser's name back
     request.state.parser = format or "auto"
-    if to != "json":
-        spooled = await run_spooled(
-            pool,
-            upload.folder,
-            normalise_export_job,
-            main,
-            upload.context(CONTEXT_PARTS),
-            normalise_options,
-            settings.limits(),
-            to,
-            export_params,
-            settings.eml_schema_dir,
-        )
-        return _download(spooled)
-    answer = await run_spooled(
+    # JSON too is written by the export job: a unit at a time into the worker's spool file
+    spooled = await run_spooled(
         pool,
         upload.folder,
-        normalise_job,
+        normalise_export_job,
         main,
         upload.context(CONTEXT_PARTS),
         normalise_options,
         settings.limits(),
-        describe=_parser_name,
+        to,
+        export_params if to != "json" else {},  # the canonical document takes none
+        settings.eml_schema_dir,
     )
-    request.state.parser = answer.meta or request.state.parser
-    return file_response(answer, MEDIA_TYPES["json"])
+    exported: Exported = spooled.meta
+    request.state.parser = exported.parser or request.state.parser  # the metrics label
+    if to != "json":
+        return _download(spooled)
+    return file_response(spooled, MEDIA_TYPES["json"])

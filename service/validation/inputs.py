@@ -99,9 +99,11 @@ class ValidateRequest:
     #: Normalise options for a non-JSON input (``format`` skips detection).
     format: str | None = None
     parser_options: Mapping[str, Any] = field(default_factory=dict)
-    #: Source locations of a non-JSON input: ``auto`` reads the file a second time, with
-    #: locations, only when there are findings to locate (the location map costs about a
-    #: third of a parse, which a valid file does not need); ``always`` or ``never``.
+    #: Source locations of a non-JSON input: ``auto`` locates findings from what the parser
+    #: kept in the same read when it can defer its locations (EML), else reads the file a
+    #: second time, with locations, only when there are findings to locate (the location
+    #: map costs about a third of a parse, which a valid file does not need); ``always``
+    #: (the whole map in the document) or ``never``.
     locations: str = "auto"
     #: The sender declared the file JSON (``content-type: application/json``): it is read as
     #: a canonical document whatever it starts with, never handed to format detection.

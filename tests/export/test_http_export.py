@@ -108,15 +108,13 @@ def test_databank_notes_in_an_ascii_header(client: TestClient) -> None:
     (UTF-8) where they leave ASCII, so every client reads the same bytes."""
     from urllib.parse import unquote
 
-    import orjson
-
-    from telnorm.service.pipeline import InputFile, normalise
+    from telnorm.service.pipeline import InputFile, dumps, normalise
 
     count = corpus_path("eml", "510b", "Telling_PS2023_Drenthe_gemeente_Aa_en_Hunze.eml.xml")
     document = normalise(InputFile(count, count.name))
     document["managing_authority"]["name"] = "Lindehövén"
     document["total_votes"]["cast"] = None
-    body = {"file": ("count.json", orjson.dumps(document), "application/json")}
+    body = {"file": ("count.json", dumps(document), "application/json")}
     response = client.post("/normalise?output=databank", files=body)
     assert response.status_code == 200, response.text
     header = response.headers["Telnorm-Notes"]

@@ -1,12 +1,21 @@
 """Assembling the canonical document from the value store: units in order, lists and
 candidates in ballot order, the file's total or one derived from the units (noted), and the
 locations of the values.
+
+Each unit's selections are packed (:func:`telnorm.parsers.packed_selections.pack`: its
+orjson bytes, a fifth of the memory of the dicts) as soon as the unit is built, and the
+unit's stored values are released then: the document grows as the store shrinks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from telnorm.parsers.api import ParseContext
 from telnorm.parsers.canonical import (
@@ -21,16 +30,36 @@ from telnorm.parsers.canonical import (
 )
 from telnorm.parsers.conventions import escape_pointer as pointer_escape
 from telnorm.parsers.conventions import id_sort_key as id_key
-from telnorm.parsers.tabular.grid import Sheet
+from telnorm.parsers.packed_selections import PackedSelections, pack
+from telnorm.parsers.tabular.grid import Sheet, column_letter
 from telnorm.parsers.tabular.store import ValueStore
-from telnorm.parsers.tabular.values import Values, slot
+from telnorm.parsers.tabular.values import RowLayout, Values, slot
+
+_letters = functools.cache(column_letter)
+
+
+@functools.cache
+def _field_path(key: str) -> str:
+    """The pointer tail of a statistic's field key: ``/cast``, ``/rejected_votes/blanco``."""
+    part, code = slot(key)
+    return f"/{part}/{pointer_escape(code)}" if part else f"/{key}"
+
+
+@functools.cache
+def _votes_paths(n: int) -> list[str]:
+    """``0/valid_votes``, ``1/valid_votes`` ...: the tails of ``n`` candidates' pointers
+    after ``.../candidates/``."""
+    return [f"{k}/valid_votes" for k in range(n)]
 
 
 class DocBuilder(ValueStore):
     """Collects values cell by cell; :meth:`finish` returns the canonical document."""
 
-    def __init__(self, context: ParseContext, sheets: list[Sheet]) -> None:
+    def __init__(self, context: ParseContext, sheets: list[Sheet], *, packed: bool = True) -> None:
         super().__init__(context, sheets)
+        #: Selections packed per unit (False: plain lists, for a caller that walks the
+        #: document with ``isinstance(..., list)``, as the PDF reader's pointer lookup does).
+        self.packed = packed
         self.election: dict[str, Any] = {
             "id": None,
             "name": None,
@@ -42,6 +71,13 @@ class DocBuilder(ValueStore):
         self.contest: dict[str, Any] = {"id": None, "name": None}
         self.authority: dict[str, Any] = {"id": None, "name": None}
         self._order_cache: dict[tuple[str, ...], list[str]] = {}
+        self._templates: dict[int, tuple[RowLayout, str, Callable[[Any], tuple[Any, ...]]]] = {}
+        # Per row layout (by id, with the layout to tell a reused id): pointer tail and column
+        # of each statistic; pointer tail, index into the parsed row and column of each list,
+        # in selection order.
+        self._row_items: dict[
+            int, tuple[RowLayout, dict[str, tuple[str, int]], list[tuple[str, int, int]]]
+        ] = {}
 
     # --- the document -------------------------------------------------------------
 
@@ -60,39 +96,59 @@ class DocBuilder(ValueStore):
             "uncounted_votes": {},
         }
         want = self.want_locations
+        locations = self.context.locations
         for key, number in values.numbers.items():
             part, code = slot(key)
             if part:
                 group[part][code] = number  # type: ignore[literal-required]
             else:
                 group[key] = number  # type: ignore[literal-required]
-            if want:
-                path = f"{pointer}/{part}/{pointer_escape(code)}" if part else f"{pointer}/{key}"
-                sheet, r, c = values.number_ref(key)
-                self.context.locate(path, sheet.location(r, c))
         if "votes_cast" not in values.numbers:
             group.pop("votes_cast", None)
-        if values.row is not None and not values.candidates and not want:
-            layout, numbers, _sheet, _r = values.row
+        if want and values.row is None:
+            for key in values.numbers:
+                sheet, r, c = values.number_ref(key)
+                locations[pointer + _field_path(key)] = sheet.location(r, c)
+        if values.row is not None and not values._candidates:
+            layout, numbers, sheet, r = values.row
             ids, n = layout.list_ids, layout.n_stats
-            group["selections"] = [
-                {"affiliation_id": ids[i], "valid_votes": numbers[n + i], "candidates": []}
-                for i in layout.order
-            ]
+            if self.packed and type(numbers) is array and layout.order:
+                # Every list stated: the packed JSON straight from the row, by one format
+                # operation (what orjson writes for the dicts below, byte for byte).
+                template, pick = self._row_template(layout)
+                text = template % pick(numbers)
+                group["selections"] = PackedSelections(text.encode(), len(layout.order))
+            else:
+                group["selections"] = self._pack(
+                    [
+                        {"affiliation_id": ids[i], "valid_votes": numbers[n + i], "candidates": []}
+                        for i in layout.order
+                    ]
+                )
+            if want:
+                self._locate_row(values, pointer)
             return group
+        if want and values.row is not None:
+            for key in values.numbers:  # a row with candidates: the rest below
+                sheet, r, c = values.number_ref(key)
+                locations[pointer + _field_path(key)] = sheet.location(r, c)
         lists = values.lists
         candidates_of = values.candidates
         if not candidates_of:
             lists_get = lists.get
-            group["selections"] = [
-                {"affiliation_id": list_id, "valid_votes": lists_get(list_id), "candidates": []}
-                for list_id in self._ordered(tuple(lists))
-            ]
+            group["selections"] = self._pack(
+                [
+                    {"affiliation_id": list_id, "valid_votes": lists_get(list_id), "candidates": []}
+                    for list_id in self._ordered(tuple(lists))
+                ]
+            )
             if want:
                 self._locate_lists(values, pointer)
             return group
         selections: list[Selection] = []
         list_ids = self._ordered((*lists, *candidates_of))
+        list_refs = values.list_refs
+        candidate_refs = values.candidate_refs
         for s, list_id in enumerate(list_ids):
             by_candidate = candidates_of.get(list_id)
             candidates: list[CandidateVotes] = (
@@ -111,28 +167,111 @@ class DocBuilder(ValueStore):
                 }
             )
             if want:
-                for k, item in enumerate(candidates):
-                    sheet, r, c = values.candidate_refs[(list_id, item["candidate_id"])]
-                    self.context.locate(
-                        f"{pointer}/selections/{s}/candidates/{k}/valid_votes",
-                        sheet.location(r, c),
-                    )
-                ref = values.list_refs.get(list_id) if lists.get(list_id) is not None else None
+                base = f"{pointer}/selections/{s}"
+                if candidates:
+                    inner = base + "/candidates/"
+                    for tail, item in zip(_votes_paths(len(candidates)), candidates, strict=True):
+                        sheet, r, c = candidate_refs[(list_id, item["candidate_id"])]
+                        locations[inner + tail] = (
+                            {"line": sheet.row_numbers[r], "column": c + 1}
+                            if sheet.name is None
+                            else sheet.location(r, c)
+                        )
+                ref = list_refs.get(list_id) if lists.get(list_id) is not None else None
                 if ref is not None:
-                    self.context.locate(
-                        f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
-                    )
-        group["selections"] = selections
+                    locations[base + "/valid_votes"] = ref[0].location(ref[1], ref[2])
+        group["selections"] = self._pack(selections)
         return group
+
+    def _locate_row(self, values: Values, pointer: str) -> None:
+        """The locations of a unit read from one family-a row, in bulk: statistics, then
+        list votes in selection order; pointer tails and columns come from the row layout
+        (computed once per layout), the row's line or sheet row from the row."""
+        assert values.row is not None
+        layout, numbers, sheet, r = values.row
+        locations = self.context.locations
+        found = self._row_items.get(id(layout))
+        if found is None or found[0] is not layout:
+            n = layout.n_stats
+            stats = {key: (_field_path(key), c) for key, c in layout.stat_cols.items()}
+            lists = [
+                (f"/selections/{s}/valid_votes", n + i, layout.list_cols[i])
+                for s, i in enumerate(layout.order)
+            ]
+            found = self._row_items[id(layout)] = (layout, stats, lists)
+        _layout, stat_items, list_items = found
+        if sheet.name is None and not values._number_refs:
+            # The common case: a text table, every statistic from this row.
+            line = sheet.row_numbers[r]
+            for key in values.numbers:
+                tail, c = stat_items[key]
+                locations[pointer + tail] = {"line": line, "column": c + 1}
+            if type(numbers) is array:  # no list empty
+                for tail, _at, c in list_items:
+                    locations[pointer + tail] = {"line": line, "column": c + 1}
+            else:
+                for tail, at, c in list_items:
+                    if numbers[at] is not None:
+                        locations[pointer + tail] = {"line": line, "column": c + 1}
+            return
+        refs = values.number_refs
+        for key in values.numbers:
+            ref = refs.get(key)
+            if ref is None:
+                tail, c = stat_items[key]
+                locations[pointer + tail] = sheet.location(r, c)
+            else:  # stated in another row or column of this unit
+                locations[pointer + _field_path(key)] = ref[0].location(ref[1], ref[2])
+        if sheet.name is None:
+            line = sheet.row_numbers[r]
+            for tail, at, c in list_items:
+                if numbers[at] is not None:
+                    locations[pointer + tail] = {"line": line, "column": c + 1}
+        else:
+            name, row_number = sheet.name, str(sheet.row_numbers[r])
+            first = sheet.first_column
+            for tail, at, c in list_items:
+                if numbers[at] is not None:
+                    locations[pointer + tail] = {
+                        "sheet": name,
+                        "cell": _letters(c + first) + row_number,
+                    }
+
+    def _row_template(self, layout: RowLayout) -> tuple[str, Callable[[Any], tuple[Any, ...]]]:
+        """A family-a layout's selections as a ``%`` format of the row's counts (list ids
+        written by orjson, as in the packed JSON), and the getter of those counts in order."""
+        found = self._templates.get(id(layout))
+        if found is None or found[0] is not layout:
+            parts = [
+                '{"affiliation_id":'
+                + orjson.dumps(layout.list_ids[i]).decode().replace("%", "%%")
+                + ',"valid_votes":%d,"candidates":[]}'
+                for i in layout.order
+            ]
+            picked = [layout.n_stats + i for i in layout.order]
+            getter = itemgetter(*picked)
+            pick = getter if len(picked) > 1 else (lambda row: (getter(row),))
+            found = self._templates[id(layout)] = (layout, "[" + ",".join(parts) + "]", pick)
+        return found[1], found[2]
+
+    def _pack(self, selections: list[Selection]) -> Sequence[Selection]:
+        if not self.packed:
+            return selections
+        packed = pack(selections)
+        if isinstance(packed, PackedSelections):
+            # orjson hands back its whole output buffer (8 KB of memory for a unit of 1.7 KB
+            # of JSON); an exact copy keeps what the bytes need.
+            return PackedSelections(bytes(memoryview(packed.raw)), len(packed))
+        return packed
 
     def _locate_lists(self, values: Values, pointer: str) -> None:
         lists = values.lists
+        list_refs = values.list_refs
+        locations = self.context.locations
         for s, list_id in enumerate(self._ordered(tuple(lists))):
-            ref = values.list_refs.get(list_id) if lists.get(list_id) is not None else None
+            ref = list_refs.get(list_id) if lists.get(list_id) is not None else None
             if ref is not None:
-                self.context.locate(
-                    f"{pointer}/selections/{s}/valid_votes", ref[0].location(ref[1], ref[2])
-                )
+                locations[f"{pointer}/selections/{s}/valid_votes"] = ref[0].location(ref[1], ref[2])
 
     def _derived_total(self) -> VoteGroup:
         total: VoteGroup = {
@@ -156,7 +295,7 @@ class DocBuilder(ValueStore):
                 same_lists.setdefault(layout.list_ids, []).append(row_numbers[layout.n_stats :])
             else:
                 same_lists.setdefault(tuple(values.lists), []).append(values.lists.values())
-            for list_id, by_candidate in values.candidates.items():
+            for list_id, by_candidate in (values._candidates or {}).items():
                 target = candidates.setdefault(list_id, {})
                 for candidate_id, number in by_candidate.items():
                     target[candidate_id] = target.get(candidate_id, 0) + number
@@ -196,13 +335,24 @@ class DocBuilder(ValueStore):
                     ],
                 }
             )
+        total["selections"] = self._pack(selections)
         return total
 
     def finish(self, level: str = "municipality") -> Document:
+        """The document. Consumes the store: each unit's values are released once the unit
+        is built (``units`` is empty afterwards)."""
         authority_id = self.authority.get("id")
         units: list[ReportingUnit] = []
         seen_ids: dict[str, int] = {}
-        for index, (info, values) in enumerate(self.units):
+        # Only for naming the first cell of a value stated twice, while reading.
+        self._candidate_dicts.clear()
+        self._row_writes.clear()
+        file_total = self.total is not None and not self.total.empty()
+        derived = None if file_total else self._derived_total()  # from every unit's values
+        stored = self.units[::-1]  # popped from the end: the values go as the unit is built
+        self.units = []
+        for index in range(len(stored)):
+            info, values = stored.pop()
             pointer = f"/reporting_unit_votes/{index}"
             name, postal_from_name = clean_unit_name(info.name)
             unit_id = info.unit_id
@@ -232,7 +382,7 @@ class DocBuilder(ValueStore):
                 unit["raw_name"] = info.name
             unit.update(self._group(values, pointer))  # type: ignore[typeddict-item]
             units.append(unit)
-        if self.total is not None and not self.total.empty():
+        if self.total is not None and derived is None:
             total = self._group(self.total, "/total_votes")
             self.context.note(
                 "total-from-file",
@@ -240,7 +390,8 @@ class DocBuilder(ValueStore):
                 None,
             )
         else:
-            total = self._derived_total()
+            assert derived is not None
+            total = derived
             self.context.note(
                 "total-derived",
                 f"The file has no total; total_votes is the sum of the {len(units)} units.",

@@ -38,6 +38,13 @@ def cell_text(row: list[Cell], c: int) -> str:
     return str(value).strip()
 
 
+def detached(text: str) -> str:
+    """``text`` as a new string object. A value kept after the grid is released (a unit's
+    name) is copied so that it does not keep the memory of the cells around it from being
+    given back (Python frees its small-object arenas only when they are wholly empty)."""
+    return "".join((text[:1], text[1:])) if len(text) > 1 else text
+
+
 @dataclass
 class Sheet:
     """Rows of cells. ``rows[r][c]``; rows may differ in length (missing = empty)."""
@@ -64,6 +71,12 @@ class Sheet:
         # Cached: rows are complete when a Sheet is built, and readers ask for it per row.
         return max((len(row) for row in self.rows), default=0)
 
+    def release_cells(self) -> None:
+        """Forget the cells (rows become empty), keeping what locations need (the row
+        numbers): for a reader that has accounted for every cell and only builds the document
+        now."""
+        self.rows.clear()
+
     def cell(self, r: int, c: int) -> Cell:
         if r >= len(self.rows):
             return None
@@ -84,7 +97,7 @@ class Sheet:
         return True
 
     def location(self, r: int, c: int) -> dict[str, Any]:
-        if self.is_text:
+        if self.name is None:  # is_text, without the property (called per value)
             return {"line": self.row_numbers[r], "column": c + 1}
         return {"sheet": self.name, "cell": self.cell_name(r, c)}
 

@@ -6,6 +6,7 @@ naming both cells (a statistic stated twice alike is read once and noted).
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Sequence
 from itertools import repeat
@@ -25,6 +26,8 @@ from telnorm.parsers.tabular.values import (
     VoteKey,
 )
 from telnorm.parsers.tabular.vocabulary import describe_field
+
+_CandidateRefs = dict[tuple[str, str], CellRef]
 
 
 class ValueStore(CellAccounting):
@@ -104,18 +107,18 @@ class ValueStore(CellAccounting):
         self, values: Values, layout: RowLayout, numbers: list[int | None], sheet: Sheet, r: int
     ) -> None:
         """A family-a row's parsed counts (statistics, then lists) for one unit. A fresh unit
-        keeps the row itself; otherwise, or with locations wanted, value by value."""
-        if (
-            layout.unique
-            and not self.want_locations
-            and not (values.numbers or values.row or values._lists)
-        ):
+        keeps the row itself (its cells, for locations, follow from the layout); otherwise
+        value by value."""
+        if layout.unique and not (values.numbers or values.row or values._lists):
             values.numbers = {
                 key: number
                 for key, number in zip(layout.stat_keys, numbers, strict=False)
                 if number is not None
             }
-            values.row = (layout, numbers, sheet, r)
+            # Kept unboxed when no cell is empty: 8 bytes a count instead of an int object
+            # and a list slot (about 40 bytes).
+            kept = numbers if None in numbers else array("q", cast(list[int], numbers))
+            values.row = (layout, kept, sheet, r)
             return
         for (c, key), number in zip(layout.stat_items, numbers, strict=False):
             if number is not None:
@@ -261,10 +264,11 @@ class ValueStore(CellAccounting):
     ) -> None:
         """The fast path's :meth:`set_candidate` for one candidate over many units."""
         key: VoteKey = (list_id, candidate_id)
-        if None not in numbers and len(targets) == len(numbers) and not self.want_locations:
+        if None not in numbers and len(targets) == len(numbers):
             # The common row: every unit has a number; one C-level loop stores them, after a
             # C-level check that no unit has this candidate yet. The row is remembered (not
-            # each cell) so that a later duplicate can name this one.
+            # each cell) so that a later duplicate can name this one; with locations, each
+            # unit's cell is stored by a C-level loop too.
             cache_key = (id(targets), list_id)
             dicts = self._candidate_dicts.get(cache_key)
             if dicts is None or dicts[0] is not targets:
@@ -275,6 +279,14 @@ class ValueStore(CellAccounting):
                 store: Callable[[dict[str, int], str, int], None] = setitem
                 deque(map(store, dicts[1], repeat(candidate_id), counts), maxlen=0)
                 self._row_writes.setdefault(key, []).append((targets, sheet, r, columns))
+                if self.want_locations:
+                    refs = [values.candidate_refs for values in targets]
+                    cells = zip(repeat(sheet), repeat(r), columns)
+                    put_ref: Callable[
+                        [dict[tuple[str, str], CellRef], tuple[str, str], CellRef], None
+                    ]
+                    put_ref = setitem
+                    deque(map(put_ref, refs, repeat((list_id, candidate_id)), cells), maxlen=0)
                 return
         put = self._put_vote
         for values, number, c in zip(targets, numbers, columns, strict=True):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from telnorm.parsers.api import Limits
@@ -21,6 +23,15 @@ from telnorm.parsers.text import decode
 
 DELIMITERS = (";", ",", "\t", "|")
 _SNIFF_LINES = 60
+#: Line breaks of ``str.splitlines`` besides ``\n`` and ``\r``. Reading with universal
+#: newlines (``io.StringIO(text, newline="")``, what the csv module expects) breaks lines at
+#: ``\n``, ``\r`` and ``\r\n`` only; without these characters both split alike.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: How many distinct cell texts :class:`_Cells` keeps before it starts again.
+_SHARED_CELLS = 1 << 16
+#: Texts from this many characters on share equal cells (hashing every cell costs about 60
+#: ns; worth it where the grid's memory matters, not for a table of a few MB).
+SHARE_CELLS_FROM = 16 * 1024 * 1024
 
 
 def _field_counts(lines: list[str], delimiter: str) -> Counter[int]:
@@ -92,6 +103,42 @@ def _refuse_swallowed_rows(record: list[str], delimiter: str, line: int, extra: 
             )
 
 
+def text_lines(text: str) -> Iterable[str]:
+    """The lines of ``text`` for the csv module, with their line ends, as universal-newline
+    reading gives them (``\n``, ``\r``, ``\r\n``). Split at once by ``str.splitlines`` (a
+    ``StringIO`` of the text would hold it again at four bytes a character: 160 MB for a 40
+    MB file) and handed out one by one, each line freed once read."""
+    if _OTHER_BREAKS.search(text) is not None:
+        return io.StringIO(text, newline="")
+    lines = text.splitlines(keepends=True)
+    lines.reverse()
+    return _popped(lines)
+
+
+def _popped(lines: list[str]) -> Iterator[str]:
+    while lines:
+        yield lines.pop()
+
+
+class _Cells:
+    """One string object for equal cell texts (counts repeat: ``0``, ``12``, ``1.234``): a
+    table of 4.8 million cells holds a few hundred thousand distinct ones. Bounded: the
+    table starts again after :data:`_SHARED_CELLS` distinct texts."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def shared(self, record: list[str]) -> list[str]:
+        known = self.known
+        if len(known) > _SHARED_CELLS:
+            known.clear()
+        return list(map(known.setdefault, record, record))
+
+    @staticmethod
+    def kept(record: list[str]) -> list[str]:
+        return record
+
+
 def delimiter_option(options: Mapping[str, Any]) -> str | None:
     """The ``delimiter`` option (one character), or None to detect it."""
     delimiter = options.get("delimiter")
@@ -104,6 +151,8 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
     """Decode and split a text table; every row remembers its line in the original file."""
     decoded = decode(data)
     text = decoded.text
+    encoding, method = decoded.encoding, decoded.method
+    del decoded  # the text is held by ``text`` only, and freed once split into lines
     check_line_length(text, limits.max_line_length)
     notes: list[tuple[str, str, dict[str, Any] | None]] = []
     first_line = 1
@@ -120,9 +169,15 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
         delimiter, why = sniff_delimiter(sample)
         notes.append(("delimiter", f"Delimiter chosen: {why}.", None))
     csv.field_size_limit(max(limits.max_line_length, 1024))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    cells_of = _Cells().shared if len(text) >= SHARE_CELLS_FROM else _Cells.kept
+    lines = text_lines(text)
+    del text
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     rows: list[list[Cell]] = []
-    numbers: list[int] = []
+    # Line numbers kept unboxed while reading, made ints after the cells: long-lived objects
+    # allocated between the cells would keep the cells' memory from being given back when
+    # the grid is released (Sheet.release_cells).
+    numbers = array("q")
     cells = 0
     previous_end = 0
     try:
@@ -153,11 +208,11 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
                     location={"line": start + first_line - 1},
                 )
             if any(map(str.isspace, record)):
-                rows.append([value if value.strip() else None for value in record])
+                rows.append([value if value.strip() else None for value in cells_of(record)])
             elif "" in record:
-                rows.append([value or None for value in record])
-            else:
-                rows.append(cast(list[Cell], record))  # no empty cell: the reader's fresh list
+                rows.append([value or None for value in cells_of(record)])
+            else:  # no empty cell: the reader's fresh list, or one of shared cells
+                rows.append(cast(list[Cell], cells_of(record)))
             numbers.append(start + first_line - 1)
     except csv.Error as exc:
         line = previous_end + first_line
@@ -166,11 +221,9 @@ def read_text_table(data: bytes, limits: Limits, *, delimiter: str | None = None
             "unclosed quote or an over-long line.",
             location={"line": line},
         ) from exc
-    sheet = Sheet(None, rows, numbers)
+    sheet = Sheet(None, rows, numbers.tolist())
     workbook = Workbook(
-        [sheet], "csv", "text/csv", encoding=decoded.encoding, delimiter=delimiter, notes=notes
+        [sheet], "csv", "text/csv", encoding=encoding, delimiter=delimiter, notes=notes
     )
-    workbook.notes.append(
-        ("encoding", f"Text decoded as {decoded.encoding} (by {decoded.method}).", None)
-    )
+    workbook.notes.append(("encoding", f"Text decoded as {encoding} (by {method}).", None))
     return workbook

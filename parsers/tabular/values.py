@@ -78,24 +78,55 @@ class Values:
     """
 
     __slots__ = (
+        "_candidate_refs",
+        "_candidates",
+        "_list_refs",
         "_lists",
-        "candidate_refs",
-        "candidates",
-        "list_refs",
-        "number_refs",
+        "_number_refs",
         "numbers",
         "row",
     )
 
+    # The dicts besides ``numbers`` are made when first asked for: a unit read from one row
+    # has none of them (five empty dicts are 320 bytes a unit, 38 MB for 120,000 units).
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
-        self.number_refs: dict[str, CellRef] = {}
-        self._lists: dict[str, int | None] = {}
-        self.list_refs: dict[str, CellRef] = {}
-        self.candidates: dict[str, dict[str, int]] = {}
-        self.candidate_refs: dict[tuple[str, str], CellRef] = {}
-        #: (layout, parsed row, sheet, row index) of a unit read by :meth:`DocBuilder.put_row`.
-        self.row: tuple[RowLayout, list[int | None], Sheet, int] | None = None
+        self._number_refs: dict[str, CellRef] | None = None
+        self._lists: dict[str, int | None] | None = None
+        self._list_refs: dict[str, CellRef] | None = None
+        self._candidates: dict[str, dict[str, int]] | None = None
+        self._candidate_refs: dict[tuple[str, str], CellRef] | None = None
+        #: (layout, parsed row, sheet, row index) of a unit read by :meth:`DocBuilder.put_row`
+        #: (the parsed row as an ``array`` of 64-bit counts when no cell is empty).
+        self.row: tuple[RowLayout, Sequence[int | None], Sheet, int] | None = None
+
+    @property
+    def number_refs(self) -> dict[str, CellRef]:
+        found = self._number_refs
+        if found is None:
+            found = self._number_refs = {}
+        return found
+
+    @property
+    def list_refs(self) -> dict[str, CellRef]:
+        found = self._list_refs
+        if found is None:
+            found = self._list_refs = {}
+        return found
+
+    @property
+    def candidates(self) -> dict[str, dict[str, int]]:
+        found = self._candidates
+        if found is None:
+            found = self._candidates = {}
+        return found
+
+    @property
+    def candidate_refs(self) -> dict[tuple[str, str], CellRef]:
+        found = self._candidate_refs
+        if found is None:
+            found = self._candidate_refs = {}
+        return found
 
     @property
     def lists(self) -> dict[str, int | None]:
@@ -104,15 +135,19 @@ class Values:
             self.row = None
             self._lists = dict(zip(layout.list_ids, numbers[layout.n_stats :], strict=True))
             # The cells stay known: a later value of the same list names this one.
+            list_refs = self.list_refs
             for list_id, number, c in zip(
                 layout.list_ids, numbers[layout.n_stats :], layout.list_cols, strict=True
             ):
                 if number is not None:
-                    self.list_refs[list_id] = (sheet, r, c)
-        return self._lists
+                    list_refs[list_id] = (sheet, r, c)
+        found = self._lists
+        if found is None:
+            found = self._lists = {}
+        return found
 
     def number_ref(self, key: str) -> CellRef:
-        found = self.number_refs.get(key)
+        found = self._number_refs.get(key) if self._number_refs else None
         if found is None and self.row is not None:
             layout, _numbers, sheet, r = self.row
             found = (sheet, r, layout.stat_cols[key])
@@ -120,7 +155,7 @@ class Values:
         return found
 
     def empty(self) -> bool:
-        return not (self.numbers or self.row or self.lists or self.candidates)
+        return not (self.numbers or self.row or self.lists or self._candidates)
 
 
 @functools.cache
@@ -134,7 +169,7 @@ def slot(key: str) -> tuple[str, str]:
     return "", key
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitInfo:
     number: int | None
     name: str | None

@@ -133,8 +133,13 @@ def test_the_databank_file_as_a_reconciliation_reference(tmp_path: Path) -> None
     municipal.pop("locations", None)
     import orjson
 
+    from telnorm.parsers.packed_selections import json_default
+
     count = tmp_path / "gemeente.json"
-    count.write_bytes(orjson.dumps({**municipal, "source": document["source"]}))
+    # packed selections (parsers/packed_selections.py) are written by their default
+    count.write_bytes(
+        orjson.dumps({**municipal, "source": document["source"]}, default=json_default)
+    )
     report = run_request(
         ValidateRequest(
             main=InputFile(count, count.name), reference=InputFile(reference, reference.name)

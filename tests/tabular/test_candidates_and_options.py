@@ -241,6 +241,8 @@ def test_collector_pause_nests_and_respects_the_application() -> None:
         frozen = gc.get_freeze_count()
         with collector_paused():
             kept.append(object())
-        assert gc.get_freeze_count() == frozen  # an application's freeze is not undone
+        # An application's freeze is not undone (unfreeze() would leave 0). Not compared
+        # exactly: a frozen object may die meanwhile (another thread, such as xdist's).
+        assert gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from telnorm.parsers.errors import MisplacedHeader, NoHeader
 from telnorm.parsers.tabular.builder import DocBuilder, UnitInfo, Values
-from telnorm.parsers.tabular.grid import Sheet, cell_text
+from telnorm.parsers.tabular.grid import Sheet, cell_text, detached
 from telnorm.parsers.tabular.mapping import Mapping
 from telnorm.parsers.tabular.names import ListResolver
 from telnorm.parsers.tabular.numbers import looks_numeric
@@ -329,7 +329,12 @@ class FamilyReader:
                 label=name,
             )
         postal = cell_text(row, postal_col) if postal_col is not None else None
-        info = UnitInfo(number, name or None, postal or None, where=(sheet, r, name_col or 0))
+        info = UnitInfo(
+            number,
+            detached(name) if name else None,
+            detached(postal) if postal else None,
+            where=(sheet, r, name_col or 0),
+        )
         if "::" in raw_id:
             info.unit_id = raw_id  # already an EML-style id (0758::SB1): keep it
         if name and "briefstembureau" in name.lower():

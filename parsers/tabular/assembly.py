@@ -257,12 +257,7 @@ class DocBuilder(ValueStore):
     def _pack(self, selections: list[Selection]) -> Sequence[Selection]:
         if not self.packed:
             return selections
-        packed = pack(selections)
-        if isinstance(packed, PackedSelections):
-            # orjson hands back its whole output buffer (8 KB of memory for a unit of 1.7 KB
-            # of JSON); an exact copy keeps what the bytes need.
-            return PackedSelections(bytes(memoryview(packed.raw)), len(packed))
-        return packed
+        return pack(selections)
 
     def _locate_lists(self, values: Values, pointer: str) -> None:
         lists = values.lists

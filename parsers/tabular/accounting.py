@@ -24,7 +24,9 @@ class CellAccounting:
     def __init__(self, context: ParseContext, sheets: list[Sheet]) -> None:
         self.context = context
         self.sheets = sheets
-        self.want_locations = context.want_locations
+        # validation's deferred locations are the whole map here, built in the one read
+        # (cheaper than the second read a validator makes for a parser that cannot defer)
+        self.want_locations = context.want_locations or context.defer_locations
         # Cells whose value is in the document, per sheet: row -> columns. Only cells read by
         # count() (or a reader's fast path, which parsed them as counts) go in here, so they
         # are numeric cells; a row often shares one frozenset with its neighbours.

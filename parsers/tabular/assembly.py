@@ -336,6 +336,8 @@ class DocBuilder(ValueStore):
     def finish(self, level: str = "municipality") -> Document:
         """The document. Consumes the store: each unit's values are released once the unit
         is built (``units`` is empty afterwards)."""
+        if self.context.defer_locations and not self.context.want_locations:
+            self.context.deferred_locations = self.context.locations  # filled as units are built
         authority_id = self.authority.get("id")
         units: list[ReportingUnit] = []
         seen_ids: dict[str, int] = {}

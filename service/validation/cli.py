@@ -140,8 +140,8 @@ def render_text(report: dict[str, Any]) -> str:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Source locations of findings; auto: an EML count locates them in the same read, "
-    "another file is read again with locations only when there are findings.",
+    help="Source locations of findings; auto: EML and tabular files locate them in the same "
+    "read, other files are read again with locations only when there are findings.",
 )
 @click.option(
     "-j",

@@ -100,10 +100,9 @@ class ValidateRequest:
     format: str | None = None
     parser_options: Mapping[str, Any] = field(default_factory=dict)
     #: Source locations of a non-JSON input: ``auto`` locates findings from what the parser
-    #: kept in the same read when it can defer its locations (EML), else reads the file a
-    #: second time, with locations, only when there are findings to locate (the location
-    #: map costs about a third of a parse, which a valid file does not need); ``always``
-    #: (the whole map in the document) or ``never``.
+    #: kept in the same read when it can defer its locations (EML: computed per finding;
+    #: tabular: its map), else reads the file a second time, with locations, only when there
+    #: are findings to locate; ``always`` (the whole map in the document) or ``never``.
     locations: str = "auto"
     #: The sender declared the file JSON (``content-type: application/json``): it is read as
     #: a canonical document whatever it starts with, never handed to format detection.
@@ -213,8 +212,10 @@ def validate_document(
         candidate_list=candidate_list,
         plausibility=request.plausibility,
     )
-    if auto and isinstance(document.get("locations"), DeferredLocations):
-        del document["locations"]  # used by validate() above; not a map to hand on
+    if auto and "locations" in document:
+        # the parser deferred its locations (EML: computed per finding; tabular: the map
+        # built in the same read): used by validate() above, not a map to hand on
+        del document["locations"]
     elif auto and report["findings"]:
         # Same bytes and options give the same document, so the pointers stay valid.
         del document

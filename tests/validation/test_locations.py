@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telnorm.service.pipeline import InputFile
 from telnorm.service.validation.model import Locator
+from tests.conftest import SAMPLES
 
 TOTAL = "/EML/Count/Election/Contests/Contest/TotalVotes"
 UNIT = "/EML/Count/Election/Contests/Contest/ReportingUnitVotes"
@@ -66,3 +73,37 @@ def test_a_spreadsheet_group_is_its_first_stated_cell_marked_nearest() -> None:
 def test_another_units_values_are_never_used() -> None:
     assert Locator(LOCATIONS)("/reporting_unit_votes/2/total_counted") is None
     assert Locator(LOCATIONS)("/election/id") is None
+
+
+# --- one read: a parser that defers its locations -------------------------------------------
+
+
+def _reads(monkeypatch: Any, path: Path) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """How often validation normalised ``path`` (locations=auto), its report, and the report
+    with locations=always (the whole map in the document, one read by definition)."""
+    from telnorm.service.validation import inputs
+
+    calls: list[int] = []
+    real = inputs.normalise
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inputs, "normalise", counting)
+    document, auto = inputs.validate_document(inputs.ValidateRequest(main=InputFile(path)))
+    assert "locations" not in document  # used for the report, not handed on
+    monkeypatch.undo()
+    always = inputs.validate_document(
+        inputs.ValidateRequest(main=InputFile(path), locations="always")
+    )[1]
+    return len(calls), auto, always
+
+
+@pytest.mark.parametrize("name", ["pivot_lindehoven_crlf.csv", "lindehoven_mapping_export.csv"])
+def test_a_tabular_file_with_findings_is_read_once(monkeypatch: Any, name: str) -> None:
+    reads, auto, always = _reads(monkeypatch, SAMPLES / "tabular" / name)
+    assert auto["findings"], "the sample should have findings to locate"
+    assert reads == 1
+    assert auto == always
+    assert any(f["location"]["source"] for f in auto["findings"])

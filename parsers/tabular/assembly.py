@@ -32,6 +32,7 @@ from telnorm.parsers.conventions import escape_pointer as pointer_escape
 from telnorm.parsers.conventions import id_sort_key as id_key
 from telnorm.parsers.packed_selections import PackedSelections, pack
 from telnorm.parsers.tabular.grid import Sheet, column_letter
+from telnorm.parsers.tabular.locations import TabularLocations
 from telnorm.parsers.tabular.store import ValueStore
 from telnorm.parsers.tabular.values import RowLayout, Values, slot
 
@@ -60,6 +61,11 @@ class DocBuilder(ValueStore):
         #: Selections packed per unit (False: plain lists, for a caller that walks the
         #: document with ``isinstance(..., list)``, as the PDF reader's pointer lookup does).
         self.packed = packed
+        #: The location map: compact row records written as a stream (parsers/tabular/
+        #: locations.py); a plain dict for the PDF reader, which reads the context's map.
+        self._locations: TabularLocations | dict[str, dict[str, Any]] = (
+            TabularLocations() if packed else context.locations
+        )
         self.election: dict[str, Any] = {
             "id": None,
             "name": None,
@@ -75,6 +81,11 @@ class DocBuilder(ValueStore):
         # Per row layout (by id, with the layout to tell a reused id): pointer tail and column
         # of each statistic; pointer tail, index into the parsed row and column of each list,
         # in selection order.
+        #: (layout, statistic keys) -> the located (tail, column) pairs of such a row
+        self._row_pairs: dict[
+            tuple[int, tuple[str, ...]],
+            tuple[Any, list[tuple[str, int]], list[tuple[str, int]], list[tuple[str, int]]],
+        ] = {}
         self._row_items: dict[
             int, tuple[RowLayout, dict[str, tuple[str, int]], list[tuple[str, int, int]]]
         ] = {}
@@ -96,7 +107,7 @@ class DocBuilder(ValueStore):
             "uncounted_votes": {},
         }
         want = self.want_locations
-        locations = self.context.locations
+        locations = self._locations
         for key, number in values.numbers.items():
             part, code = slot(key)
             if part:
@@ -167,19 +178,20 @@ class DocBuilder(ValueStore):
                 }
             )
             if want:
+                plain = self._plain()  # written at dict speed (a candidate per value)
                 base = f"{pointer}/selections/{s}"
                 if candidates:
                     inner = base + "/candidates/"
                     for tail, item in zip(_votes_paths(len(candidates)), candidates, strict=True):
                         sheet, r, c = candidate_refs[(list_id, item["candidate_id"])]
-                        locations[inner + tail] = (
+                        plain[inner + tail] = (
                             {"line": sheet.row_numbers[r], "column": c + 1}
                             if sheet.name is None
                             else sheet.location(r, c)
                         )
                 ref = list_refs.get(list_id) if lists.get(list_id) is not None else None
                 if ref is not None:
-                    locations[base + "/valid_votes"] = ref[0].location(ref[1], ref[2])
+                    plain[base + "/valid_votes"] = ref[0].location(ref[1], ref[2])
         group["selections"] = self._pack(selections)
         return group
 
@@ -189,7 +201,7 @@ class DocBuilder(ValueStore):
         (computed once per layout), the row's line or sheet row from the row."""
         assert values.row is not None
         layout, numbers, sheet, r = values.row
-        locations = self.context.locations
+        locations = self._locations
         found = self._row_items.get(id(layout))
         if found is None or found[0] is not layout:
             n = layout.n_stats
@@ -203,6 +215,31 @@ class DocBuilder(ValueStore):
         if sheet.name is None and not values._number_refs:
             # The common case: a text table, every statistic from this row.
             line = sheet.row_numbers[r]
+            if isinstance(locations, TabularLocations):  # one record for the row
+                keys = tuple(values.numbers)
+                cache_key = (id(layout), keys)
+                shared = self._row_pairs.get(cache_key)
+                if shared is None or shared[0] is not layout:
+                    stat_pairs = [(stat_items[key][0], stat_items[key][1] + 1) for key in keys]
+                    list_pairs = [(tail, c + 1) for tail, _at, c in list_items]
+                    shared = self._row_pairs[cache_key] = (
+                        layout,
+                        stat_pairs,
+                        list_pairs,
+                        stat_pairs + list_pairs,
+                    )
+                _same, stat_pairs, list_pairs, every = shared
+                pairs: list[tuple[str, int]]
+                if type(numbers) is array:  # no list empty: one list shared by such rows
+                    pairs = every
+                else:
+                    pairs = stat_pairs + [
+                        pair
+                        for pair, (_tail, at, _c) in zip(list_pairs, list_items, strict=True)
+                        if numbers[at] is not None
+                    ]
+                locations.add_row(pointer, line, pairs)
+                return
             for key in values.numbers:
                 tail, c = stat_items[key]
                 locations[pointer + tail] = {"line": line, "column": c + 1}
@@ -254,6 +291,11 @@ class DocBuilder(ValueStore):
             found = self._templates[id(layout)] = (layout, "[" + ",".join(parts) + "]", pick)
         return found[1], found[2]
 
+    def _plain(self) -> dict[str, dict[str, Any]]:
+        """Where plain location entries go now (a dict either way)."""
+        located = self._locations
+        return located.plain() if isinstance(located, TabularLocations) else located
+
     def _pack(self, selections: list[Selection]) -> Sequence[Selection]:
         if not self.packed:
             return selections
@@ -262,7 +304,7 @@ class DocBuilder(ValueStore):
     def _locate_lists(self, values: Values, pointer: str) -> None:
         lists = values.lists
         list_refs = values.list_refs
-        locations = self.context.locations
+        locations = self._plain()
         for s, list_id in enumerate(self._ordered(tuple(lists))):
             ref = list_refs.get(list_id) if lists.get(list_id) is not None else None
             if ref is not None:
@@ -336,8 +378,11 @@ class DocBuilder(ValueStore):
     def finish(self, level: str = "municipality") -> Document:
         """The document. Consumes the store: each unit's values are released once the unit
         is built (``units`` is empty afterwards)."""
-        if self.context.defer_locations and not self.context.want_locations:
-            self.context.deferred_locations = self.context.locations  # filled as units are built
+        if self.want_locations and isinstance(self._locations, TabularLocations):
+            # filled as units are built; written as a stream (or read per finding)
+            self.context.deferred_locations = self._locations
+        elif self.context.defer_locations and not self.context.want_locations:
+            self.context.deferred_locations = self.context.locations
         authority_id = self.authority.get("id")
         units: list[ReportingUnit] = []
         seen_ids: dict[str, int] = {}

@@ -22,6 +22,7 @@ import orjson
 #: A row's located values: (pointer tail, 1-based column), in the order they are written.
 Pairs = Sequence[tuple[str, int]]
 _UNITS = "/reporting_unit_votes/"
+_TOTAL = "/total_votes"
 
 
 class _Row:
@@ -67,14 +68,13 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
     # --- reading -----------------------------------------------------------------------
 
     def get(self, pointer: str, default: Any = None) -> Any:
-        if pointer.startswith(_UNITS):
-            index, _, tail = pointer[len(_UNITS) :].partition("/")
-            row = self._rows.get(_UNITS + index)
-            if row is not None:
-                tail = "/" + tail
-                for candidate, column in row.pairs:
-                    if candidate == tail:
-                        return {"line": row.line, "column": column}
+        group = _group_of(pointer)
+        row = self._rows.get(group) if group is not None else None
+        if row is not None and group is not None:
+            tail = pointer[len(group) :]
+            for candidate, column in row.pairs:
+                if candidate == tail:
+                    return {"line": row.line, "column": column}
         for segment in reversed(self._segments):  # rare: a finding's place
             if isinstance(segment, dict):
                 found = segment.get(pointer)
@@ -139,6 +139,17 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
             piece = ",".join(batch).encode()
             yield piece if first else b"," + piece
         yield b"}"
+
+
+def _group_of(pointer: str) -> str | None:
+    """The vote group a pointer lies in (``/total_votes``, ``/reporting_unit_votes/7``): the
+    pointers row records are kept under."""
+    if pointer.startswith(_TOTAL + "/"):
+        return _TOTAL
+    if pointer.startswith(_UNITS):
+        index = pointer[len(_UNITS) :].partition("/")[0]
+        return _UNITS + index
+    return None
 
 
 _TAILS: dict[str, str] = {}

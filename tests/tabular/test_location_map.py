@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
+from telnorm.parsers.errors import TelnormError
 from telnorm.parsers.tabular.locations import TabularLocations
 from telnorm.service.jsonsafe import dumps, iter_dumps
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
@@ -75,3 +77,34 @@ def test_a_csv_with_empty_list_cells_writes_the_full_map(tmp_path: Path) -> None
     # an empty cell is not a located value
     assert "/reporting_unit_votes/2/selections/1/valid_votes" not in written
     assert written["/reporting_unit_votes/0/selections/0/valid_votes"]["line"] == 2
+
+
+def test_every_key_it_lists_it_finds_the_total_row_too() -> None:
+    located = TabularLocations()
+    located.add_row("/total_votes", 41, [("/cast", 3), ("/uncounted_votes/geldige stempassen", 4)])
+    located.add_row("/reporting_unit_votes/0", 2, [("/cast", 3)])
+    located["/reporting_unit_votes/1/cast"] = {"line": 3, "column": 3}
+    for key in located:
+        assert located[key] == located.get(key) and key in located
+    assert located["/total_votes/uncounted_votes/geldige stempassen"] == {"line": 41, "column": 4}
+    assert located.get("/total_votes") is None and located.get("/total_votesx/cast") is None
+
+
+SAMPLE_FILES = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[2] / "samples" / "tabular").iterdir()
+    if p.suffix in (".csv", ".tsv", ".xlsx", ".xls", ".ods")
+)
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_every_sample_map_reads_back_what_it_writes(path: Path) -> None:
+    try:
+        document = normalise(InputFile(path), options=NormaliseOptions(locations=True))
+    except TelnormError:
+        pytest.skip("refused without a mapping")
+    located = document["locations"]
+    written = orjson.loads(dumps(document))["locations"]
+    assert list(located) == list(written) and len(located) == len(written)
+    for key, where in written.items():
+        assert located.get(key) == where and located[key] == where

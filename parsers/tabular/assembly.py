@@ -161,15 +161,12 @@ class DocBuilder(ValueStore):
         list_refs = values.list_refs
         candidate_refs = values.candidate_refs
         for s, list_id in enumerate(list_ids):
-            by_candidate = candidates_of.get(list_id)
-            candidates: list[CandidateVotes] = (
-                [
-                    {"candidate_id": candidate_id, "valid_votes": by_candidate[candidate_id]}
-                    for candidate_id in self._ordered(tuple(by_candidate))
-                ]
-                if by_candidate
-                else []
-            )
+            by_candidate = candidates_of.get(list_id) or {}
+            order = self._ordered(tuple(by_candidate)) if by_candidate else []
+            candidates: list[CandidateVotes] = [
+                {"candidate_id": candidate_id, "valid_votes": by_candidate[candidate_id]}
+                for candidate_id in order
+            ]
             selections.append(
                 {
                     "affiliation_id": list_id,
@@ -178,10 +175,15 @@ class DocBuilder(ValueStore):
                 }
             )
             if want:
-                plain = self._plain()  # written at dict speed (a candidate per value)
                 base = f"{pointer}/selections/{s}"
-                if candidates:
+                if candidates and isinstance(self._locations, TabularLocations):
+                    # one record: the entries come from the cells the reader kept anyway
+                    self._locations.add_candidates(
+                        base + "/candidates/", list_id, order, candidate_refs
+                    )
+                elif candidates:
                     inner = base + "/candidates/"
+                    plain = self._plain()
                     for tail, item in zip(_votes_paths(len(candidates)), candidates, strict=True):
                         sheet, r, c = candidate_refs[(list_id, item["candidate_id"])]
                         plain[inner + tail] = (
@@ -191,7 +193,7 @@ class DocBuilder(ValueStore):
                         )
                 ref = list_refs.get(list_id) if lists.get(list_id) is not None else None
                 if ref is not None:
-                    plain[base + "/valid_votes"] = ref[0].location(ref[1], ref[2])
+                    self._plain()[base + "/valid_votes"] = ref[0].location(ref[1], ref[2])
         group["selections"] = self._pack(selections)
         return group
 

@@ -34,6 +34,28 @@ class _Row:
         self.pairs = pairs
 
 
+class _Candidates:
+    """One list's candidate votes of one unit: their cells, kept by the reader anyway
+    (``(list id, candidate id) -> (sheet, row, column)``), in ballot order."""
+
+    __slots__ = ("inner", "list_id", "order", "refs")
+
+    def __init__(
+        self, inner: str, list_id: str, order: Sequence[str], refs: Mapping[Any, Any]
+    ) -> None:
+        self.inner = inner  # '/reporting_unit_votes/7/selections/3/candidates/'
+        self.list_id = list_id
+        self.order = order
+        self.refs = refs
+
+    def location(self, k: int) -> dict[str, Any]:
+        sheet, r, c = self.refs[(self.list_id, self.order[k])]
+        if sheet.name is None:
+            return {"line": sheet.row_numbers[r], "column": c + 1}
+        found: dict[str, Any] = sheet.location(r, c)
+        return found
+
+
 class TabularLocations(Mapping[str, dict[str, Any]]):
     """Plain entries and row records, in the order they were added.
 
@@ -43,10 +65,20 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
     """
 
     def __init__(self) -> None:
-        self._segments: list[dict[str, dict[str, Any]] | _Row] = []
+        self._segments: list[dict[str, dict[str, Any]] | _Row | _Candidates] = []
         self._rows: dict[str, _Row] = {}
+        self._candidates: dict[str, _Candidates] = {}
 
     # --- writing -----------------------------------------------------------------------
+
+    def add_candidates(
+        self, inner: str, list_id: str, order: Sequence[str], refs: Mapping[Any, Any]
+    ) -> None:
+        """The candidate votes of one list of one unit (pointers ``inner`` + ``k/valid_votes``),
+        located from the reader's cell references when asked or written."""
+        record = _Candidates(inner, list_id, order, refs)
+        self._segments.append(record)
+        self._candidates[inner] = record
 
     def plain(self) -> dict[str, dict[str, Any]]:
         """The dict plain entries go into now (after the last row record)."""
@@ -68,6 +100,12 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
     # --- reading -----------------------------------------------------------------------
 
     def get(self, pointer: str, default: Any = None) -> Any:
+        inner, marker, rest = pointer.rpartition("/candidates/")
+        record = self._candidates.get(inner + marker) if marker else None
+        if record is not None:
+            k, _, field = rest.partition("/")
+            if field == "valid_votes" and _is_index(k) and int(k) < len(record.order):
+                return record.location(int(k))
         group = _group_of(pointer)
         row = self._rows.get(group) if group is not None else None
         if row is not None and group is not None:
@@ -95,19 +133,16 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
         for segment in self._segments:
             if isinstance(segment, dict):
                 yield from segment
-            else:
+            elif isinstance(segment, _Row):
                 yield from (segment.pointer + tail for tail, _c in segment.pairs)
+            else:
+                yield from (f"{segment.inner}{k}/valid_votes" for k in range(len(segment.order)))
 
     def __len__(self) -> int:
-        return sum(
-            len(segment) if isinstance(segment, dict) else len(segment.pairs)
-            for segment in self._segments
-        )
+        return sum(_size(segment) for segment in self._segments)
 
     def __bool__(self) -> bool:
-        return any(
-            segment if isinstance(segment, dict) else segment.pairs for segment in self._segments
-        )
+        return any(_size(segment) for segment in self._segments)
 
     def iter_json(self) -> Iterator[bytes]:
         """The map as JSON, the bytes ``orjson.dumps(dict(self))`` writes, in pieces."""
@@ -125,6 +160,9 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
                     yield piece if first else b"," + piece
                     first = False
                 continue
+            if isinstance(segment, _Candidates):
+                batch.extend(_candidate_entries(segment))
+                continue
             key = orjson.dumps(segment.pointer).decode()[:-1]  # '"/reporting_unit_votes/7'
             line = segment.line
             batch.extend(
@@ -139,6 +177,28 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
             piece = ",".join(batch).encode()
             yield piece if first else b"," + piece
         yield b"}"
+
+
+def _size(segment: dict[str, dict[str, Any]] | _Row | _Candidates) -> int:
+    if isinstance(segment, dict):
+        return len(segment)
+    return len(segment.pairs) if isinstance(segment, _Row) else len(segment.order)
+
+
+def _candidate_entries(record: _Candidates) -> Iterator[str]:
+    """A list's candidate entries as JSON members (the text orjson writes for them)."""
+    key = orjson.dumps(record.inner).decode()[:-1]  # '"/reporting_unit_votes/7/selections/3/c...'
+    refs, list_id = record.refs, record.list_id
+    for k, candidate_id in enumerate(record.order):
+        sheet, r, c = refs[(list_id, candidate_id)]
+        if sheet.name is None:
+            yield f'{key}{k}/valid_votes":{{"line":{sheet.row_numbers[r]},"column":{c + 1}}}'
+        else:
+            yield f'{key}{k}/valid_votes":' + orjson.dumps(sheet.location(r, c)).decode()
+
+
+def _is_index(part: str) -> bool:
+    return part.isdigit() and not (len(part) > 1 and part[0] == "0")
 
 
 def _group_of(pointer: str) -> str | None:

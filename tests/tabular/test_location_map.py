@@ -13,6 +13,7 @@ from telnorm.parsers.errors import TelnormError
 from telnorm.parsers.tabular.locations import TabularLocations
 from telnorm.service.jsonsafe import dumps, iter_dumps
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from tests.conftest import corpus_files
 
 
 def _as_dict(located: TabularLocations) -> dict[str, Any]:
@@ -94,7 +95,7 @@ SAMPLE_FILES = sorted(
     p
     for p in (Path(__file__).resolve().parents[2] / "samples" / "tabular").iterdir()
     if p.suffix in (".csv", ".tsv", ".xlsx", ".xls", ".ods")
-)
+) + corpus_files("csv/*/*.csv")  # osv4-3: candidate records
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)

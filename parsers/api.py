@@ -123,6 +123,8 @@ class ParseContext:
     #: :attr:`deferred_locations` to a mapping that computes an entry when asked for (the EML
     #: reader does; for others the validator reads the file again with locations).
     defer_locations: bool = False
+    #: A :class:`telnorm.parsers.location_map.LocationMap` (or, from a parser that builds its
+    #: map anyway, the dict); the pipeline makes it the document's ``locations``.
     deferred_locations: Mapping[str, Any] | None = None
     #: Keep finished units' selections as JSON bytes (:mod:`telnorm.parsers.packed_selections`);
     #: off when the caller reads every selection right away (validation), where decoding

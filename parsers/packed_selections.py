@@ -24,6 +24,7 @@ from typing import Any, overload
 import orjson
 
 from telnorm.parsers.canonical import Selection
+from telnorm.parsers.location_map import LocationMap
 
 __all__ = ["PackedSelections", "json_default", "pack", "unpacked"]
 
@@ -110,12 +111,11 @@ def pack(selections: list[Selection]) -> Sequence[Selection]:
 
 def json_default(value: object) -> Any:
     """orjson's ``default=`` for documents that may hold packed selections, or a location map
-    that writes itself (:meth:`telnorm.parsers.eml.locations.DeferredLocations.iter_json`)."""
+    that writes itself (:class:`telnorm.parsers.location_map.LocationMap`)."""
     if isinstance(value, PackedSelections):
         return orjson.Fragment(value.raw)
-    iter_json = getattr(value, "iter_json", None)
-    if callable(iter_json):
-        return orjson.Fragment(b"".join(iter_json()))
+    if isinstance(value, LocationMap):
+        return orjson.Fragment(b"".join(value.iter_json()))
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
@@ -137,7 +137,7 @@ def unpacked(document: Any) -> Any:
     units = copy.get("reporting_unit_votes")
     if isinstance(units, list):
         copy["reporting_unit_votes"] = [plain(unit) for unit in units]
-    iter_json = getattr(copy.get("locations"), "iter_json", None)
-    if callable(iter_json):
-        copy["locations"] = orjson.loads(b"".join(iter_json()))
+    locations = copy.get("locations")
+    if isinstance(locations, LocationMap):
+        copy["locations"] = orjson.loads(b"".join(locations.iter_json()))
     return copy

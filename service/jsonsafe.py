@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from telnorm.parsers.errors import InvalidValue
+from telnorm.parsers.location_map import LocationMap
 from telnorm.parsers.packed_selections import json_default
 
 #: What orjson writes: signed 64-bit from below, unsigned 64-bit from above.
@@ -107,7 +108,7 @@ def iter_dumps(document: Any) -> Iterator[bytes]:
         return
     # a location map that writes itself (EML's) is streamed too, in its own place
     locations = document.get("locations")
-    streamed = callable(getattr(locations, "iter_json", None))
+    streamed = isinstance(locations, LocationMap)
     try:
         outer = orjson.dumps(
             {**document, _UNITS: [], **({"locations": {}} if streamed else {})},

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from telnorm.parsers.location_map import LocationMap
+
 GROUP_XPATH = "/EML/Count/Election/Contests/Contest/"
 TOTAL = "/total_votes"
 UNITS = "/reporting_unit_votes/"
@@ -60,7 +62,7 @@ def group_xpath(index: int) -> str:
     return GROUP_XPATH + f"ReportingUnitVotes[{index + 1}]"
 
 
-class DeferredLocations(Mapping[str, dict[str, Any]]):
+class DeferredLocations(LocationMap):
     """The location map of an EML count, one entry computed per lookup."""
 
     def __init__(self, lines: Mapping[int, GroupLines]) -> None:
@@ -139,12 +141,6 @@ class DeferredLocations(Mapping[str, dict[str, Any]]):
 
     # --- the mapping -------------------------------------------------------------------
 
-    def __getitem__(self, pointer: str) -> dict[str, Any]:
-        found: dict[str, Any] | None = self.get(pointer)
-        if found is None:
-            raise KeyError(pointer)
-        return found
-
     def get(self, pointer: str, default: Any = None) -> Any:
         split = self._split(pointer)
         lines = self._lines.get(split[0]) if split is not None else None
@@ -155,9 +151,6 @@ class DeferredLocations(Mapping[str, dict[str, Any]]):
             return lines.scalars[rest]
         found = self._selection_entry(split[0], lines, rest)
         return default if found is None else found
-
-    def __contains__(self, pointer: object) -> bool:
-        return isinstance(pointer, str) and self.get(pointer) is not None
 
     def __iter__(self) -> Iterator[str]:
         for index in sorted(self._lines):  # the total (-1) first, then the units in order

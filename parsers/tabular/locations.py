@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from telnorm.parsers.location_map import LocationMap
+
 #: A row's located values: (pointer tail, 1-based column), in the order they are written.
 Pairs = Sequence[tuple[str, int]]
 _UNITS = "/reporting_unit_votes/"
@@ -56,7 +58,7 @@ class _Candidates:
         return found
 
 
-class TabularLocations(Mapping[str, dict[str, Any]]):
+class TabularLocations(LocationMap):
     """Plain entries and row records, in the order they were added.
 
     Writers add a row with :meth:`add_row`, and plain entries into :meth:`plain` (the current
@@ -119,15 +121,6 @@ class TabularLocations(Mapping[str, dict[str, Any]]):
                 if found is not None:
                     return found
         return default
-
-    def __getitem__(self, pointer: str) -> dict[str, Any]:
-        found: dict[str, Any] | None = self.get(pointer)
-        if found is None:
-            raise KeyError(pointer)
-        return found
-
-    def __contains__(self, pointer: object) -> bool:
-        return isinstance(pointer, str) and self.get(pointer) is not None
 
     def __iter__(self) -> Iterator[str]:
         for segment in self._segments:

@@ -17,7 +17,6 @@ import orjson
 from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.canonical import Document
 from telnorm.parsers.eml.context import CANDIDATE_LIST, ContextDocument, read_context_file
-from telnorm.parsers.eml.locations import DeferredLocations
 from telnorm.parsers.errors import (
     ContextFileError,
     EmptyInput,
@@ -25,6 +24,7 @@ from telnorm.parsers.errors import (
     StructureError,
     TelnormError,
 )
+from telnorm.parsers.location_map import LocationMap
 from telnorm.service.jsonsafe import check_numbers
 from telnorm.service.jsonsafe import dumps as checked_dumps
 from telnorm.service.pipeline import (
@@ -173,7 +173,7 @@ def read_document(
     )
     # a count beyond 64 bits: 422 with its place, never validated (a deferred location map
     # cannot be written, and holds line numbers only)
-    deferred = isinstance(document.get("locations"), DeferredLocations)
+    deferred = isinstance(document.get("locations"), LocationMap)
     check_numbers({k: v for k, v in document.items() if not (deferred and k == "locations")})
     return document
 

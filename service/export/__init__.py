@@ -23,6 +23,7 @@ from telnorm.parsers.errors import NotAcceptable, RequestError
 from telnorm.service.export import databank, eml, osv4_3
 from telnorm.service.export.options import PARAMETERS, ExportOptions, creation_default
 from telnorm.service.export.schema_check import check_eml
+from telnorm.service.jsonsafe import iter_dumps
 
 FORMATS: tuple[str, ...] = ("json", "eml", "osv4-3", "databank")
 
@@ -94,13 +95,6 @@ class Exported:
     def __reduce__(self) -> tuple[Any, ...]:
         # across a process boundary the pieces travel as bytes (a writer does not pickle)
         return (Exported, (self.content, self.media_type, self.filename, self.notes, self.parser))
-
-
-#: The writers that make one bytes object (EML and JSON are written in pieces, below).
-_WRITERS: dict[str, Callable[[Document, ExportOptions], bytes]] = {
-    "osv4-3": osv4_3.to_osv4_3,
-    "databank": databank.to_databank,
-}
 
 
 def _stem(document: Document) -> str:
@@ -226,8 +220,8 @@ def export(
             body = _pieces(pieces, lambda: eml.iter_eml(document, options))
     elif name == "json":
         body = _json_pieces(document)
-    else:
-        body = _WRITERS[name](document, options)
+    else:  # osv4-3: a wide table, written whole (every station is a column)
+        body = osv4_3.to_osv4_3(document, options)
     parser = ((document.get("source") or {}).get("parser") or {}).get("name")
     return Exported(
         body,
@@ -252,9 +246,6 @@ def _pieces(
 
 
 def _json_pieces(document: Document) -> Callable[[], Iterator[bytes]]:
-    # Imported here: the pipeline pulls in the parsers, which the writers do not need.
-    from telnorm.service.jsonsafe import iter_dumps
-
     return lambda: iter_dumps(document)
 
 

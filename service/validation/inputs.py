@@ -171,8 +171,8 @@ def read_document(
         ),
         limits=limits,
     )
-    # a count beyond 64 bits: 422 with its place, never validated (a deferred location map
-    # cannot be written, and holds line numbers only)
+    # a count beyond 64 bits: 422 with its place, never validated (a LocationMap holds line
+    # numbers only; writing it here would build every entry just for this check)
     deferred = isinstance(document.get("locations"), LocationMap)
     check_numbers({k: v for k, v in document.items() if not (deferred and k == "locations")})
     return document
@@ -191,9 +191,9 @@ def validate_document(
     candidate_list = candidate_list_ids(parsed_list) if parsed_list is not None else None
     is_json = _is_json(request)
     auto = request.locations == "auto" and not is_json
-    # auto: a parser that can defer its locations (EML) gives them in this one read, each
-    # computed only for a finding that names it; other parsers' files are read again with
-    # locations when there are findings (below).
+    # auto: a parser that can defer its locations (EML: each computed only for a finding
+    # that names it; tabular: its map) gives them in this one read; other parsers' files are
+    # read again with locations when there are findings (below).
     document = read_document(
         request,
         limits,

@@ -176,6 +176,9 @@ class Notes:
     empty_codes: dict[str, list[str]] = field(default_factory=dict)
     unnamed_regions: list[str] = field(default_factory=list)
     unnamed_lists: list[str] = field(default_factory=list)
+    #: Regions whose stated ballots (H, written as Opkomst) differ from valid + blank +
+    #: invalid: ``G0999 (Testdorp): H 1200, E + F + G 1198``.
+    opkomst_disagrees: list[str] = field(default_factory=list)
     #: Candidate rows written without a surname (no name in the count, no candidate list).
     nameless_candidates: int = 0
     candidate_rows: int = 0
@@ -194,6 +197,13 @@ class Notes:
             out.append(
                 f"{column} is empty on the rows of {_listing(regions)}: "
                 + _EMPTY_CODE.get(column, "")
+            )
+        if self.opkomst_disagrees:
+            out.append(
+                f"Opkomst is the stated number of ballots (H) for "
+                f"{_listing(self.opkomst_disagrees)}, which differs from valid + blank + "
+                "invalid (E + F + G), the sum the real files' municipal rows hold: check the "
+                "count (validation reports the difference) before importing."
             )
         if self.unnamed_regions:
             out.append(
@@ -300,19 +310,27 @@ def _candidate_columns(
     return columns
 
 
-def _ballots(group: Mapping[str, Any]) -> int | None:
-    """``Opkomst``: the ballots cast, H as stated, else E + F + G when all three are (the
-    real files' municipal rows have Opkomst = valid + blank + invalid, every one of them)."""
-    if group.get("votes_cast") is not None:
-        return int(group["votes_cast"])
+def _valid_blank_invalid(group: Mapping[str, Any]) -> int | None:
+    """E + F + G when all three are stated."""
     rejected = group.get("rejected_votes") or {}
     parts = (group.get("total_counted"), rejected.get("blanco"), rejected.get("ongeldig"))
-    total = 0
-    for part in parts:
-        if part is None:
-            return None
-        total += int(part)
-    return total
+    if any(part is None for part in parts):
+        return None
+    return sum(int(part) for part in parts)
+
+
+def _ballots(group: Mapping[str, Any], label: str, notes: Notes) -> int | None:
+    """``Opkomst``: the ballots cast, H as stated, else E + F + G when all three are (the
+    real files' municipal rows have Opkomst = valid + blank + invalid, every one of them).
+    A stated H is kept (a databank file read back keeps its own Opkomst), but one that
+    differs from E + F + G is named in a note rather than passed on unremarked."""
+    summed = _valid_blank_invalid(group)
+    if group.get("votes_cast") is None:
+        return summed
+    stated = int(group["votes_cast"])
+    if summed is not None and summed != stated:
+        notes.opkomst_disagrees.append(f"{label}: H {stated}, E + F + G {summed}")
+    return stated
 
 
 @dataclass(frozen=True)
@@ -334,7 +352,7 @@ def _rows(
     rejected = group.get("rejected_votes") or {}
     for field_type, value in (
         ("Kiesgerechtigden", group.get("cast")),
-        ("Opkomst", _ballots(group)),
+        ("Opkomst", _ballots(group, label, notes)),
         ("AantalGeldigeStemmen", group.get("total_counted")),
         ("AantalBlancoStemmen", rejected.get("blanco")),
         ("AantalOngeldigeStemmen", rejected.get("ongeldig")),

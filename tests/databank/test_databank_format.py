@@ -169,6 +169,25 @@ def test_opkomst_and_list_totals_the_count_lacks() -> None:
     assert any(n.startswith("No LijstAantalStemmen row for G0999 list 2") for n in notes)
 
 
+def test_a_stated_opkomst_that_disagrees_with_e_f_g_is_kept_and_named() -> None:
+    document = base_document()
+    document["contest"]["id"] = "6"
+    group = document["total_votes"]
+    summed = group["total_counted"] + sum(group["rejected_votes"].values())
+    group["votes_cast"] = summed + 2
+    exported = export(document, "databank")
+    opkomst = [r["Waarde"] for r in _rows(exported.content) if r["VeldType"] == "Opkomst"]
+    assert opkomst == [str(summed + 2)]
+    assert [n for n in exported.notes if n.startswith("Opkomst is the stated")] == [
+        f"Opkomst is the stated number of ballots (H) for G0999 (Testdorp): H {summed + 2}, "
+        f"E + F + G {summed}, which differs from valid + blank + invalid (E + F + G), the sum "
+        "the real files' municipal rows hold: check the count (validation reports the "
+        "difference) before importing."
+    ]
+    group["votes_cast"] = summed
+    assert not [n for n in export(document, "databank").notes if n.startswith("Opkomst")]
+
+
 def test_a_list_absent_from_a_region_is_named() -> None:
     document = _district("HSB6", "Nijmegen", {"0668": "West Maas en Waal"})
     del document["reporting_unit_votes"][0]["selections"][1]

@@ -17,7 +17,11 @@ from telnorm.service import pipeline
 from telnorm.service.apportion.cli import apportion as apportion_command
 from telnorm.service.batch import batch_pool, closing_pool
 from telnorm.service.export import Exported
-from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.export.job import (
+    EXPORT_CONTEXT_PARTS,
+    canonical_export_job,
+    normalise_export_job,
+)
 from telnorm.service.files import walk as _expand
 from telnorm.service.jobs import normalise_job
 from telnorm.service.mapping_commands import mappings as mappings_group
@@ -111,12 +115,13 @@ def _refuse_source_options(
 ) -> None:
     """Options that read a source file mean nothing for a canonical document."""
     given = sorted(parser_options) + (["--locations"] if locations else [])
-    given += [f"--{role.replace('_', '-')}" for role in sorted(context) if role != "candidate_list"]
+    source_only = sorted(set(context) - set(EXPORT_CONTEXT_PARTS))
+    given += [f"--{role.replace('_', '-')}" for role in source_only]
     if given:
         raise RequestError(
             f"The file is a canonical document (JSON), exported again as it is: "
             f"{', '.join(given)} apply to a source file; leave them out (--candidate-list "
-            "may still supply names)."
+            "may still supply names, --election-definition the databank CSV's districts)."
         )
 
 

@@ -1,7 +1,9 @@
 """Context files: documents that are not counts but give a count its names.
 
 * a candidate list (EML 230b): list names and candidate names for the positional ids of a 510;
-* an election definition (EML 110a): election name, date and domain, and region names;
+* an election definition (EML 110a): election name, date and domain, region names, and its
+  election tree (which district each municipality lies in); OSV's ``MasterElectionTree.xml``,
+  the counting software's tree of every region, is accepted in its place for the tree;
 * a polling-station list (EML 110b): polling-station names and postcodes.
 
 All are small (under a megabyte), but they are read through the same safe streaming parser
@@ -50,6 +52,21 @@ class CandidateInfo:
     locality: str | None = None
 
 
+@dataclass(frozen=True)
+class RegionNode:
+    """One region of an election tree (110a ``kr:ElectionTree`` or OSV's master tree)."""
+
+    category: str  # GEMEENTE, KIESKRING, PROVINCIE, STAAT, ...
+    number: str
+    name: str | None
+    superior_category: str | None
+    superior_number: str | None
+
+
+#: The root of OSV's master election tree (no namespace), accepted as an election definition.
+MASTER_TREE = "MasterElectionTree"
+
+
 @dataclass
 class AffiliationInfo:
     id: str
@@ -70,6 +87,8 @@ class ContextDocument:
     affiliations: dict[str, AffiliationInfo] = field(default_factory=dict)
     #: 110a: region number -> name (municipalities, districts).
     regions: dict[str, str] = field(default_factory=dict)
+    #: 110a or master tree: (category, number) -> region, with the region it lies in.
+    region_tree: dict[tuple[str, str], RegionNode] = field(default_factory=dict)
     #: 110b: polling-station number -> (name, postcode).
     polling_stations: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
@@ -133,6 +152,46 @@ def _read_election(element: etree._Element) -> dict[str, Any]:
     return election
 
 
+#: The region categories of a municipality (a public body is an EILANDSGEMEENTE).
+MUNICIPALITY_CATEGORIES = ("GEMEENTE", "EILANDSGEMEENTE")
+
+
+def _add_region(
+    doc: ContextDocument,
+    element: etree._Element,
+    superior_category: str | None,
+    superior_number: str | None,
+    name: str | None,
+) -> None:
+    category = (element.get("RegionCategory") or "").strip()
+    number = (element.get("RegionNumber") or "").strip()
+    if not category or not number:
+        return  # the country (STAAT) has no number: nothing lies under it by number
+    doc.region_tree[(category, number)] = RegionNode(
+        category, number, name, superior_category, (superior_number or "").strip() or None
+    )
+
+
+def district_of(tree: dict[tuple[str, str], RegionNode], municipality: str) -> str | None:
+    """The number of the KIESKRING a municipality (CBS code, leading zeros or not) lies in,
+    walking up the tree (the master tree puts a PS district in between), or None."""
+    for category in MUNICIPALITY_CATEGORIES:
+        node = tree.get((category, municipality)) or tree.get(
+            (category, municipality.lstrip("0") or "0")
+        )
+        if node is None:
+            node = tree.get((category, municipality.zfill(4)))
+        seen = 0
+        while node is not None and seen < 16:  # a malformed tree cannot loop forever
+            if node.superior_category == "KIESKRING" and node.superior_number:
+                return node.superior_number
+            if node.superior_category is None or node.superior_number is None:
+                break
+            node = tree.get((node.superior_category, node.superior_number))
+            seen += 1
+    return None
+
+
 def read_context_file(source: Source, role: str, limits: Limits) -> ContextDocument:
     """Read a context file for ``role``; ContextFileError when it is not what the role needs."""
     label = role.replace("_", " ")
@@ -161,12 +220,14 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
         if doc is None:
             root = element.getroottree().getroot()
             eml_id = (root.get("Id") or "").strip()
-            if local_name(root.tag) != "EML" or namespace(root.tag) != n.EML:
+            if role == ELECTION_DEFINITION and root.tag == MASTER_TREE:
+                doc = ContextDocument(role=role, eml_id=MASTER_TREE)
+            elif local_name(root.tag) != "EML" or namespace(root.tag) != n.EML:
                 raise ContextFileError(
                     f"The {label} file ({source.filename}) is not an EML_NL document.",
                     role=role,
                 )
-            if eml_id not in ROLE_DOCUMENTS[role]:
+            elif eml_id not in ROLE_DOCUMENTS[role]:
                 what = n.EML_DOCUMENTS.get(eml_id, f"EML {eml_id!r}")
                 wanted = " or ".join(f"EML {d}" for d in ROLE_DOCUMENTS[role])
                 raise ContextFileError(
@@ -174,7 +235,8 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
                     role=role,
                     eml_id=eml_id,
                 )
-            doc = ContextDocument(role=role, eml_id=eml_id)
+            else:
+                doc = ContextDocument(role=role, eml_id=eml_id)
         tag = element.tag
         if tag == _E("AuthorityIdentifier"):
             doc.authority = {"id": element.get("Id"), "name": _text(element)}
@@ -202,6 +264,32 @@ def _read(stream: Any, source: Source, role: str, limits: Limits) -> ContextDocu
             region_name = _text(element.find(_KR("RegionName")))
             if region_number and region_name:
                 doc.regions[region_number] = region_name
+            _add_region(
+                doc,
+                element,
+                element.get("SuperiorRegionCategory"),
+                element.get("SuperiorRegionNumber"),
+                region_name,
+            )
+        elif tag == "Region" and doc.eml_id == MASTER_TREE:
+            # The master tree nests regions instead of naming the superior one, and numbers
+            # the PS districts between a municipality and its KIESKRING per province; so a
+            # region is recorded with the nearest KIESKRING above it (else its parent).
+            region_name = _text(element.find("RegionName"))
+            ancestors = list(element.iterancestors("Region"))
+            above = next(
+                (a for a in ancestors if a.get("RegionCategory") == "KIESKRING"),
+                ancestors[0] if ancestors else None,
+            )
+            _add_region(
+                doc,
+                element,
+                None if above is None else above.get("RegionCategory"),
+                None if above is None else above.get("RegionNumber"),
+                region_name,
+            )
+            if element.get("RegionCategory") in MUNICIPALITY_CATEGORIES and region_name:
+                doc.regions.setdefault(str(element.get("RegionNumber")), region_name)
         elif tag == _E("PollingPlace"):
             station = element.find(f".//{_E('PollingStation')}")
             if station is not None:

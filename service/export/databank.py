@@ -16,9 +16,11 @@ value per row, ``;``, UTF-8 without a BOM, LF line ends, no quoting. The rules (
   district's province; a district's parent is its province, the grandparent the country; a
   province's parent the country. Districts and provinces come from the count (contest id,
   unit ids) and :data:`PROVINCE_OF_DISTRICT` (the kieskringen of the Kieswet, art. E 1).
-  The Caribbean district (K20) is in no province: the real files do place it under a
-  thirteenth ``P`` region, whose code was not found, so those cells stay empty and a note
-  says so (never a guessed code). The ``region_code``, ``parent_region_code`` and
+  The Caribbean district (K20) is in no province: the real files place it under a
+  thirteenth ``P`` region, ``P99`` "Niet-provinciaal ingedeeld" (the code and name the
+  Council's own results portal gives that region; see docs/export.md for the evidence).
+  A region whose place the count does not give keeps empty cells and a note (never a
+  guessed code). The ``region_code``, ``parent_region_code`` and
   ``grandparent_region_code`` options always win for the authority's region, and its units
   inherit them (a unit's grandparent is the authority's parent).
 * **Order**: regions by RegioCode (level letter G < K < L < O < P, then the number), the one
@@ -47,6 +49,7 @@ from typing import Any
 
 from telnorm.parsers.canonical import REJECTED_REASON_CODES, Document
 from telnorm.parsers.databank import HEADER
+from telnorm.parsers.eml.context import MASTER_TREE, ContextDocument, district_of
 from telnorm.service.export.options import (
     ExportOptions,
     Requirements,
@@ -70,11 +73,12 @@ FIELD_TYPES = (
 )
 COUNTRY = "L528"
 #: The kieskringen (Kieswet art. E 1) and the CBS code of the province each lies in; 20 is
-#: the Caribbean district (Bonaire, Sint Eustatius, Saba), in no province.
+#: the Caribbean district (Bonaire, Sint Eustatius, Saba), in no province: the databank puts
+#: it under region 99, "Niet-provinciaal ingedeeld" (the Council's results portal's code).
 PROVINCE_OF_DISTRICT = {
     "1": "20", "2": "21", "3": "22", "4": "23", "5": "24", "6": "25", "7": "25", "8": "26",
     "9": "27", "10": "27", "11": "27", "12": "28", "13": "28", "14": "28", "15": "28",
-    "16": "29", "17": "30", "18": "30", "19": "31",
+    "16": "29", "17": "30", "18": "30", "19": "31", "20": "99",
 }  # fmt: skip
 #: The candidate list's gender values as the databank writes them.
 GENDER = {"male": "m", "female": "v", "m": "m", "v": "v", "man": "m", "vrouw": "v"}
@@ -89,6 +93,8 @@ class Region:
     code: str
     parent: str | None
     grandparent: str | None
+    #: Whether its K codes are the Tweede Kamer's kieskringen (see :func:`lineage`).
+    national: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,20 +138,45 @@ def split_name(name: str | None) -> CandidateColumns:
     )
 
 
-def lineage(code: str, parent_hint: str | None = None) -> tuple[str | None, str | None]:
+def lineage(
+    code: str, parent_hint: str | None = None, national: bool = True
+) -> tuple[str | None, str | None]:
     """The parent and grandparent of a region code (``parent_hint``: the parent the count
-    gives a municipality, its district)."""
+    gives a municipality, its district). ``national``: the K codes are the Tweede Kamer's
+    kieskringen, whose provinces the Kieswet fixes (false for a count of another election,
+    whose districts those are not)."""
     level = code[:1]
     if level == "L":
         return None, None
     if level == "P":
         return COUNTRY, None
     if level == "K":
-        province = PROVINCE_OF_DISTRICT.get(code[1:])
+        province = PROVINCE_OF_DISTRICT.get(code[1:]) if national else None
         return ("P" + province, COUNTRY) if province else (None, None)
     parent = parent_hint
-    grandparent = lineage(parent)[0] if parent else None
+    grandparent = lineage(parent, national=national)[0] if parent else None
     return parent, grandparent
+
+
+def _is_national(category: str | None, definition: ContextDocument | None) -> bool:
+    """Whether the count's districts are the Tweede Kamer's kieskringen (K1-K20): a TK count,
+    or one whose election is not known (a databank file read back names none, and its K
+    codes are the databank's). A count of another election (a PS or AB count's districts
+    are the province's or water board's own) is not."""
+    if not category and definition is not None:
+        category = definition.election.get("category")
+    return (category or "TK").strip().upper() == "TK"
+
+
+def _district_from_tree(definition: ContextDocument | None, municipality: str) -> str | None:
+    """``K6`` for a municipality of kieskring 6, from an election tree whose districts are the
+    Tweede Kamer's: a TK 110a, or OSV's master tree (a PS or AB 110a has its own)."""
+    if definition is None:
+        return None
+    category = definition.election.get("category")
+    usable = definition.eml_id == MASTER_TREE or (category or "").strip().upper() == "TK"
+    number = district_of(definition.region_tree, municipality) if usable else None
+    return "K" + number.lstrip("0") if number and number.isdigit() else None
 
 
 def region_order(code: str) -> tuple[str, int, str]:
@@ -239,11 +270,12 @@ _WHY = {
     "real files give every candidate's votes from district level up.",
 }
 _EMPTY_CODE = {
-    "OuderRegioCode": "the count does not say which region they lie in (a municipality's "
-    "district comes from the contest id); pass parent_region_code.",
-    "GrootOuderRegioCode": "the region above their parent is not known (the Caribbean "
-    "district K20 lies in no province; the real files put it under a region whose code "
-    "telnorm does not have); pass grandparent_region_code, or parent_region_code for K20.",
+    "OuderRegioCode": "the count does not say which region they lie in (a Tweede Kamer "
+    "municipality's kieskring comes from the 510b's contest id, or else from the election "
+    "tree); send the election definition (EML 110a, or OSV's MasterElectionTree.xml) as "
+    "election_definition, or pass parent_region_code.",
+    "GrootOuderRegioCode": "the region above their parent is not known (their parent's "
+    "place is not given); pass grandparent_region_code.",
 }
 #: Which parent codes a region of each level has in the real files (the country none, a
 #: province only its parent, the country).
@@ -262,12 +294,17 @@ def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requir
             + " (the databank code of the authority: L528 Nederland, P22 Drenthe, ...)",
         )
     contest = header.contest_id or ""
+    national = _is_national(header.election_category, options.election_definition)
     hint = None
-    if code and code[0] in "GO" and contest.isdigit() and contest != "0":
-        hint = "K" + contest
-    parent, grandparent = lineage(code, hint) if code else (None, None)
+    if code and code[0] in "GO" and national:
+        # A TK 510b's contest is its kieskring; other files name none, so the election tree.
+        if contest.isdigit() and contest != "0":
+            hint = "K" + contest.lstrip("0")
+        else:
+            hint = _district_from_tree(options.election_definition, code[1:])
+    parent, grandparent = lineage(code, hint, national) if code else (None, None)
     if options.parent_region_code:
-        # A parent given by the caller brings its own parent (P99 -> L528, K20 -> none).
+        # A parent given by the caller brings its own parent (P23 -> L528, K20 -> P99).
         parent = options.parent_region_code
         grandparent = lineage(parent)[0]
     region = Region(
@@ -275,6 +312,7 @@ def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requir
         code or "",
         parent,
         options.grandparent_region_code or grandparent,
+        national,
     )
     return region, req
 
@@ -284,12 +322,13 @@ def _unit_region(unit: Mapping[str, Any], top: Region) -> Region | None:
     if code is None:
         return None  # a polling station: not a databank level
     if code[:1] == "K" and top.code[:1] == "L":
-        parent, grandparent = lineage(code)  # a district of the country: its province
+        # a district of the country: its province
+        parent, grandparent = lineage(code, national=top.national)
     else:
         # The authority is the unit's parent (a municipality's district, a district's
         # province), so the unit inherits what was given or derived for it.
         parent, grandparent = top.code, top.parent
-    return Region(unit.get("name"), code, parent, grandparent)
+    return Region(unit.get("name"), code, parent, grandparent, top.national)
 
 
 def _candidate_columns(
@@ -314,9 +353,12 @@ def _valid_blank_invalid(group: Mapping[str, Any]) -> int | None:
     """E + F + G when all three are stated."""
     rejected = group.get("rejected_votes") or {}
     parts = (group.get("total_counted"), rejected.get("blanco"), rejected.get("ongeldig"))
-    if any(part is None for part in parts):
-        return None
-    return sum(int(part) for part in parts)
+    total = 0
+    for part in parts:
+        if part is None:
+            return None
+        total += int(part)
+    return total
 
 
 def _ballots(group: Mapping[str, Any], label: str, notes: Notes) -> int | None:

@@ -12,16 +12,24 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from telnorm.parsers.api import Limits
-from telnorm.parsers.eml.context import CANDIDATE_LIST
+from telnorm.parsers.eml.context import CANDIDATE_LIST, ELECTION_DEFINITION
 from telnorm.service import pipeline
 from telnorm.service.export import Exported, ExportOptions, export
 from telnorm.service.jsonsafe import check_numbers
 from telnorm.service.pipeline import InputFile, NormaliseOptions, RequestContext
 
+#: The context files a canonical document sent back may still come with: what the writers
+#: read (names from the candidate list, the databank CSV's districts from the election tree).
+EXPORT_CONTEXT_PARTS = (CANDIDATE_LIST, ELECTION_DEFINITION)
+
 
 def export_options(params: Mapping[str, str], context: RequestContext) -> ExportOptions:
-    """Export options from request parameters (or CLI ``--set``) and the candidate list."""
-    return ExportOptions.from_params(params, context.documents.get(CANDIDATE_LIST))
+    """Export options from request parameters (or CLI ``--set``) and the context files."""
+    return ExportOptions.from_params(
+        params,
+        context.documents.get(CANDIDATE_LIST),
+        context.documents.get(ELECTION_DEFINITION),
+    )
 
 
 def canonical_export_job(
@@ -34,13 +42,14 @@ def canonical_export_job(
 ) -> Exported:
     """Re-export: write a canonical document a caller sends back (JSON) as ``to``, without
     the source file. The document is checked against the canonical schema first (422
-    listing every violation); a candidate list may still supply names and header values."""
+    listing every violation); a candidate list may still supply names and header values,
+    an election definition the databank CSV's districts."""
     # Imported here: validation pulls in the rules, which a plain export does not need.
     from telnorm.service.validation.inputs import load_document_json
 
     document = load_document_json(main.path.read_bytes(), main.filename or main.path.name)
-    # only the candidate list matters here: there is nothing to enrich
-    names = {role: f for role, f in context_files.items() if role == CANDIDATE_LIST}
+    # nothing to enrich: only what the writers read (names, the election tree)
+    names = {role: f for role, f in context_files.items() if role in EXPORT_CONTEXT_PARTS}
     context = pipeline.read_context(names, limits)
     return export(document, to, export_options(params, context), schema_dir=schema_dir)
 
@@ -65,4 +74,9 @@ def normalise_export_job(
     return export(document, to, export_options(params, context), schema_dir=schema_dir)
 
 
-__all__ = ["canonical_export_job", "export_options", "normalise_export_job"]
+__all__ = [
+    "EXPORT_CONTEXT_PARTS",
+    "canonical_export_job",
+    "export_options",
+    "normalise_export_job",
+]

@@ -88,10 +88,16 @@ class ExportOptions:
     neutralise_formulas: bool = False
     #: The parsed candidate list (role ``candidate_list``): names and candidate details.
     candidate_list: ContextDocument | None = field(default=None, compare=False)
+    #: The parsed election definition (role ``election_definition``: a 110a, or OSV's master
+    #: election tree): the databank CSV takes a municipality's district from its tree.
+    election_definition: ContextDocument | None = field(default=None, compare=False)
 
     @classmethod
     def from_params(
-        cls, params: Mapping[str, Any], candidate_list: ContextDocument | None = None
+        cls,
+        params: Mapping[str, Any],
+        candidate_list: ContextDocument | None = None,
+        election_definition: ContextDocument | None = None,
     ) -> ExportOptions:
         """Build options from request parameters or CLI ``--set key=value`` pairs.
 
@@ -114,11 +120,12 @@ class ExportOptions:
                 f"missing_counts must be 'error' or 'zero', not {missing!r}.",
                 parameter="missing_counts",
             )
-        return cls(**values, candidate_list=candidate_list)
+        return cls(**values, candidate_list=candidate_list, election_definition=election_definition)
 
     def describe(self) -> dict[str, Any]:
         """The options as plain values (for logs and tests)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "candidate_list"}
+        context = ("candidate_list", "election_definition")
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in context}
 
 
 def _flag(text: str) -> bool:

@@ -13,7 +13,11 @@ from telnorm.service import examples
 from telnorm.service.dependencies import CONTEXT_PARTS, NormaliseUploadDep, PoolDep, SettingsDep
 from telnorm.service.export import MEDIA_TYPES, PARAMETERS, Exported, negotiate
 from telnorm.service.export.disposition import content_disposition
-from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.export.job import (
+    EXPORT_CONTEXT_PARTS,
+    canonical_export_job,
+    normalise_export_job,
+)
 from telnorm.service.openapi import CANONICAL_REF, problem_responses, query_parameter, upload_body
 from telnorm.service.pipeline import NormaliseOptions
 from telnorm.service.query_check import reject_unknown_fields
@@ -147,14 +151,15 @@ def _refuse_source_options(upload: Upload, options: dict[str, str], locations: b
     """Options that read a source file mean nothing for a canonical document: a 400, never
     ignored."""
     given = sorted(options) + (["locations"] if locations else [])
-    parts = sorted(set(upload.files) - {"file", "candidate_list"})
+    parts = sorted(set(upload.files) - {"file", *EXPORT_CONTEXT_PARTS})
     if not given and not parts:
         return
     raise RequestError(
         "The file is a canonical document (JSON), exported again as it is: "
         + (f"the option(s) {', '.join(given)} read a source file; " if given else "")
         + (f"the part(s) {', '.join(parts)} are for normalising one; " if parts else "")
-        + "leave them out (a candidate_list part may still supply names), or send the "
+        + "leave them out (a candidate_list part may still supply names, an "
+        "election_definition part the databank CSV's districts), or send the "
         "source file instead.",
         options=given,
         parts=parts,
@@ -233,7 +238,7 @@ async def normalise(
             upload.folder,
             canonical_export_job,
             main,
-            upload.context(("candidate_list",)),
+            upload.context(EXPORT_CONTEXT_PARTS),
             settings.limits(),
             to,
             export_params,

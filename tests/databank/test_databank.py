@@ -40,7 +40,9 @@ def test_lineage_of_regions() -> None:
     assert lineage("G0150", "K4") == ("K4", "P23")
     assert lineage("P23") == ("L528", None)
     assert lineage("L528") == (None, None)
-    assert lineage("K20") == (None, None)  # the Caribbean district lies in no province
+    # the Caribbean district lies in no province: the databank's non-provincial region
+    assert lineage("K20") == ("P99", "L528")
+    assert lineage("K21") == (None, None)  # no such district: no guessed place
 
 
 @pytest.mark.corpus

@@ -27,13 +27,21 @@ def _rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=";"))
 
 
+def _in_kieskring(document: dict[str, Any], number: str) -> None:
+    """Make the fictional count a Tweede Kamer count of kieskring ``number`` (contest id)."""
+    document["election"].update(id="TK2026", name="Tweede Kamer 2026", category="TK")
+    document["election"]["subcategory"] = "TK"
+    document["contest"]["id"] = number
+
+
 def _district(authority: str, name: str, units: dict[str, str]) -> dict[str, Any]:
     """A district count whose units are municipalities (as a 510c), built from the fictional
     municipal count of the export tests."""
     document = base_document()
     document["document"]["level"] = "district"
     document["managing_authority"] = {"id": authority, "name": name}
-    document["contest"] = {"id": authority.removeprefix("HSB"), "name": name}
+    _in_kieskring(document, authority.removeprefix("HSB"))
+    document["contest"]["name"] = name
     template = document["reporting_unit_votes"][0]
     document["reporting_unit_votes"] = []
     for code, unit_name in units.items():
@@ -99,22 +107,20 @@ def test_the_real_district_file_in_region_order() -> None:
 CARIBBEAN = {"9001": "Bonaire", "9002": "Sint Eustatius", "9003": "Saba"}
 
 
-def test_the_caribbean_district_names_no_province_and_says_so() -> None:
+def test_the_caribbean_district_lies_in_the_non_provincial_region() -> None:
     exported = export(_district("HSB20", "Bonaire", CARIBBEAN), "databank")
     rows = _rows(exported.content)
     # by level letter: the district (K) before its public bodies (O), unlike G municipalities
     assert _places(rows) == [
-        ("K20", "", ""), ("O9001", "K20", ""), ("O9002", "K20", ""), ("O9003", "K20", ""),
+        ("K20", "P99", "L528"),
+        ("O9001", "K20", "P99"), ("O9002", "K20", "P99"), ("O9003", "K20", "P99"),
     ]  # fmt: skip
     assert next(r["Regio"] for r in rows if r["RegioCode"] == "O9002") == "Sint Eustatius"
-    parent = next(n for n in exported.notes if n.startswith("OuderRegioCode"))
-    assert "K20" in parent and "parent_region_code" in parent
-    grand = next(n for n in exported.notes if n.startswith("GrootOuderRegioCode"))
-    assert all(code in grand for code in ("O9001", "O9002", "O9003", "K20"))
+    assert not [n for n in exported.notes if "RegioCode" in n]
 
 
 def test_a_province_given_for_k20_reaches_its_public_bodies() -> None:
-    # P40 is a made-up code: the real files' code of that region was not found.
+    # P40 is a made-up code: the option wins over the derived P99.
     options = ExportOptions(parent_region_code="P40")
     exported = export(_district("HSB20", "Bonaire", CARIBBEAN), "databank", options)
     assert _places(_rows(exported.content)) == [
@@ -124,13 +130,23 @@ def test_a_province_given_for_k20_reaches_its_public_bodies() -> None:
     assert not [n for n in exported.notes if "RegioCode" in n]
 
 
+def test_a_district_of_unknown_place_leaves_its_codes_empty_and_says_so() -> None:
+    # A district number the Kieswet does not have: no guessed province.
+    exported = export(_district("HSB21", "Elders", {"0150": "Deventer"}), "databank")
+    assert _places(_rows(exported.content)) == [("G0150", "K21", ""), ("K21", "", "")]
+    parent = next(n for n in exported.notes if n.startswith("OuderRegioCode"))
+    assert "K21" in parent and "parent_region_code" in parent
+    grand = next(n for n in exported.notes if n.startswith("GrootOuderRegioCode"))
+    assert "G0150" in grand and "K21" in grand
+
+
 def test_a_public_bodys_own_count() -> None:
     document = base_document()
     document["managing_authority"] = {"id": "9003", "name": "Saba"}
-    document["contest"]["id"] = "20"
+    _in_kieskring(document, "20")
     exported = export(document, "databank")
-    assert _places(_rows(exported.content)) == [("O9003", "K20", "")]
-    assert any(n.startswith("GrootOuderRegioCode") and "O9003" in n for n in exported.notes)
+    assert _places(_rows(exported.content)) == [("O9003", "K20", "P99")]
+    assert not [n for n in exported.notes if "RegioCode" in n]
 
 
 def test_the_postal_vote_from_abroad_is_a_municipality_of_k12() -> None:
@@ -148,7 +164,7 @@ def test_the_postal_vote_from_abroad_is_a_municipality_of_k12() -> None:
 
 def test_a_missing_statistic_is_a_note_naming_region_and_veldtype() -> None:
     document = base_document()
-    document["contest"]["id"] = "6"
+    _in_kieskring(document, "6")
     document["total_votes"]["cast"] = None
     exported = export(document, "databank")
     assert "Kiesgerechtigden" not in {r["VeldType"] for r in _rows(exported.content)}
@@ -160,7 +176,7 @@ def test_a_missing_statistic_is_a_note_naming_region_and_veldtype() -> None:
 
 def test_opkomst_and_list_totals_the_count_lacks() -> None:
     document = base_document()
-    document["contest"]["id"] = "6"
+    _in_kieskring(document, "6")
     document["total_votes"]["total_counted"] = None
     document["total_votes"]["selections"][1]["valid_votes"] = None
     notes = export(document, "databank").notes
@@ -171,7 +187,7 @@ def test_opkomst_and_list_totals_the_count_lacks() -> None:
 
 def test_a_stated_opkomst_that_disagrees_with_e_f_g_is_kept_and_named() -> None:
     document = base_document()
-    document["contest"]["id"] = "6"
+    _in_kieskring(document, "6")
     group = document["total_votes"]
     summed = group["total_counted"] + sum(group["rejected_votes"].values())
     group["votes_cast"] = summed + 2
@@ -224,7 +240,7 @@ def test_a_municipality_without_a_district_says_so() -> None:
 
 def test_a_complete_count_has_no_notes() -> None:
     document = base_document()
-    document["contest"]["id"] = "6"
+    _in_kieskring(document, "6")
     assert export(document, "databank").notes == ()
 
 

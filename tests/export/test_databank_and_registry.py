@@ -42,7 +42,8 @@ def _rows(data: bytes) -> list[dict[str, str]]:
 
 def test_databank_rows_of_a_municipal_count() -> None:
     document = base_document()
-    document["contest"]["id"] = "6"  # a district number: the municipality's parent is K6
+    document["election"].update(category="TK", subcategory="TK")
+    document["contest"]["id"] = "6"  # a TK kieskring: the municipality's parent is K6
     rows = _rows(to_databank(document))
     # Polling stations are not a databank level: only the municipality itself.
     assert {
@@ -66,6 +67,7 @@ def test_databank_rows_of_a_municipal_count() -> None:
     assert rows[6]["LijstNaam"] == 'Lijst "Dorp" <2>'
     district = base_document()
     district["managing_authority"] = {"id": "HSB6", "name": "Nijmegen"}
+    district["election"].update(category="TK", subcategory="TK")
     rows = _rows(to_databank(district))
     berg = next(r for r in rows if r["LijstNummer"] == "1" and r["KandidaatNummer"] == "2")
     assert (r := rows[0])["RegioCode"] == "K6" and r["OuderRegioCode"] == "P25"

@@ -14,6 +14,12 @@ from fastapi.testclient import TestClient
 from telnorm.service import examples
 from telnorm.service.cli import cli
 from tests.conftest import SAMPLES, corpus_path
+from tests.databank.test_election_tree import (
+    LINDEHOVEN_TREE,
+    definition_110a,
+    places,
+    sent_back,
+)
 
 CSV_SAMPLE = SAMPLES / "tabular" / "a_lindehoven_names.xlsx"
 CANDIDATES = SAMPLES / "tabular" / "lindehoven.230b.eml.xml"
@@ -103,6 +109,19 @@ def test_cli_reexports_canonical_json(tmp_path: Path) -> None:
     again = runner.invoke(cli, ["normalise", str(document), "--to", "osv4-3"])
     assert again.exit_code == 0, again.output
     assert again.stdout_bytes == direct.stdout_bytes
+
+
+def test_a_canonical_document_sent_back_may_bring_the_tree_http(client: TestClient) -> None:
+    response = client.post(
+        "/normalise",
+        files={
+            "file": ("count.json", sent_back()),
+            "election_definition": ("110a.xml", definition_110a("TK", LINDEHOVEN_TREE)),
+        },
+        params={"output": "databank"},
+    )
+    assert response.status_code == 200, response.text
+    assert places(response.content) == {("G9901", "K6", "P25")}
 
 
 def _broken(change: Any) -> bytes:

@@ -38,6 +38,7 @@ from telnorm.parsers.api import Detection, ParseContext, Parser, Source
 from telnorm.parsers.canonical import FORMAT_VERSION, Document
 from telnorm.parsers.conventions import id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
+from telnorm.parsers.databank.sums import check_sums, report
 from telnorm.parsers.errors import (
     DuplicateValue,
     InvalidCount,
@@ -91,6 +92,11 @@ class _Region:
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: (VeldType, list, candidate) -> the line that stated it: a second one is refused.
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: (VeldType, list or "") -> (value, line): the statistics and list totals, which the
+    #: higher regions' are checked against (:mod:`telnorm.parsers.databank.sums`).
+    totals: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    #: KandidaatAantalStemmen rows stated for this region.
+    candidate_rows: int = 0
 
 
 def _first_key(item: tuple[str, Any]) -> tuple[int, int, str]:
@@ -203,6 +209,10 @@ class DatabankParser(Parser):
                 value=raw,
             ) from None
         self._once(region, kind, cells, line)
+        if kind != "KandidaatAantalStemmen":
+            region.totals[(kind, cells[5] if kind == "LijstAantalStemmen" else "")] = (value, line)
+        else:
+            region.candidate_rows += 1
         if kind in STATISTICS:
             key, sub = STATISTICS[kind]
             if sub is None:
@@ -256,7 +266,11 @@ class DatabankParser(Parser):
         districts = [r for r in regions.values() if r.code[:1] == "K"]
         upper = [r for r in regions.values() if r.code[:1] in "PL"]
         if upper or len(districts) > 1:
-            top = next((r for r in upper if r.code[:1] == "L"), upper[0] if upper else None)
+            # The country, or the one province of a file without it; several provinces or
+            # districts without the country have no region above them all: no total.
+            countries = [r for r in upper if r.code[:1] == "L"]
+            provinces = [r for r in upper if r.code[:1] == "P"]
+            top = countries[0] if countries else provinces[0] if len(provinces) == 1 else None
             level, units = "central", municipal
         elif districts:
             top, level = districts[0], "district"
@@ -273,6 +287,7 @@ class DatabankParser(Parser):
             top, level, units = municipal[0], "municipality", []
         else:
             top, level, units = None, "central", municipal
+        _note_levels_between(regions, top, units, context)
         affiliations: dict[str, dict[str, Any]] = {}
         for region in regions.values():
             for number, entry in region.lists.items():
@@ -324,6 +339,46 @@ class DatabankParser(Parser):
             ],
             "notes": [],
         }
+
+
+def _note_levels_between(
+    regions: dict[str, _Region], top: _Region | None, units: list[_Region], context: ParseContext
+) -> None:
+    """Check every higher region against the regions under it, and say which regions' rows
+    the document does not repeat (the districts and provinces of a whole election's file)."""
+
+    def note(code: str, message: str, location: dict[str, object] | None) -> None:
+        context.note(code, message, location)
+
+    report(check_sums(regions.values()), note)
+    kept = {region.code for region in units} | ({top.code} if top is not None else set())
+    left = [region for region in regions.values() if region.code not in kept]
+    if not left:
+        return
+    parents = {region.parent for region in regions.values()}
+    unchecked = [region.code for region in left if region.code not in parents]
+    candidate_rows = sum(region.candidate_rows for region in left)
+    shown = ", ".join(f"{r.code} {r.name}".strip() for r in left[:6])
+    more = f" and {len(left) - 6} more" if len(left) > 6 else ""
+    context.note(
+        "databank-levels-between",
+        f"The rows of {len(left)} region(s) between the document's top and its municipalities "
+        f"({shown}{more}) are not repeated in the document: their statistics and list totals "
+        "are sums of the regions under them"
+        + (
+            f", checked except for {', '.join(unchecked[:6])}, which have none under them in "
+            "the file"
+            if unchecked
+            else ", all checked (databank-sums-checked)"
+        )
+        + (
+            f"; their {candidate_rows:,} KandidaatAantalStemmen row(s) are left out (a "
+            "district's candidate votes are in its own count, EML 510c)."
+            if candidate_rows
+            else "."
+        ),
+        None,
+    )
 
 
 def _refuse_unread(unread: list[dict[str, Any]]) -> None:

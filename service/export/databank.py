@@ -121,6 +121,22 @@ def region_code(identifier: str | None) -> str | None:
     return None
 
 
+#: What an authority's name may start with that the databank's region names do not have
+#: (``Gemeente Nuth`` in older EML, ``Kieskring Lelystad``): the real files name the region
+#: alone (``Almere;G0034``, ``Amsterdam;K9``).
+_NAME_PREFIX = re.compile(
+    r"^(?:gemeente|openbaar lichaam|kieskring|hoofdstembureau|provincie)\s+", re.IGNORECASE
+)
+
+
+def region_name(name: str | None) -> str | None:
+    """``Gemeente Nuth`` -> ``Nuth``: a region's name as the databank writes it."""
+    if not name:
+        return name
+    stripped = _NAME_PREFIX.sub("", name.strip(), count=1)
+    return stripped or name
+
+
 def split_name(name: str | None) -> CandidateColumns:
     """``van Dijck, A.P.C.`` -> prefix ``van``, last name ``Dijck``, initials ``A.P.C.``."""
     if not name:
@@ -308,7 +324,7 @@ def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requir
         parent = options.parent_region_code
         grandparent = lineage(parent)[0]
     region = Region(
-        header.authority_name,
+        region_name(header.authority_name),
         code or "",
         parent,
         options.grandparent_region_code or grandparent,
@@ -328,7 +344,7 @@ def _unit_region(unit: Mapping[str, Any], top: Region) -> Region | None:
         # The authority is the unit's parent (a municipality's district, a district's
         # province), so the unit inherits what was given or derived for it.
         parent, grandparent = top.code, top.parent
-    return Region(unit.get("name"), code, parent, grandparent, top.national)
+    return Region(region_name(unit.get("name")), code, parent, grandparent, top.national)
 
 
 def _candidate_columns(

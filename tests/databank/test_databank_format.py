@@ -317,3 +317,22 @@ def test_the_caribbean_district_reads_back(tmp_path: Path) -> None:
     }
     # written again: the same bytes (order, codes, empty cells)
     assert to_databank(back) == written.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("stated", "written"),
+    [
+        ("Gemeente Testdorp", "Testdorp"),
+        ("gemeente  Testdorp", "Testdorp"),
+        ("Testdorp", "Testdorp"),
+        ("Gemeentebelangen", "Gemeentebelangen"),  # a word, not the prefix
+    ],
+)
+def test_region_names_as_the_databank_writes_them(stated: str, written: str) -> None:
+    # Older EML names the authority "Gemeente Nuth"; the real files name the region alone.
+    document = base_document()
+    _in_kieskring(document, "6")
+    document["managing_authority"]["name"] = stated
+    assert {r["Regio"] for r in _rows(to_databank(document))} == {written}
+    district = _district("HSB5", "Kieskring Lelystad", {"0034": "Gemeente Almere"})
+    assert {r["Regio"] for r in _rows(to_databank(district))} == {"Lelystad", "Almere"}

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telnorm.parsers.canonical import REJECTED_REASON_CODES, Document
+from telnorm.parsers.conventions import id_sort_key
 from telnorm.parsers.databank import HEADER
 from telnorm.parsers.eml.context import MASTER_TREE, ContextDocument, district_of
 from telnorm.service.export.options import (
@@ -80,6 +81,12 @@ PROVINCE_OF_DISTRICT = {
     "9": "27", "10": "27", "11": "27", "12": "28", "13": "28", "14": "28", "15": "28",
     "16": "29", "17": "30", "18": "30", "19": "31", "20": "99",
 }  # fmt: skip
+#: The provinces by CBS code, as the databank names them; 99 holds the Caribbean district.
+PROVINCE_NAMES = {
+    "20": "Groningen", "21": "Fryslân", "22": "Drenthe", "23": "Overijssel", "24": "Flevoland",
+    "25": "Gelderland", "26": "Utrecht", "27": "Noord-Holland", "28": "Zuid-Holland",
+    "29": "Zeeland", "30": "Noord-Brabant", "31": "Limburg", "99": "Niet-provinciaal ingedeeld",
+}  # fmt: skip
 #: The candidate list's gender values as the databank writes them.
 GENDER = {"male": "m", "female": "v", "m": "m", "v": "v", "man": "m", "vrouw": "v"}
 PUBLIC_BODIES = ("9001", "9002", "9003")
@@ -95,6 +102,8 @@ class Region:
     grandparent: str | None
     #: Whether its K codes are the Tweede Kamer's kieskringen (see :func:`lineage`).
     national: bool = True
+    #: A province of a central count: rows summed from its districts, no candidate rows.
+    summed: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,10 @@ class Notes:
     #: Regions whose stated ballots (H, written as Opkomst) differ from valid + blank +
     #: invalid: ``G0999 (Testdorp): H 1200, E + F + G 1198``.
     opkomst_disagrees: list[str] = field(default_factory=list)
+    #: Provinces of a central count written as sums of their districts, and those that are
+    #: not because the count lacks some of their districts (``P27 (no K10, K11)``).
+    summed_provinces: list[str] = field(default_factory=list)
+    partial_provinces: list[str] = field(default_factory=list)
     #: Candidate rows written without a surname (no name in the count, no candidate list).
     nameless_candidates: int = 0
     candidate_rows: int = 0
@@ -251,6 +264,18 @@ class Notes:
                 f"{_listing(self.opkomst_disagrees)}, which differs from valid + blank + "
                 "invalid (E + F + G), the sum the real files' municipal rows hold: check the "
                 "count (validation reports the difference) before importing."
+            )
+        if self.summed_provinces:
+            out.append(
+                f"The rows of {_listing(self.summed_provinces)} are the sums of their "
+                "districts' statistics and list totals; they have no KandidaatAantalStemmen "
+                "rows, since a list's candidate numbers may name different people in "
+                "different districts and do not add up by number."
+            )
+        if self.partial_provinces:
+            out.append(
+                f"No rows for {_listing(self.partial_provinces)}: the count lacks some of "
+                "their districts, so their sums are not known."
             )
         if self.unnamed_regions:
             out.append(
@@ -419,8 +444,9 @@ def _rows(
             notes.lack(field_type, label)
         else:
             yield [*place, *[None] * 9, field_type, value]
-    # municipal rows hold list totals only; candidates from district level up
-    with_candidates = region.code[:1] not in ("G", "O")
+    # municipal rows hold list totals only; candidates from district level up (a province
+    # summed from its districts has none: see _provinces)
+    with_candidates = region.code[:1] not in ("G", "O") and not region.summed
     selections = group.get("selections") or []
     for absent in [n for n in ctx.lists if n not in {str(s["affiliation_id"]) for s in selections}]:
         notes.lack("LijstAantalStemmen", f"{region.code} list {absent}")
@@ -501,11 +527,70 @@ def build(
         region = _unit_region(unit, top)
         if region is not None:
             regions.append((region, unit))
+    notes = Notes()
+    if top.code == COUNTRY and top.national:
+        regions += _provinces(regions, notes)
     # sorted() is stable: a code stated twice (refused upstream) would keep its order.
     regions.sort(key=lambda item: region_order(item[0].code))
-    notes = Notes()
     rows = [row for region, group in regions for row in _rows(region, group, ctx, notes)]
     return rows, notes
+
+
+def _provinces(
+    regions: list[tuple[Region, Mapping[str, Any]]], notes: Notes
+) -> list[tuple[Region, Mapping[str, Any]]]:
+    """The province rows of a central count: the real files have them (P20-P31, P99), the
+    count has its districts. Each province whose every kieskring the count holds gets its
+    statistics and list totals summed from them; candidate votes are not summed (a list's
+    candidate numbers may name different people in different districts)."""
+    districts = {region.code: group for region, group in regions if region.code[:1] == "K"}
+    if not districts:
+        return []
+    out: list[tuple[Region, Mapping[str, Any]]] = []
+    for province in sorted({PROVINCE_OF_DISTRICT[k] for k in PROVINCE_OF_DISTRICT}, key=int):
+        wanted = [f"K{k}" for k, p in PROVINCE_OF_DISTRICT.items() if p == province]
+        present = [code for code in wanted if code in districts]
+        if not present:
+            continue
+        code = "P" + province
+        if len(present) < len(wanted):
+            missing = ", ".join(code for code in wanted if code not in districts)
+            notes.partial_provinces.append(f"{code} (no {missing})")
+            continue
+        region = Region(PROVINCE_NAMES.get(province), code, COUNTRY, None, True, summed=True)
+        out.append((region, _summed([districts[k] for k in present])))
+        notes.summed_provinces.append(code)
+    return out
+
+
+def _summed(groups: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The sum of vote groups: a number only where every group states it (a list absent
+    from a district's ballot counts 0 there; one stated without votes leaves it unsummed)."""
+
+    def total(values: list[Any]) -> int | None:
+        if any(value is None for value in values):
+            return None
+        return sum(int(value) for value in values)
+
+    rejected = [group.get("rejected_votes") or {} for group in groups]
+    lists: dict[str, list[Any]] = {}
+    for group in groups:
+        for selection in group.get("selections") or []:
+            lists.setdefault(str(selection["affiliation_id"]), []).append(
+                selection.get("valid_votes")
+            )
+    return {
+        "cast": total([group.get("cast") for group in groups]),
+        "votes_cast": total([group.get("votes_cast") for group in groups]),
+        "total_counted": total([group.get("total_counted") for group in groups]),
+        "rejected_votes": {
+            code: total([r.get(code) for r in rejected]) for code in ("blanco", "ongeldig")
+        },
+        "selections": [
+            {"affiliation_id": number, "valid_votes": total(values), "candidates": []}
+            for number, values in sorted(lists.items(), key=lambda item: id_sort_key(item[0]))
+        ],
+    }
 
 
 def iter_rows(document: Document, options: ExportOptions | None = None) -> Iterator[list[object]]:

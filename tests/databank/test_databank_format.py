@@ -336,3 +336,44 @@ def test_region_names_as_the_databank_writes_them(stated: str, written: str) -> 
     assert {r["Regio"] for r in _rows(to_databank(document))} == {written}
     district = _district("HSB5", "Kieskring Lelystad", {"0034": "Gemeente Almere"})
     assert {r["Regio"] for r in _rows(to_databank(district))} == {"Lelystad", "Almere"}
+
+
+def _central(districts: dict[str, str]) -> dict[str, Any]:
+    """A central count (510d) whose units are districts."""
+    document = _district("CSB", "Nederland", {})
+    document["document"]["level"] = "central"
+    document["contest"] = {"id": "alle", "name": None}
+    template = base_document()["reporting_unit_votes"][0]
+    for number, name in districts.items():
+        unit = copy.deepcopy(template)
+        unit.update(id=f"HSB{number}", name=name, kind="district", cast=500)
+        document["reporting_unit_votes"].append(unit)
+    return document
+
+
+def test_a_central_count_gives_the_provinces_as_sums_of_their_districts() -> None:
+    document = _central({"6": "Nijmegen", "7": "Arnhem", "9": "Amsterdam", "20": "Bonaire"})
+    exported = export(document, "databank", ExportOptions(region_code="L528"))
+    rows = _rows(exported.content)
+    assert _places(rows) == [
+        ("K6", "P25", "L528"), ("K7", "P25", "L528"), ("K9", "P27", "L528"),
+        ("K20", "P99", "L528"), ("L528", "", ""), ("P25", "L528", ""), ("P99", "L528", ""),
+    ]  # fmt: skip
+    p25 = {(r["VeldType"], r["LijstNummer"]): r["Waarde"] for r in rows if r["RegioCode"] == "P25"}
+    k6 = {(r["VeldType"], r["LijstNummer"]): r["Waarde"] for r in rows if r["RegioCode"] == "K6"}
+    assert p25.keys() == {k for k in k6 if k[0] != "KandidaatAantalStemmen"}
+    assert all(int(p25[key]) == 2 * int(k6[key]) for key in p25)  # two equal districts
+    assert {r["Regio"] for r in rows if r["RegioCode"] == "P25"} == {"Gelderland"}
+    summed = next(n for n in exported.notes if n.startswith("The rows of P25, P99 are the sums"))
+    assert "KandidaatAantalStemmen" in summed
+    assert "No rows for P27 (no K10, K11)" in " ".join(exported.notes)
+
+
+def test_a_province_sum_needs_every_district_to_state_the_number() -> None:
+    document = _central({"6": "Nijmegen", "7": "Arnhem"})
+    document["reporting_unit_votes"][1]["cast"] = None
+    document["reporting_unit_votes"][1]["selections"][1]["valid_votes"] = None
+    rows = _rows(export(document, "databank", ExportOptions(region_code="L528")).content)
+    p25 = {(r["VeldType"], r["LijstNummer"]) for r in rows if r["RegioCode"] == "P25"}
+    assert ("Kiesgerechtigden", "") not in p25 and ("LijstAantalStemmen", "2") not in p25
+    assert ("LijstAantalStemmen", "1") in p25 and ("AantalGeldigeStemmen", "") in p25

@@ -48,7 +48,8 @@ def render(report: dict[str, Any], fmt: str) -> bytes:
     multiple=True,
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="District 510c, central 510d or municipal-totals JSON (repeatable).",
+    help="District 510c, central 510d, the databank's import CSV or municipal-totals JSON "
+    "(repeatable).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv", "html"]), default="json", show_default=True

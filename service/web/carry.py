@@ -23,7 +23,7 @@ from telnorm.parsers.errors import InputTooLarge, RequestError
 from telnorm.service.pipeline import InputFile
 
 #: The parts a page may carry (the file and what reading it again needs).
-CARRIED_PARTS = ("file", "candidate_list", "reference", "mapping")
+CARRIED_PARTS = ("file", "candidate_list", "election_definition", "reference", "mapping")
 _MAGIC = b"TNC1"
 
 

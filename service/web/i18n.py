@@ -55,9 +55,14 @@ _NL: dict[str, str] = {
     "zip-bestand.",
     "candidate_list_label": "Kandidatenlijst (optioneel)",
     "candidate_list_hint": "EML 230b: namen van lijsten en kandidaten.",
+    "election_definition_label": "Verkiezingsdefinitie (optioneel)",
+    "election_definition_hint": "EML 110a, of de MasterElectionTree.xml van de "
+    "verkiezingssoftware: namen van de verkiezing en de gebieden, en in welke kieskring elke "
+    "gemeente ligt (voor de databank-CSV).",
     "reference_label": "Referentietelling (optioneel)",
     "reference_hint": "De telling van het hoofdstembureau (EML 510c), het centraal stembureau "
-    "(510d) of gemeentelijke totalen (JSON), om mee te vergelijken.",
+    "(510d), de databank-CSV van de verkiezing (…_uitslag.csv) of gemeentelijke totalen (JSON), "
+    "om mee te vergelijken.",
     "submit": "Controleren",
     "uploading": "Bezig met uploaden…",
     "processing": "Bestand wordt gelezen en gecontroleerd…",
@@ -184,9 +189,13 @@ _EN: dict[str, str] = {
     "file_hint": "EML 510, osv4-3 CSV, another CSV, a spreadsheet (xlsx, xls, ods) or a zip file.",
     "candidate_list_label": "Candidate list (optional)",
     "candidate_list_hint": "EML 230b: names of lists and candidates.",
+    "election_definition_label": "Election definition (optional)",
+    "election_definition_hint": "EML 110a, or the counting software's MasterElectionTree.xml: "
+    "names of the election and its regions, and the kieskring each municipality lies in (for "
+    "the databank CSV).",
     "reference_label": "Reference count (optional)",
-    "reference_hint": "The district's count (EML 510c), the central count (510d) or municipal "
-    "totals (JSON), to compare with.",
+    "reference_hint": "The district's count (EML 510c), the central count (510d), the "
+    "election's databank CSV (…_uitslag.csv) or municipal totals (JSON), to compare with.",
     "submit": "Check",
     "uploading": "Uploading…",
     "processing": "Reading and checking the file…",

@@ -24,7 +24,11 @@ from starlette.responses import HTMLResponse, Response
 from telnorm.parsers.errors import ExportFieldsMissing, RequestError, TelnormError
 from telnorm.service.export import FORMATS, PARAMETERS
 from telnorm.service.export.disposition import content_disposition
-from telnorm.service.export.job import canonical_export_job, normalise_export_job
+from telnorm.service.export.job import (
+    EXPORT_CONTEXT_PARTS,
+    canonical_export_job,
+    normalise_export_job,
+)
 from telnorm.service.jobs import suggest_mapping_job
 from telnorm.service.pipeline import InputFile, NormaliseOptions
 from telnorm.service.problems import status_of
@@ -40,7 +44,7 @@ from telnorm.service.workers import WorkerPool
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("telnorm.web")
 
-UPLOAD_PARTS = ("file", "candidate_list", "reference")
+UPLOAD_PARTS = ("file", "candidate_list", "election_definition", "reference")
 #: Problems a mapping can solve: the table was not understood (for unsupported-format, only
 #: when the tabular parser was at least a candidate: a table it could not place).
 MAPPING_CODES = frozenset(
@@ -130,6 +134,7 @@ async def _inspect(
         main=files["file"],
         reference=files.get("reference"),
         candidate_list=files.get("candidate_list"),
+        context_files={role: files[role] for role in ("election_definition",) if role in files},
         # a completed mapping is for the tabular parser, whatever detection would say
         format="tabular" if with_mapping else None,
         parser_options=options,
@@ -360,7 +365,7 @@ async def _export(
         raise RequestError(f"Unknown download {output!r}; the page offers {', '.join(FORMATS)}.")
     settings = settings_of(request)
     pool = pool_of(request)
-    context = {role: files[role] for role in ("candidate_list",) if role in files}
+    context = {role: files[role] for role in EXPORT_CONTEXT_PARTS if role in files}
     if "mapping" not in files and is_canonical_json(files["file"], False, None):
         return await pool.run(
             canonical_export_job,

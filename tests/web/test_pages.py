@@ -11,6 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from telnorm.service.web.security import POLICY
+from tests.databank.test_election_tree import (
+    LINDEHOVEN_TREE,
+    definition_110a,
+    places,
+    sent_back,
+)
 from tests.web.conftest import CANDIDATE_LIST, HOSTILE, TABULAR, Election, seeded_faults_csv
 
 XLSX = TABULAR / "a_lindehoven_names.xlsx"
@@ -485,3 +491,28 @@ def test_reconcile_page_without_a_reference_is_a_readable_problem(
     assert response.status_code == 400
     assert "No reference was sent" in response.text
     assert '<code id="problem-code">bad-request</code>' in response.text
+
+
+def test_an_election_definition_gives_the_databank_download_its_kieskring(
+    client: TestClient,
+) -> None:
+    # A Tweede Kamer count that names no kieskring (as an osv4-3 CSV or a spreadsheet does),
+    # uploaded with a 110a whose election tree puts Lindehoven (9901) in kieskring 6.
+    tree = definition_110a("TK", LINDEHOVEN_TREE).encode()
+    response = client.post(
+        "/",
+        files={
+            "file": ("telling.json", sent_back()),
+            "candidate_list": ("", b""),
+            "election_definition": ("110a.eml.xml", tree),
+            "reference": ("", b""),
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert 'id="election_definition"' in client.get("/").text
+    download = client.post(
+        "/web/download",
+        files={"carried": (None, carried_of(response.text)), "output": (None, "databank")},
+    )
+    assert download.status_code == 200, download.text
+    assert places(download.content) == {("G9901", "K6", "P25")}

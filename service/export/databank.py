@@ -598,12 +598,20 @@ def iter_rows(document: Document, options: ExportOptions | None = None) -> Itera
     yield from build(document, options)[0]
 
 
-def _cell(value: object) -> str:
+_UNWRITABLE = re.compile(r"[;\r\n]+")
+
+
+def _cell(value: object, changed: list[str]) -> str:
     """A cell as the import file writes it: as is, no quoting; a ``;`` or line end inside a
-    name (which no real name has) would break the row, so it becomes a space."""
+    name (which no real name has) would break the row, so it becomes a space, and the text
+    is kept in ``changed`` for a note."""
     if value is None:
         return ""
-    return re.sub(r"[;\r\n]+", " ", str(value))
+    text = str(value)
+    written = _UNWRITABLE.sub(" ", text)
+    if written != text and text not in changed:
+        changed.append(text)
+    return written
 
 
 def write(
@@ -613,13 +621,22 @@ def write(
     fill (never filled in with a guess)."""
     rows, notes = build(document, options)
     neutralise = options is not None and options.neutralise_formulas
+    changed: list[str] = []
     lines = [";".join(COLUMNS)]
     lines += [
-        ";".join(_cell(neutralised(cell) if neutralise else cell) for cell in row) for row in rows
+        ";".join(_cell(neutralised(cell) if neutralise else cell, changed) for cell in row)
+        for row in rows
     ]
     content = ("\n".join(lines) + "\n").encode("utf-8")
     has_list = options is not None and options.candidate_list is not None
-    return content, notes.texts(has_list)
+    texts = notes.texts(has_list)
+    if changed:
+        shown = ", ".join(repr(text) for text in changed[:NAMED])
+        texts += (
+            f"{len(changed)} name(s) hold a ';' or a line break, which the import file (no "
+            f"quoting) cannot hold: written with a space instead ({shown}).",
+        )
+    return content, texts
 
 
 def to_databank(document: Document, options: ExportOptions | None = None) -> bytes:

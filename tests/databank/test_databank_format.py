@@ -377,3 +377,17 @@ def test_a_province_sum_needs_every_district_to_state_the_number() -> None:
     p25 = {(r["VeldType"], r["LijstNummer"]) for r in rows if r["RegioCode"] == "P25"}
     assert ("Kiesgerechtigden", "") not in p25 and ("LijstAantalStemmen", "2") not in p25
     assert ("LijstAantalStemmen", "1") in p25 and ("AantalGeldigeStemmen", "") in p25
+
+
+def test_a_name_the_unquoted_file_cannot_hold_is_written_with_a_space_and_named() -> None:
+    document = base_document()
+    _in_kieskring(document, "6")
+    document["affiliations"][0]["name"] = "Lijst A; B\nC"
+    exported = export(document, "databank")
+    rows = _rows(exported.content)
+    assert all(len(r) == len(HEADER) for r in rows)
+    assert {r["LijstNaam"] for r in rows if r["LijstNummer"] == "1"} == {"Lijst A  B C"}
+    assert exported.notes == (
+        "1 name(s) hold a ';' or a line break, which the import file (no quoting) cannot hold: "
+        "written with a space instead ('Lijst A; B\\nC').",
+    )

@@ -31,7 +31,11 @@ class A101(Rule):
     difference), and a list or candidate the total has but no unit states is reported as
     not stated by the units (no expected value, no difference) when the total gives it
     votes. A statistic no unit states is not checked, nor a list total no unit states for a
-    list whose candidates the units do state (its candidates are compared instead).
+    list whose candidates the units do state (its candidates are compared instead). Units
+    that state no candidate votes at all give list totals only (the municipal rows of the
+    databank's import file, a sheet of station list totals under a total per candidate): the
+    total's candidate votes are then not compared with them (the arithmetic rules still
+    check that they add up to its list totals), rather than reported missing in every unit.
 
     Fails: three stations hold 100, 120 and 80 votes for list 2 and the total states 310.
 
@@ -76,6 +80,7 @@ class A101(Rule):
 
         total = ctx.total
         data = total.data
+        units_state_candidates = any(entry[1] for entry in lists.values())
         for key, letter in (("total_counted", "E"), ("votes_cast", "H")):
             if key in stated:
                 yield from self._compare(
@@ -122,7 +127,8 @@ class A101(Rule):
                 )
             candidate_sums = entry[1]
             own: set[str] = set()
-            for c_index, candidate in enumerate(selection.get("candidates") or ()):
+            candidates = selection.get("candidates") if units_state_candidates else None
+            for c_index, candidate in enumerate(candidates or ()):
                 cid = candidate["candidate_id"]
                 own.add(cid)
                 yield from self._compare(

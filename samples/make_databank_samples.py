@@ -5,7 +5,8 @@ reader meets: one municipality, one district with its municipalities, a whole el
 Municipal codes 9901-9903 are not CBS codes; the district (K6 Nijmegen, K7 Arnhem),
 province (P25 Gelderland) and country (L528) codes are the databank's real ones. Every
 higher region is written as the sum of the regions under it, from one truth table here (not
-by running telnorm), so the reader's sum check has an independent oracle. Run:
+by running telnorm), so the reader's sum check has an independent oracle; ``errors/`` holds
+files it must refuse. Run:
 ``.venv/bin/python samples/make_databank_samples.py``.
 """
 
@@ -133,6 +134,19 @@ def main() -> None:
     rows += _region((*COUNTRY, "", ""), everything, candidates=True)
     rows += _region(("Gelderland", "P25", "L528", ""), everything, candidates=True)
     _write("TK2026_uitslag.csv", rows)
+    # Files the reader must refuse, with the line: a number stated twice for one region, and
+    # the weighted votes of an Eerste Kamer file (not a count of ballots).
+    (OUT / "errors").mkdir(exist_ok=True)
+    once = _municipality("G9901")
+    _write("errors/duplicate_value_uitslag.csv", [*once, once[-1].rsplit(";", 1)[0] + ";901"])
+    head = ";".join((*COUNTRY, "", "")) + ";"
+    _write(
+        "errors/EK2027_weighted_votes_uitslag.csv",
+        [
+            f"{head};1;Partij voor het Rivierenland" + ";" * 8 + "LijstAantalGewogenStemmen;4866",
+            f"{head};1;Partij voor het Rivierenland" + ";" * 8 + "LijstAantalStemmen;17",
+        ],
+    )
 
 
 if __name__ == "__main__":

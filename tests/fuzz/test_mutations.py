@@ -85,6 +85,8 @@ def seeds(parser: str) -> tuple[tuple[str, bytes], ...]:
         paths += _files(CORPUS / "eml", ("legacy-osv/*510*.xml",))
     elif parser == "osv4-3":
         paths = _files(CORPUS / "csv" / "osv4-3", ("*.csv",))
+    elif parser == "databank":
+        paths = _files(SAMPLES / "databank", ("*.csv", "errors/*.csv"))
     elif parser == "tabular":
         paths = _files(SAMPLES / "tabular", ("*.csv", "*.tsv", "*.xlsx", "*.ods", "*.xls"))
         paths += _files(CORPUS / "csv" / "third-party", ("*.csv",))
@@ -152,7 +154,7 @@ def _need(parser: str) -> tuple[tuple[str, bytes], ...]:
     return found
 
 
-@pytest.mark.parametrize("parser", ["eml", "osv4-3", "tabular"])
+@pytest.mark.parametrize("parser", ["eml", "osv4-3", "tabular", "databank"])
 @pytest.mark.parametrize("detected", [False, True], ids=["format", "detected"])
 @FUZZ
 @given(pick=st.integers(min_value=0), ops=hypothesis_ops(), inner=st.booleans())

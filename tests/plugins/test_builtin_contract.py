@@ -99,3 +99,29 @@ class TestDatabankContract(ParserContract):
     error_samples = sorted((DATABANK_SAMPLES / "errors").glob("*.csv"))
     claims = frozenset({"csv"})
     fuzz_examples = 30
+
+
+def test_every_builtin_parser_runs_the_contract() -> None:
+    """Each built-in parser that builds documents runs the kit third parties get (a bundle
+    parser only picks a member for another parser, which the kit cannot check)."""
+    from importlib.metadata import entry_points
+
+    from telnorm.parsers.api import BundleParser
+    from telnorm.parsers.registry import BUILTIN_DISTRIBUTION, ENTRY_POINT_GROUP
+    from tests.pdf.test_contract import TestPDFContract
+
+    contracts = [TestEMLContract, TestOSV43Contract, TestDatabankContract, TestPDFContract]
+    if TabularParser is not None:
+        contracts.append(TestTabularContract)
+    tested = {contract.parser for contract in contracts}
+    builtin = [
+        point.load()
+        for point in entry_points(group=ENTRY_POINT_GROUP)
+        if point.dist is not None and point.dist.name == BUILTIN_DISTRIBUTION
+    ]
+    untested = [
+        parser.name
+        for parser in builtin
+        if parser not in tested and not issubclass(parser, BundleParser)
+    ]
+    assert builtin and not untested

@@ -53,6 +53,7 @@ from telnorm.parsers.databank import HEADER
 from telnorm.parsers.eml.context import MASTER_TREE, ContextDocument, district_of
 from telnorm.service.export.options import (
     ExportOptions,
+    Header,
     Requirements,
     check_representable,
     resolve_header,
@@ -181,6 +182,26 @@ def lineage(
     parent = parent_hint
     grandparent = lineage(parent, national=national)[0] if parent else None
     return parent, grandparent
+
+
+#: The province of each name an election domain may give (CBS code), both Frisian spellings.
+_PROVINCE_OF_NAME = {name.lower(): code for code, name in PROVINCE_NAMES.items() if code != "99"}
+_PROVINCE_OF_NAME["friesland"] = "21"
+
+
+def _central_region(header: Header) -> str | None:
+    """The region of a central count (``CSB``): the country for a Tweede Kamer, Eerste Kamer
+    or European Parliament count, the province for a Provinciale Staten count whose domain
+    names it (``PS2023_Drenthe`` -> ``P22``); else None (the caller passes region_code)."""
+    if (header.authority_id or "").strip().upper() != "CSB":
+        return None
+    category = (header.election_category or "").strip().upper()
+    if category in ("TK", "EK", "EP"):
+        return COUNTRY
+    if category == "PS":
+        province = _PROVINCE_OF_NAME.get((header.domain_name or "").strip().lower())
+        return "P" + province if province else None
+    return None
 
 
 def _is_national(category: str | None, definition: ContextDocument | None) -> bool:
@@ -326,7 +347,7 @@ _EXPECTED_CODES = {"G": 2, "O": 2, "K": 2, "P": 1, "L": 0}
 def _regions(document: Document, options: ExportOptions) -> tuple[Region, Requirements]:
     header = resolve_header(document, options)
     req = Requirements()
-    code = options.region_code or region_code(header.authority_id)
+    code = options.region_code or region_code(header.authority_id) or _central_region(header)
     if code is None:
         req.need(
             "region_code",

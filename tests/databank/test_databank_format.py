@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from telnorm.parsers.databank import HEADER
-from telnorm.parsers.errors import UnreadCells
+from telnorm.parsers.errors import ExportFieldsMissing, UnreadCells
 from telnorm.service.export import ExportOptions, export
 from telnorm.service.export.databank import region_order, to_databank
 from telnorm.service.pipeline import InputFile, normalise
@@ -391,3 +391,26 @@ def test_a_name_the_unquoted_file_cannot_hold_is_written_with_a_space_and_named(
         "1 name(s) hold a ';' or a line break, which the import file (no quoting) cannot hold: "
         "written with a space instead ('Lijst A; B\\nC').",
     )
+
+
+@pytest.mark.parametrize(
+    ("category", "domain", "region"),
+    [("TK", None, "L528"), ("EP", None, "L528"), ("PS", "Drenthe", "P22"),
+     ("PS", "Friesland", "P21"), ("PS", "Fryslân", "P21")],
+)  # fmt: skip
+def test_a_central_count_knows_its_region(category: str, domain: str | None, region: str) -> None:
+    document = _central({})
+    document["election"].update(category=category, subcategory=category)
+    document["election"]["domain"] = {"id": None, "name": domain} if domain else None
+    rows = _rows(export(document, "databank").content)
+    assert {r["RegioCode"] for r in rows} == {region}
+
+
+@pytest.mark.parametrize(("category", "domain"), [("AB", "Scheldestromen"), ("PS", "Elders")])
+def test_a_central_count_of_unknown_region_asks_for_it(category: str, domain: str) -> None:
+    document = _central({})
+    document["election"].update(category=category, subcategory=category)
+    document["election"]["domain"] = {"id": None, "name": domain}
+    with pytest.raises(ExportFieldsMissing) as caught:
+        export(document, "databank")
+    assert "region_code" in caught.value.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from pathlib import Path
@@ -135,9 +136,14 @@ def test_region_codes() -> None:
 def test_central_count_needs_its_region_code() -> None:
     path = corpus_path("eml", "510-other", "Totaaltelling_PS2023_Drenthe_provincie_Drenthe.eml.xml")
     document = normalise(InputFile(path, path.name))
+    # a water board's central count has no databank code telnorm knows: asked for
+    board = copy.deepcopy(document)
+    board["election"].update(category="AB", subcategory="AB")
     with pytest.raises(ExportFieldsMissing) as caught:
-        to_databank(document)
+        to_databank(board)
     assert [m["field"] for m in caught.value.extra["missing"]] == ["region_code"]
+    # a PS count's is the province its domain names (Drenthe: P22), as region_code gives it
+    assert to_databank(document) == to_databank(document, ExportOptions(region_code="P22"))
     rows = _rows(to_databank(document, ExportOptions(region_code="P22")))
     regions = {(r["RegioCode"], r["OuderRegioCode"], r["GrootOuderRegioCode"]) for r in rows}
     # The province under the country, and its municipality unit 1680 under it.

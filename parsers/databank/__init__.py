@@ -31,13 +31,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from telnorm.parsers.api import Detection, ParseContext, Parser, Source
+from telnorm.parsers.api import Detection, Limits, ParseContext, Parser, Source
 from telnorm.parsers.canonical import FORMAT_VERSION, Document
 from telnorm.parsers.conventions import id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
+from telnorm.parsers.csvlines import located_rows
 from telnorm.parsers.databank.sums import check_sums, report
 from telnorm.parsers.errors import (
     DuplicateValue,
@@ -45,6 +47,7 @@ from telnorm.parsers.errors import (
     LimitExceeded,
     NoHeader,
     StructureError,
+    TelnormError,
     UnreadCells,
 )
 from telnorm.parsers.text import decode
@@ -148,8 +151,9 @@ class DatabankParser(Parser):
 
     def parse(self, source: Source, context: ParseContext) -> Document:
         text = decode(source.read_bytes()).text.lstrip("\ufeff")
-        reader = csv.reader(io.StringIO(text), delimiter=";")
-        header = tuple(cell.strip() for cell in next(reader, []))
+        # newline="": the csv module itself ends rows at \n, \r\n or \r, in or out of quotes
+        lines = _lines(csv.reader(io.StringIO(text, newline=""), delimiter=";"), context.limits)
+        header = tuple(cell.strip() for cell in next(lines, (1, []))[1])
         if header[: len(HEADER)] != HEADER:
             raise NoHeader(
                 "The first line is not the databank header (Regio;RegioCode;...;Waarde).",
@@ -158,8 +162,8 @@ class DatabankParser(Parser):
         regions: dict[str, _Region] = {}
         results: Counter[str] = Counter()
         unread: list[dict[str, Any]] = []
-        for number, row in enumerate(reader, start=2):
-            if number > context.limits.max_rows:
+        for rows_read, (number, row) in enumerate(lines, start=2):
+            if rows_read > context.limits.max_rows:
                 raise LimitExceeded(
                     f"The file has more than {context.limits.max_rows:,} rows.",
                     location={"line": number},
@@ -379,6 +383,26 @@ def _note_levels_between(
         ),
         None,
     )
+
+
+def _lines(reader: Any, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """The rows with the line each ends on; one the csv module cannot read (a cell longer
+    than ``max_line_length``, as for every text table) is a located 422, never a crash."""
+    csv.field_size_limit(max(limits.max_line_length, 1024))  # the tabular reader's cap too
+
+    def refuse(line: int, reason: str) -> TelnormError:
+        if "field larger than field limit" in reason:
+            return LimitExceeded(
+                f"Line {line} has a cell longer than {limits.max_line_length:,} characters.",
+                location={"line": line},
+            )
+        return StructureError(
+            f"Line {line} cannot be read as a line of the databank file ({reason}); the file "
+            "is ';'-separated text, one value per line, without quotes.",
+            location={"line": line},
+        )
+
+    return located_rows(reader, refuse)
 
 
 def _refuse_unread(unread: list[dict[str, Any]]) -> None:

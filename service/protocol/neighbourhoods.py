@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from telnorm.parsers.csvlines import located_rows
 from telnorm.parsers.errors import ContextFileError, LimitExceeded
 from telnorm.parsers.text import decode
 
@@ -24,6 +25,8 @@ ROLE = "neighbourhoods"
 COLUMNS = ("zip_code", "neighbourhood_code", "ambiguous")
 #: More rows than the Netherlands has postcodes (about 470,000) means this is not the table.
 MAX_ROWS = 1_000_000
+#: A postcode, a neighbourhood code and a yes/no: a longer line means this is not the table.
+MAX_LINE = 1024
 #: Station names that are not tied to a neighbourhood (the Council's tool uses these words).
 NOT_A_NEIGHBOURHOOD = re.compile(r"brief|station|mobiel|metro|cabin|tent|tijdelijk", re.I)
 
@@ -55,8 +58,22 @@ def parse_neighbourhoods(text: str, filename: str = "neighbourhoods.csv") -> Nei
     lines = text.lstrip("\ufeff").splitlines()
     if not lines:
         raise ContextFileError(f"The neighbourhood table ({filename}) is empty.", role=ROLE)
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=_delimiter(lines[0]))
-    header = tuple(cell.strip() for cell in next(reader))
+
+    def refuse(line: int, reason: str) -> ContextFileError:
+        return ContextFileError(
+            f"Line {line} of the neighbourhood table ({filename}) cannot be read ({reason}).",
+            role=ROLE,
+            location={"line": line},
+        )
+
+    # Checked here rather than by the csv module's field cap, which is process-wide.
+    long = next((n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE), None)
+    if long is not None:
+        raise refuse(long, f"longer than {MAX_LINE:,} characters")
+    reader = located_rows(
+        csv.reader(io.StringIO("\n".join(lines)), delimiter=_delimiter(lines[0])), refuse
+    )
+    header = tuple(cell.strip() for cell in next(reader, (1, []))[1])
     if header != COLUMNS:
         raise ContextFileError(
             f"The neighbourhood table ({filename}) must have the columns "
@@ -65,7 +82,7 @@ def parse_neighbourhoods(text: str, filename: str = "neighbourhoods.csv") -> Nei
             location={"line": 1},
         )
     found: dict[str, str | None] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in reader:
         if number > MAX_ROWS:
             raise LimitExceeded(
                 f"The neighbourhood table ({filename}) has more than {MAX_ROWS:,} rows.",

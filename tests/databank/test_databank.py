@@ -12,11 +12,12 @@ import pytest
 from telnorm.parsers.api import Limits, Source
 from telnorm.parsers.databank import HEADER
 from telnorm.parsers.eml.context import CANDIDATE_LIST, read_context_file
-from telnorm.parsers.errors import DuplicateValue, StructureError
+from telnorm.parsers.errors import DuplicateValue, StructureError, TelnormError
 from telnorm.service.export import export
 from telnorm.service.export.databank import lineage
 from telnorm.service.export.options import ExportOptions
 from telnorm.service.pipeline import InputFile, NormaliseOptions, normalise
+from telnorm.service.problems import status_of
 from telnorm.service.validation.inputs import ValidateRequest, run_request
 from tests.conftest import corpus_path
 
@@ -186,3 +187,22 @@ def test_a_list_row_without_its_number_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StructureError) as caught:
         normalise(InputFile(path, path.name))
     assert caught.value.location == {"line": 2, "column": 6}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lindehoven;G0999;K6;P25;;1;Lok\raal;;;;;;;;LijstAantalStemmen;30",  # a lone CR
+        'Lindehoven;G0999;K6;P25;;1;"Lokaal;;;;;;;;LijstAantalStemmen;30',  # an open quote
+        # longer than max_line_length (1,000,000), the cap of every text table
+        "Lindehoven;G0999;K6;P25;;1;" + "x" * 1_000_001 + ";;;;;;;;LijstAantalStemmen;30",
+    ],
+    ids=["carriage-return", "open-quote", "huge-cell"],
+)
+def test_a_line_the_csv_module_cannot_read_is_a_located_refusal(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "uitslag.csv"
+    path.write_bytes((";".join(HEADER) + "\n" + line + "\n").encode("utf-8"))
+    with pytest.raises(TelnormError) as caught:
+        normalise(InputFile(path, path.name))
+    assert 400 <= status_of(caught.value) < 500
+    assert caught.value.location and caught.value.location["line"] >= 2

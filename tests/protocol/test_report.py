@@ -10,6 +10,7 @@ import jsonschema
 import orjson
 import pytest
 
+from telnorm.parsers.errors import ContextFileError
 from telnorm.service.pipeline import InputFile
 from telnorm.service.protocol.checks import DEFAULT_THRESHOLDS
 from telnorm.service.protocol.job import ProtocolRequest, run_protocol
@@ -110,6 +111,23 @@ def test_neighbourhood_check_needs_five_stations_and_skips_postal_stations() -> 
     entry = next(e for e in report["b"] if e["station"] == "3")
     # 4 stations in the neighbourhood: its check does not run, the municipality's counts.
     assert [s["over"]["candidate_id"] for s in entry["swaps"]] == ["3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("zip_code,neighbourhood_code,ambiguous\n1234AB," + "x" * 200_000 + ",no\n", 2),
+        ("", None),
+        ("\n\n", 1),
+    ],
+    ids=["huge-cell", "empty", "blank-lines"],
+)
+def test_an_unreadable_neighbourhood_table_is_a_located_refusal(
+    text: str, line: int | None
+) -> None:
+    with pytest.raises(ContextFileError) as caught:
+        parse_neighbourhoods(text)
+    assert caught.value.location == ({"line": line} if line else None)
 
 
 def test_a_missing_statistic_makes_a_check_not_apply() -> None:

@@ -23,6 +23,9 @@ from telnorm.service.validation.reference import (
 )
 
 CENTRAL_LEVELS = ("central", "national")
+#: Notes of reading a reference that question its own numbers, carried into the report: a
+#: databank file whose district or province rows are not the sum of the regions under them.
+DOUBTFUL_NOTES = ("databank-sum-differs",)
 
 
 @dataclass
@@ -48,6 +51,8 @@ class RefDocument:
     list_names: dict[str, str | None]
     #: True when the document's own total states no lists (municipal-totals JSON)
     total_from_units: bool = False
+    #: What reading it found doubtful in its own numbers (:data:`DOUBTFUL_NOTES`).
+    doubts: list[str] = field(default_factory=list)
 
     def election_totals(self) -> GroupTotals:
         """The document's total per list, or the sum of its units when it states none."""
@@ -95,6 +100,11 @@ class ReferenceSet:
                 str(a.get("id")): a.get("name") for a in document.get("affiliations") or []
             },
             total_from_units=not total.has_lists(),
+            doubts=[
+                str(note.get("message"))
+                for note in document.get("notes") or []
+                if note.get("code") in DOUBTFUL_NOTES
+            ],
         )
         self.documents.append(ref)
         own_code = cbs_code(authority.get("id"))

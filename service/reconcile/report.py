@@ -46,6 +46,8 @@ def build_report(
                     "both are compared, and both corrections count in seat_impact."
                 )
             seen[key] = entry["file"]
+    # a reference whose own levels disagree (the Boxmeer case inside a databank file)
+    notes += [f"Reference {doc.file}: {doubt}" for doc in refs.documents for doubt in doc.doubts]
     counts = {status: sum(1 for e in entries if e["status"] == status) for status in STATUSES}
     summary = {
         "municipalities": len(entries),

@@ -187,3 +187,37 @@ def test_a_district_given_twice_is_counted_once(faulty: Any) -> None:
     assert any("not added again" in note for note in impact2["notes"])
     # every municipality of that district is in both: compared with the first, noted
     assert second["summary"] == first["summary"]
+
+
+DATABANK = Path(__file__).resolve().parents[2] / "samples" / "databank"
+
+
+def test_a_databank_reference_and_its_own_disagreements(tmp_path: Path) -> None:
+    # The whole election's databank file as the reference of one municipality's count
+    # (that municipality's own databank rows): equal, and the report says nothing more.
+    count = DATABANK / "TK2026_gemeente_Lindehoven_uitslag.csv"
+    reference = DATABANK / "TK2026_uitslag.csv"
+    status, out = run(str(count), "--reference", str(reference))
+    report = json.loads(out)
+    jsonschema.validate(report, report_schema())
+    assert status == 0 and report["summary"]["equal"] == 1
+    assert report["municipalities"][0]["reference"]["unit"] == "9901"
+    assert report["notes"] == []
+    # The district's row of list 2 keyed otherwise (the Boxmeer case): the municipality is
+    # still equal to its own rows, and the report names the reference's disagreement.
+    lines = reference.read_text(encoding="utf-8").splitlines()
+    changed = [
+        line.replace(";LijstAantalStemmen;5091", ";LijstAantalStemmen;4000")
+        if line.startswith("Nijmegen;K6;") and ";2;Heuvelrode Vooruit;;" in line
+        else line
+        for line in lines
+    ]
+    assert changed != lines
+    doubtful = tmp_path / "TK2026_uitslag.csv"
+    doubtful.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    status, out = run(str(count), "--reference", str(doubtful))
+    report = json.loads(out)
+    assert status == 0
+    assert [
+        n for n in report["notes"] if n.startswith("Reference TK2026_uitslag.csv: K6 (Nijmegen)")
+    ]

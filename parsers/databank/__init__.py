@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -180,7 +181,7 @@ class DatabankParser(Parser):
                 "candidates), not the count; telnorm apportion computes it from the counts.",
                 {"veld_type": kind, "rows": rows},
             )
-        return self._document(regions, context)
+        return self._document(regions, context, source.filename or "")
 
     def _row(
         self,
@@ -263,7 +264,9 @@ class DatabankParser(Parser):
                 first={"line": first},
             )
 
-    def _document(self, regions: dict[str, _Region], context: ParseContext) -> Document:
+    def _document(
+        self, regions: dict[str, _Region], context: ParseContext, source_name: str
+    ) -> Document:
         if not regions:
             raise StructureError("The databank file has no rows.", location={"line": 2})
         municipal = [r for r in regions.values() if r.code[:1] in "GO"]
@@ -302,19 +305,26 @@ class DatabankParser(Parser):
                     aff["candidates"].setdefault(cid, name)
         total = _group_of(top) if top is not None else {"selections": []}
         district = top if top is not None and top.code[:1] == "K" else None
+        # A municipality's rows name its kieskring (OuderRegioCode K6): its contest, as in a
+        # TK 510b, so that it is written back under the same district.
+        under = top.parent if top is not None and top.code[:1] in "GO" else ""
+        contest_id = district.code[1:] if district else None
+        if under[:1] == "K" and under[1:].isdigit():
+            contest_id = under[1:]
+        election = _election_from_name(source_name)
+        if election["id"] is not None:
+            context.note(
+                "databank-election-from-name",
+                f"Election {election['id']} taken from the file name ({source_name}); the "
+                "databank file itself does not name its election.",
+                None,
+            )
         return {
             "format_version": FORMAT_VERSION,
             "document": {"eml_id": None, "level": level, "created": None, "transaction_id": None},
-            "election": {
-                "id": None,
-                "name": None,
-                "category": None,
-                "subcategory": None,
-                "date": None,
-                "domain": None,
-            },
+            "election": election,
             "contest": {
-                "id": district.code[1:] if district else None,
+                "id": contest_id,
                 "name": district.name if district else None,
             },
             "managing_authority": {"id": _authority_id(top), "name": top.name if top else None},
@@ -332,7 +342,7 @@ class DatabankParser(Parser):
             "total_votes": total,
             "reporting_unit_votes": [
                 {
-                    "id": r.code[1:],
+                    "id": _unit_id(r),
                     "number": None,
                     "name": r.name,
                     "postal_code": None,
@@ -385,6 +395,23 @@ def _note_levels_between(
     )
 
 
+#: The Council names the file after a national election: ``TK2025_uitslag.csv``.
+_NATIONAL_NAME = re.compile(r"(TK|EK|EP)(\d{4})(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def _election_from_name(filename: str) -> dict[str, Any]:
+    """The election a file name starts with, for the national elections, whose id is the
+    category and the year (``TK2025``); nothing is taken from any other name."""
+    election: dict[str, Any] = dict.fromkeys(
+        ("id", "name", "category", "subcategory", "date", "domain")
+    )
+    match = _NATIONAL_NAME.match(filename.rsplit("/", 1)[-1])
+    if match:
+        category = match.group(1).upper()
+        election.update(id=category + match.group(2), category=category, subcategory=category)
+    return election
+
+
 def _lines(reader: Any, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     """The rows with the line each ends on; one the csv module cannot read (a cell longer
     than ``max_line_length``, as for every text table) is a located 422, never a crash."""
@@ -422,6 +449,15 @@ def _refuse_unread(unread: list[dict[str, Any]]) -> None:
         cells=unread[:SHOWN_UNREAD],
         count=len(unread),
     )
+
+
+def _unit_id(region: _Region) -> str:
+    """A municipality under a kieskring as a 510c names it (``HSB6::0668``), so that the
+    district it lies in stays with it; any other region by its code (``0668``)."""
+    parent = region.parent
+    if parent[:1] == "K" and parent[1:].isdigit():
+        return f"HSB{parent[1:]}::{region.code[1:]}"
+    return region.code[1:]
 
 
 def _authority_id(region: _Region | None) -> str | None:

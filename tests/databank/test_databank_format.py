@@ -311,9 +311,9 @@ def test_the_caribbean_district_reads_back(tmp_path: Path) -> None:
     assert back["managing_authority"]["id"] == "HSB20"
     units = {u["id"]: (u["name"], u["cast"]) for u in back["reporting_unit_votes"]}
     assert units == {
-        "9001": ("Bonaire", 500),
-        "9002": ("Sint Eustatius", 500),
-        "9003": ("Saba", 500),
+        "HSB20::9001": ("Bonaire", 500),
+        "HSB20::9002": ("Sint Eustatius", 500),
+        "HSB20::9003": ("Saba", 500),
     }
     # written again: the same bytes (order, codes, empty cells)
     assert to_databank(back) == written.read_bytes()

@@ -163,3 +163,50 @@ def test_a_single_municipality_has_nothing_to_check(tmp_path: Path) -> None:
     document = _read(tmp_path, _region_rows(name, "G0999", parent, grand, lists))
     assert not [n for n in document["notes"] if n["code"].startswith("databank-s")]
     assert not _notes(document, "databank-levels-between")
+
+
+# --- the samples read back and written again -------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "databank"
+
+
+def _again(path: Path) -> tuple[bytes, tuple[str, ...]]:
+    from telnorm.service.export import export
+
+    exported = export(normalise(InputFile(path, path.name)), "databank")
+    return exported.content, exported.notes
+
+
+def test_a_municipalitys_file_is_written_back_byte_for_byte() -> None:
+    path = SAMPLES / "TK2026_gemeente_Lindehoven_uitslag.csv"
+    content, notes = _again(path)
+    assert content == path.read_bytes()
+    assert notes == ()
+
+
+def test_a_districts_file_is_written_back_but_for_what_only_a_candidate_list_gives() -> None:
+    path = SAMPLES / "TK2026_kieskring_Nijmegen_uitslag.csv"
+    content, notes = _again(path)
+    columns = HEADER.index("KandidaatVoornaam"), HEADER.index("KandidaatWoonplaats")
+    gender = HEADER.index("KandidaatGeslacht")
+
+    def without_list_details(data: bytes) -> list[list[str]]:
+        rows = [line.split(";") for line in data.decode("utf-8").splitlines()]
+        for row in rows[1:]:
+            for index in (*columns, gender):
+                row[index] = ""
+        return rows
+
+    assert without_list_details(content) == without_list_details(path.read_bytes())
+    assert any("KandidaatVoornaam, KandidaatWoonplaats and KandidaatGeslacht" in n for n in notes)
+
+
+def test_a_whole_elections_file_keeps_every_municipalitys_rows_and_place() -> None:
+    path = SAMPLES / "TK2026_uitslag.csv"
+    content, notes = _again(path)
+
+    def municipal(data: bytes) -> list[str]:
+        return [line for line in data.decode("utf-8").splitlines() if line.split(";")[1][:1] == "G"]
+
+    assert municipal(content) == municipal(path.read_bytes())
+    assert any(n.startswith("The document holds the country's municipalities") for n in notes)

@@ -201,7 +201,7 @@ def test_a_databank_reference_and_its_own_disagreements(tmp_path: Path) -> None:
     report = json.loads(out)
     jsonschema.validate(report, report_schema())
     assert status == 0 and report["summary"]["equal"] == 1
-    assert report["municipalities"][0]["reference"]["unit"] == "9901"
+    assert report["municipalities"][0]["reference"]["unit"] == "HSB6::9901"
     assert report["notes"] == []
     # The district's row of list 2 keyed otherwise (the Boxmeer case): the municipality is
     # still equal to its own rows, and the report names the reference's disagreement.

@@ -33,6 +33,8 @@ class Notes:
     #: Provinces of a central count written as sums of their districts, and those that are
     #: not because the count lacks some of their districts (``P27 (no K10, K11)``).
     summed_provinces: list[str] = field(default_factory=list)
+    #: A country's document whose units are municipalities, not districts.
+    no_district_rows: bool = False
     partial_provinces: list[str] = field(default_factory=list)
     #: Candidate rows written without a surname (no name in the count, no candidate list).
     nameless_candidates: int = 0
@@ -59,6 +61,12 @@ class Notes:
                 f"{_listing(self.opkomst_disagrees)}, which differs from valid + blank + "
                 "invalid (E + F + G), the sum the real files' municipal rows hold: check the "
                 "count (validation reports the difference) before importing."
+            )
+        if self.no_district_rows:
+            out.append(
+                "The document holds the country's municipalities, not its districts: no "
+                "district (K) or province (P) rows are written, since their candidate votes "
+                "are not in it (a databank file read back keeps them out of the document)."
             )
         if self.summed_provinces:
             out.append(

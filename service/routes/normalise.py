@@ -31,7 +31,8 @@ _PARTS = {
     "file": "The count: EML 510, osv4-3 CSV, another CSV, a spreadsheet or a zip bundle; or "
     "a canonical document (JSON) to export again.",
     "candidate_list": "Optional EML 230b: list and candidate names.",
-    "election_definition": "Optional EML 110a (or 110b): election and unit names.",
+    "election_definition": "Optional EML 110a (or 110b, or OSV's MasterElectionTree.xml): "
+    "election and unit names, and each municipality's kieskring for the databank CSV.",
     "polling_stations": "Optional EML 110b: polling-station names and postcodes.",
     "mapping": "Optional mapping file (TOML) for a tabular layout.",
 }

@@ -101,6 +101,10 @@ class _Region:
     totals: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     #: KandidaatAantalStemmen rows stated for this region.
     candidate_rows: int = 0
+    #: (list, candidate) -> the name cells of the first row that stated it.
+    candidate_names: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: List -> the lines of two different candidates stated under one number (see _once).
+    clashes: dict[str, list[tuple[int, int, str, str]]] = field(default_factory=dict)
 
 
 def _first_key(item: tuple[str, Any]) -> tuple[int, int, str]:
@@ -213,7 +217,8 @@ class DatabankParser(Parser):
                 location={"line": line, "column": 16},
                 value=raw,
             ) from None
-        self._once(region, kind, cells, line)
+        if not self._once(region, kind, cells, line):
+            return  # a second candidate under a number already taken: see _once
         if kind != "KandidaatAantalStemmen":
             region.totals[(kind, cells[5] if kind == "LijstAantalStemmen" else "")] = (value, line)
         else:
@@ -235,9 +240,14 @@ class DatabankParser(Parser):
             names[cells[7]] = f"{last}, {cells[8]}".strip(", ") if last else None
 
     @staticmethod
-    def _once(region: _Region, kind: str, cells: list[str], line: int) -> None:
+    def _once(region: _Region, kind: str, cells: list[str], line: int) -> bool:
         """A value stated twice for one region is refused (never last-one-wins), and a list
-        or candidate row must say which list or candidate it is."""
+        or candidate row must say which list or candidate it is.
+
+        Two rows of one region, list and candidate number that name different candidates
+        are not one value stated twice but two people under one number (above a district
+        a party's lists may differ per district): the second is not read (False), and the
+        clash is kept; the document then leaves that list's candidate votes out, noted."""
         number, candidate = cells[5], cells[7]
         if kind in ("LijstAantalStemmen", "KandidaatAantalStemmen") and not number.isdigit():
             raise StructureError(
@@ -256,6 +266,15 @@ class DatabankParser(Parser):
         else:
             key = (kind, number, candidate)
         first = region.seen.setdefault(key, line)
+        if kind == "KandidaatAantalStemmen":
+            person = tuple(cells[8:12])
+            known = region.candidate_names.setdefault((number, candidate), person)
+            if first != line and known != person:
+                region.clashes.setdefault(number, []).append(
+                    (first, line, _display(known), _display(person))
+                )
+                region.candidate_rows += 1  # read, and left out
+                return False
         if first != line:
             raise DuplicateValue(
                 f"{region.code} states {kind} {' '.join(k for k in key[1:] if k)} twice, on "
@@ -263,6 +282,7 @@ class DatabankParser(Parser):
                 location={"line": line},
                 first={"line": first},
             )
+        return True
 
     def _document(
         self, regions: dict[str, _Region], context: ParseContext, source_name: str
@@ -295,6 +315,8 @@ class DatabankParser(Parser):
         else:
             top, level, units = None, "central", municipal
         _note_levels_between(regions, top, units, context)
+        for region in [*units, *([top] if top is not None else [])]:
+            _drop_clashing_candidates(region, context)
         affiliations: dict[str, dict[str, Any]] = {}
         for region in regions.values():
             for number, entry in region.lists.items():
@@ -449,6 +471,35 @@ def _refuse_unread(unread: list[dict[str, Any]]) -> None:
         cells=unread[:SHOWN_UNREAD],
         count=len(unread),
     )
+
+
+def _display(cells: tuple[str, ...]) -> str:
+    """``van Dijk, A.B.`` from the initials, first name, prefix and surname cells."""
+    initials, _first, prefix, last = cells
+    surname = " ".join(part for part in (prefix, last) if part)
+    return f"{surname}, {initials}".strip(", ") or "(no name)"
+
+
+def _drop_clashing_candidates(region: _Region, context: ParseContext) -> None:
+    """Candidate votes of a list under which the region names two people with one number
+    cannot be keyed by number: the list's candidates are left out of the document (its list
+    total stays), and each clash is said with its lines."""
+    for number, clashes in region.clashes.items():
+        entry = region.lists.get(number)
+        left = (len(entry["candidates"]) if entry else 0) + len(clashes)
+        if entry is not None:
+            entry["candidates"] = {}
+            entry.pop("names", None)
+        first, line, one, other = clashes[0]
+        more = f" (and {len(clashes) - 1} more such pair(s))" if len(clashes) > 1 else ""
+        context.note(
+            "databank-candidate-number-clash",
+            f"{region.code} names two candidates with one number on list {number}: {one} "
+            f"(line {first}) and {other} (line {line}){more}. Candidate votes cannot be told "
+            f"apart by number there, so the {left} candidate row(s) of list {number} in "
+            f"{region.code} are left out of the document; its list total is kept.",
+            {"line": line},
+        )
 
 
 def _unit_id(region: _Region) -> str:

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from telnorm.parsers.databank import HEADER
 from telnorm.parsers.databank.sums import NAMED_DIFFERENCES, check_sums
+from telnorm.parsers.errors import DuplicateValue
 from telnorm.service.pipeline import InputFile, normalise
 
 #: Two municipalities of K6 (Gelderland, P25), one of K5 (Flevoland, P24), two lists.
@@ -210,3 +213,30 @@ def test_a_whole_elections_file_keeps_every_municipalitys_rows_and_place() -> No
 
     assert municipal(content) == municipal(path.read_bytes())
     assert any(n.startswith("The document holds the country's municipalities") for n in notes)
+
+
+def test_two_people_under_one_number_leave_that_lists_candidates_out(tmp_path: Path) -> None:
+    # Above a district a party's lists may differ per district: the country's rows could
+    # name two people with one number. Not a value stated twice (refused), but not keyable.
+    rows = _region_rows("Nederland", "L528", "", "", {"1": 400, "2": 200})
+    head = "Nederland;L528;;;;1;Lijst 1;2;"
+    rows += [
+        head + "A.;Anna;van;Dijk;Arnhem;v;KandidaatAantalStemmen;150",
+        "Nederland;L528;;;;1;Lijst 1;1;B.;Bert;;Bos;Ede;m;KandidaatAantalStemmen;250",
+        head + "C.;Cor;;Jansen;Tiel;m;KandidaatAantalStemmen;90",
+        "Nederland;L528;;;;2;Lijst 2;1;D.;Dirk;;Dam;Epe;m;KandidaatAantalStemmen;200",
+    ]
+    document = _read(tmp_path, rows)
+    selections = {s["affiliation_id"]: s for s in document["total_votes"]["selections"]}
+    assert selections["1"]["valid_votes"] == 400 and selections["1"]["candidates"] == []
+    assert [c["valid_votes"] for c in selections["2"]["candidates"]] == [200]
+    (clash,) = _notes(document, "databank-candidate-number-clash")
+    assert clash.startswith(
+        "L528 names two candidates with one number on list 1: van Dijk, A. (line 9) and "
+        "Jansen, C. (line 11)."
+    )
+    assert "the 3 candidate row(s) of list 1" in clash
+    # the same person twice is one value stated twice: refused
+    rows[-2] = head + "A.;Anna;van;Dijk;Arnhem;v;KandidaatAantalStemmen;90"
+    with pytest.raises(DuplicateValue):
+        _read(tmp_path, rows)

@@ -41,6 +41,7 @@ from telnorm.parsers.canonical import FORMAT_VERSION, Document
 from telnorm.parsers.conventions import id_sort_key
 from telnorm.parsers.counts import CountError, parse_count
 from telnorm.parsers.csvlines import located_rows
+from telnorm.parsers.databank.geography import kieskring
 from telnorm.parsers.databank.sums import check_sums, report
 from telnorm.parsers.errors import (
     DuplicateValue,
@@ -92,6 +93,7 @@ class _Region:
     code: str
     name: str
     parent: str
+    grandparent: str
     group: dict[str, Any] = field(default_factory=dict)
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: (VeldType, list, candidate) -> the line that stated it: a second one is refused.
@@ -208,7 +210,7 @@ class DatabankParser(Parser):
                 {"line": line, "column": 15, "veld_type": kind, "region": code, "value": raw}
             )
             return
-        region = regions.setdefault(code, _Region(code, cells[0], cells[2]))
+        region = regions.setdefault(code, _Region(code, cells[0], cells[2], cells[3]))
         try:
             value = parse_count(raw)
         except CountError as exc:
@@ -236,8 +238,7 @@ class DatabankParser(Parser):
             entry = region.lists.setdefault(cells[5], {"name": cells[6], "candidates": {}})
             entry["candidates"][cells[7]] = value
             names = entry.setdefault("names", {})
-            last = " ".join(p for p in (cells[10], cells[11]) if p)
-            names[cells[7]] = f"{last}, {cells[8]}".strip(", ") if last else None
+            names[cells[7]] = _candidate_name(tuple(cells[8:12]))
 
     @staticmethod
     def _once(region: _Region, kind: str, cells: list[str], line: int) -> bool:
@@ -315,24 +316,28 @@ class DatabankParser(Parser):
         else:
             top, level, units = None, "central", municipal
         _note_levels_between(regions, top, units, context)
-        for region in [*units, *([top] if top is not None else [])]:
+        kept = [*units, *([top] if top is not None else [])]
+        for region in kept:
             _drop_clashing_candidates(region, context)
         affiliations: dict[str, dict[str, Any]] = {}
         for region in regions.values():
             for number, entry in region.lists.items():
-                aff = affiliations.setdefault(
+                affiliations.setdefault(
                     number, {"id": number, "name": entry["name"] or None, "candidates": {}}
                 )
+        # Candidate names only from the regions the document keeps: a district's numbers may
+        # name other people than the country's (lists that differ per district).
+        for region in kept:
+            for number, entry in region.lists.items():
                 for cid, name in (entry.get("names") or {}).items():
-                    aff["candidates"].setdefault(cid, name)
+                    affiliations[number]["candidates"].setdefault(cid, name)
         total = _group_of(top) if top is not None else {"selections": []}
         district = top if top is not None and top.code[:1] == "K" else None
-        # A municipality's rows name its kieskring (OuderRegioCode K6): its contest, as in a
-        # TK 510b, so that it is written back under the same district.
-        under = top.parent if top is not None and top.code[:1] in "GO" else ""
         contest_id = district.code[1:] if district else None
-        if under[:1] == "K" and under[1:].isdigit():
-            contest_id = under[1:]
+        if top is not None and top.code[:1] in "GO":
+            # A municipality's rows name its kieskring (K6 under P25): its contest, as in a
+            # TK 510b, so that it is written back under the same district.
+            contest_id = kieskring(top.parent, top.grandparent)
         election = _election_from_name(source_name)
         if election["id"] is not None:
             context.note(
@@ -383,10 +388,7 @@ def _note_levels_between(
     """Check every higher region against the regions under it, and say which regions' rows
     the document does not repeat (the districts and provinces of a whole election's file)."""
 
-    def note(code: str, message: str, location: dict[str, object] | None) -> None:
-        context.note(code, message, location)
-
-    report(check_sums(regions.values()), note)
+    report(check_sums(regions.values()), context.note)
     kept = {region.code for region in units} | ({top.code} if top is not None else set())
     left = [region for region in regions.values() if region.code not in kept]
     if not left:
@@ -473,11 +475,16 @@ def _refuse_unread(unread: list[dict[str, Any]]) -> None:
     )
 
 
-def _display(cells: tuple[str, ...]) -> str:
-    """``van Dijk, A.B.`` from the initials, first name, prefix and surname cells."""
+def _candidate_name(cells: tuple[str, ...]) -> str | None:
+    """``van Dijk, A.B.`` from the initials, first name, prefix and surname cells; None
+    without a surname."""
     initials, _first, prefix, last = cells
     surname = " ".join(part for part in (prefix, last) if part)
-    return f"{surname}, {initials}".strip(", ") or "(no name)"
+    return f"{surname}, {initials}".strip(", ") if surname else None
+
+
+def _display(cells: tuple[str, ...]) -> str:
+    return _candidate_name(cells) or "(no name)"
 
 
 def _drop_clashing_candidates(region: _Region, context: ParseContext) -> None:
@@ -503,12 +510,10 @@ def _drop_clashing_candidates(region: _Region, context: ParseContext) -> None:
 
 
 def _unit_id(region: _Region) -> str:
-    """A municipality under a kieskring as a 510c names it (``HSB6::0668``), so that the
-    district it lies in stays with it; any other region by its code (``0668``)."""
-    parent = region.parent
-    if parent[:1] == "K" and parent[1:].isdigit():
-        return f"HSB{parent[1:]}::{region.code[1:]}"
-    return region.code[1:]
+    """A municipality under a Tweede Kamer kieskring as a 510c names it (``HSB6::0668``), so
+    that the district it lies in stays with it; any other region by its code (``0668``)."""
+    number = kieskring(region.parent, region.grandparent)
+    return f"HSB{number}::{region.code[1:]}" if number else region.code[1:]
 
 
 def _authority_id(region: _Region | None) -> str | None:

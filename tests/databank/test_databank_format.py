@@ -414,3 +414,18 @@ def test_a_central_count_of_unknown_region_asks_for_it(category: str, domain: st
     with pytest.raises(ExportFieldsMissing) as caught:
         export(document, "databank")
     assert "region_code" in caught.value.message
+
+
+def test_a_ps_central_counts_units_keep_their_province_not_a_kieskring() -> None:
+    # A PS count's district 2 in a unit id (HSB2::0197) is Gelderland's own, not the
+    # Tweede Kamer's K2 (Leeuwarden): the unit lies in the province the count is for.
+    document = _central({})
+    document["election"].update(category="PS", subcategory="PS2")
+    document["election"]["domain"] = {"id": None, "name": "Gelderland"}
+    unit = copy.deepcopy(base_document()["reporting_unit_votes"][0])
+    unit.update(id="HSB2::0197", name="Aalten", kind="municipality", cast=500)
+    document["reporting_unit_votes"].append(unit)
+    assert _places(_rows(to_databank(document))) == [
+        ("G0197", "P25", "L528"),
+        ("P25", "L528", ""),
+    ]

@@ -240,3 +240,14 @@ def test_two_people_under_one_number_leave_that_lists_candidates_out(tmp_path: P
     rows[-2] = head + "A.;Anna;van;Dijk;Arnhem;v;KandidaatAantalStemmen;90"
     with pytest.raises(DuplicateValue):
         _read(tmp_path, rows)
+
+
+def test_a_parent_that_is_no_tk_kieskring_is_not_kept_as_one(tmp_path: Path) -> None:
+    # A file whose municipality lies in "K2" of Gelderland (P25) names a district of another
+    # election (the Tweede Kamer's K2 lies in Fryslan, P21): not read as kieskring 2.
+    name, _, _, lists = MUNICIPALITIES["G0999"]
+    document = _read(tmp_path, _region_rows(name, "G0999", "K2", "P25", lists))
+    assert document["contest"]["id"] is None
+    # the Tweede Kamer's own pair is
+    document = _read(tmp_path, _region_rows(name, "G0999", "K2", "P21", lists))
+    assert document["contest"]["id"] == "2"

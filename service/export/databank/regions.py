@@ -16,32 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from telnorm.parsers.databank.geography import (
+    COUNTRY,
+    PROVINCE_NAMES,
+    PROVINCE_OF_DISTRICT,
+    PUBLIC_BODIES,
+)
 from telnorm.parsers.eml.context import MASTER_TREE, ContextDocument, district_of
 from telnorm.service.export.options import Header
-
-COUNTRY = "L528"
-
-#: The kieskringen (Kieswet art. E 1) and the CBS code of the province each lies in; 20 is
-#: the Caribbean district (Bonaire, Sint Eustatius, Saba), in no province: the databank puts
-#: it under region 99, "Niet-provinciaal ingedeeld" (the Council's results portal's code).
-PROVINCE_OF_DISTRICT = {
-    "1": "20", "2": "21", "3": "22", "4": "23", "5": "24", "6": "25", "7": "25", "8": "26",
-    "9": "27", "10": "27", "11": "27", "12": "28", "13": "28", "14": "28", "15": "28",
-    "16": "29", "17": "30", "18": "30", "19": "31", "20": "99",
-}  # fmt: skip
-
-#: The provinces by CBS code, as the databank names them; 99 holds the Caribbean district.
-PROVINCE_NAMES = {
-    "20": "Groningen", "21": "Fryslân", "22": "Drenthe", "23": "Overijssel", "24": "Flevoland",
-    "25": "Gelderland", "26": "Utrecht", "27": "Noord-Holland", "28": "Zuid-Holland",
-    "29": "Zeeland", "30": "Noord-Brabant", "31": "Limburg", "99": "Niet-provinciaal ingedeeld",
-}  # fmt: skip
-
-PUBLIC_BODIES = ("9001", "9002", "9003")
 
 _CBS = re.compile(r"(?:HSB\d+::)?(\d{4})")
 
 _HSB = re.compile(r"HSB(\d+)")
+
+#: The district in a unit id as a 510c (or a whole election's databank file) writes it.
+_DISTRICT_OF_UNIT = re.compile(r"HSB(\d+)::")
 
 
 @dataclass(frozen=True)
@@ -68,6 +57,16 @@ def region_code(identifier: str | None) -> str | None:
     if match:
         return "K" + match.group(1)
     return None
+
+
+def district_of_unit(identifier: str | None) -> str | None:
+    """``K6`` for a unit id that names its district (``HSB6::0668``), else None."""
+    match = _DISTRICT_OF_UNIT.match(identifier or "")
+    return "K" + match.group(1) if match else None
+
+
+def _category(value: object) -> str:
+    return str(value or "").strip().upper()
 
 
 #: What an authority's name may start with that the databank's region names do not have
@@ -118,7 +117,7 @@ def central_region(header: Header) -> str | None:
     names it (``PS2023_Drenthe`` -> ``P22``); else None (the caller passes region_code)."""
     if (header.authority_id or "").strip().upper() != "CSB":
         return None
-    category = (header.election_category or "").strip().upper()
+    category = _category(header.election_category)
     if category in ("TK", "EK", "EP"):
         return COUNTRY
     if category == "PS":
@@ -134,7 +133,7 @@ def is_national(category: str | None, definition: ContextDocument | None) -> boo
     are the province's or water board's own) is not."""
     if not category and definition is not None:
         category = definition.election.get("category")
-    return (category or "TK").strip().upper() == "TK"
+    return _category(category or "TK") == "TK"
 
 
 def district_from_tree(definition: ContextDocument | None, municipality: str) -> str | None:
@@ -142,8 +141,8 @@ def district_from_tree(definition: ContextDocument | None, municipality: str) ->
     Tweede Kamer's: a TK 110a, or OSV's master tree (a PS or AB 110a has its own)."""
     if definition is None:
         return None
-    category = definition.election.get("category")
-    usable = definition.eml_id == MASTER_TREE or (category or "").strip().upper() == "TK"
+    category = _category(definition.election.get("category"))
+    usable = definition.eml_id == MASTER_TREE or category == "TK"
     number = district_of(definition.region_tree, municipality) if usable else None
     return "K" + number.lstrip("0") if number and number.isdigit() else None
 
@@ -163,6 +162,7 @@ __all__ = [
     "Region",
     "central_region",
     "district_from_tree",
+    "district_of_unit",
     "is_national",
     "lineage",
     "region_code",

@@ -12,7 +12,6 @@ do). A number the document does not state has no row, never a 0; the notes say s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from telnorm.service.export.databank.regions import (
     Region,
     central_region,
     district_from_tree,
+    district_of_unit,
     is_national,
     lineage,
     region_code,
@@ -90,22 +90,19 @@ def top_region(document: Document, options: ExportOptions) -> tuple[Region, Requ
     return region, req
 
 
-#: The district in a unit id as a 510c (or a whole election's databank file) writes it.
-_DISTRICT_OF_UNIT = re.compile(r"HSB(\d+)::")
-
-
 def _unit_region(unit: Mapping[str, Any], top: Region) -> Region | None:
     code = region_code(str(unit.get("id") or ""))
     if code is None:
         return None  # a polling station: not a databank level
-    district = _DISTRICT_OF_UNIT.match(str(unit.get("id") or ""))
+    district = district_of_unit(str(unit.get("id") or ""))
     if code[:1] == "K" and top.code[:1] == "L":
         # a district of the country: its province
         parent, grandparent = lineage(code, national=top.national)
-    elif district and code[:1] in "GO" and "K" + district.group(1) != top.code:
-        # a municipality of a whole election's document, its district in its id (HSB6::0668)
-        parent = "K" + district.group(1)
-        grandparent = lineage(parent, national=top.national)[0]
+    elif top.national and district and code[:1] in "GO" and district != top.code:
+        # a municipality of a whole election's document, its kieskring in its id
+        # (HSB6::0668); another election's districts are not the kieskringen K1-K20
+        parent = district
+        grandparent = lineage(parent)[0]
     else:
         # The authority is the unit's parent (a municipality's district, a district's
         # province), so the unit inherits what was given or derived for it.

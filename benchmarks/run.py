@@ -377,6 +377,15 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("OK" if ok else "MISSED")
 
 
+def _target(limit: float, measured: float | None) -> dict[str, Any]:
+    """A goal and what was measured against it (``ok`` None when nothing was measured)."""
+    return {
+        "target": limit,
+        "measured": measured,
+        "ok": None if measured is None else measured <= limit,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="telnorm performance benchmark")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (3)")
@@ -480,40 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     validation_overhead = round(overhead - 1, 3) if overhead is not None else None
     rss = m("normalise", "peak_rss_mib")
     targets: dict[str, dict[str, Any]] = {
-        "ratio": {
-            "target": TARGET_RATIO,
-            "measured": ratios["normalise_over_bare_wall"],
-            "ok": None
-            if ratios["normalise_over_bare_wall"] is None
-            else ratios["normalise_over_bare_wall"] <= TARGET_RATIO,
-        },
-        "peak_rss_mib": {
-            "target": TARGET_RSS_MIB,
-            "measured": rss,
-            "ok": None if rss is None else rss <= TARGET_RSS_MIB,
-        },
-        "validation_overhead": {
-            "target": TARGET_VALIDATION_OVERHEAD,
-            "measured": validation_overhead,
-            "ok": None
-            if validation_overhead is None
-            else validation_overhead <= TARGET_VALIDATION_OVERHEAD,
-        },
-        "locations_ratio": {
-            "target": TARGET_LOCATIONS_RATIO,
-            "measured": ratios["locations_over_normalise_wall"],
-            "ok": None
-            if ratios["locations_over_normalise_wall"] is None
-            else ratios["locations_over_normalise_wall"] <= TARGET_LOCATIONS_RATIO,
-        },
+        "ratio": _target(TARGET_RATIO, ratios["normalise_over_bare_wall"]),
+        "peak_rss_mib": _target(TARGET_RSS_MIB, rss),
+        "validation_overhead": _target(TARGET_VALIDATION_OVERHEAD, validation_overhead),
+        "locations_ratio": _target(TARGET_LOCATIONS_RATIO, ratios["locations_over_normalise_wall"]),
     }
     for name in ("to-eml", "to-osv4-3"):
-        export_rss = m(name, "peak_rss_mib")
-        targets[f"{name}_peak_rss_mib"] = {
-            "target": TARGET_EXPORT_RSS_MIB,
-            "measured": export_rss,
-            "ok": None if export_rss is None else export_rss <= TARGET_EXPORT_RSS_MIB,
-        }
+        targets[f"{name}_peak_rss_mib"] = _target(TARGET_EXPORT_RSS_MIB, m(name, "peak_rss_mib"))
 
     # --- the table ---
     size_mb = summary["bytes"] / 1e6
